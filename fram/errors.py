@@ -1,0 +1,36 @@
+"""Exceptions users of fram can catch by kind.
+
+Every error a user can cause (a bad file, no face, a bad recipe) derives from
+:class:`FramError`, so the CLI can print one clean line and exit non-zero instead
+of a traceback, and API callers can tell user errors from bugs.
+"""
+
+from __future__ import annotations
+
+
+class FramError(Exception):
+    """Base class of every error caused by user input or environment."""
+
+
+class ImageReadError(FramError, ValueError):
+    """The input is not a readable image (unknown format, truncated, empty, too large)."""
+
+
+class NoFaceError(FramError):
+    """No face was found in the image."""
+
+
+class FaceTooSmallError(FramError):
+    """A face was found but is too small to work with; the message gives its size."""
+
+
+class FaceIndexError(FramError, IndexError):
+    """A face index was requested that the image does not have."""
+
+
+class ModelNotFoundError(FramError, FileNotFoundError):
+    """A model file fram needs is not installed and no path to it was given."""
+
+
+class RecipeError(FramError, ValueError):
+    """A makeup recipe (JSON, dict or text) is invalid; the message names the field."""
