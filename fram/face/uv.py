@@ -137,12 +137,15 @@ def _mesh_points(face: Face) -> np.ndarray:
     return face.landmarks[:NUM_MESH_VERTICES].astype(np.float64)
 
 
-def _face_box(points: np.ndarray, image_size: tuple[int, int], margin: int = 2) -> tuple[int, int, int, int]:
+def _face_box(points: np.ndarray, image_size: tuple[int, int], margin: float = 0.12) -> tuple[int, int, int, int]:
+    """The mesh's bounding box grown by ``margin`` of its size (room for the forehead
+    above the mesh and for soft edges), clipped to the photo."""
     height, width = image_size
-    x0 = int(np.clip(np.floor(points[:, 0].min()) - margin, 0, width - 1))
-    y0 = int(np.clip(np.floor(points[:, 1].min()) - margin, 0, height - 1))
-    x1 = int(np.clip(np.ceil(points[:, 0].max()) + margin, x0, width - 1))
-    y1 = int(np.clip(np.ceil(points[:, 1].max()) + margin, y0, height - 1))
+    pad = 2 + margin * float(np.ptp(points[:, :2], axis=0).max())
+    x0 = int(np.clip(np.floor(points[:, 0].min() - pad), 0, width - 1))
+    y0 = int(np.clip(np.floor(points[:, 1].min() - 2 * pad), 0, height - 1))
+    x1 = int(np.clip(np.ceil(points[:, 0].max() + pad), x0, width - 1))
+    y1 = int(np.clip(np.ceil(points[:, 1].max() + pad), y0, height - 1))
     return y0, x0, y1 - y0 + 1, x1 - x0 + 1
 
 
@@ -236,7 +239,7 @@ def unwrap(
     pos = uv_interpolate(points, size)  # (S, S, 3): x, y, z in photo px
 
     # Pre-shrink large faces so the remap samples a band-limited image (no aliasing).
-    row, col, h, w = _face_box(points, face.image_size)
+    row, col, h, w = _face_box(points, face.image_size, margin=0.0)
     shrink = min(1.0, 2.0 * size / max(h, w))
     crop = image[row : row + h, col : col + w]
     if shrink < 1.0:
