@@ -16,6 +16,10 @@ class ImageReadError(FramError, ValueError):
     """The input is not a readable image (unknown format, truncated, empty, too large)."""
 
 
+class ImageWriteError(FramError, ValueError):
+    """An image cannot be written (unknown extension, missing folder, unsuitable array)."""
+
+
 class NoFaceError(FramError):
     """No face was found in the image."""
 

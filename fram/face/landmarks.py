@@ -9,6 +9,7 @@ downscaled copy of huge photos.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import math
 import os
@@ -42,6 +43,24 @@ FACE_OVAL = (
 RIGHT_IRIS = (468, 469, 470, 471, 472)
 LEFT_IRIS = (473, 474, 475, 476, 477)
 CHEEK_RIGHT, CHEEK_LEFT = 234, 454  # face-width extremes at cheekbone height
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Silence MediaPipe's C++ log lines (printed on fd 2, beyond Python's control)."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 @dataclass(frozen=True)
@@ -158,7 +177,8 @@ class FaceLandmarker:
             min_face_presence_confidence=options.min_detection_confidence,
             output_facial_transformation_matrixes=True,
         )
-        self._task = vision.FaceLandmarker.create_from_options(mp_options)
+        with _quiet_native_stderr():
+            self._task = vision.FaceLandmarker.create_from_options(mp_options)
         self._closed = False
 
     @classmethod
@@ -211,7 +231,7 @@ class FaceLandmarker:
         height, width = rgb.shape[:2]
         small, scale = downscale_for_analysis(rgb, self.options.max_analysis_side)
         attempts = [(small, 0)] if timestamp_ms is not None else [(small, 0), _pad(small)]
-        with self._lock:
+        with self._lock, _quiet_native_stderr():
             for canvas, pad in attempts:
                 mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(canvas))
                 if timestamp_ms is None:

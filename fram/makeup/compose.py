@@ -1,0 +1,94 @@
+"""Put a rendered recipe on the photo, at the photo's native resolution.
+
+The recipe is rendered in UV from the photo's own unwrapped face (so products are
+lit like that face), each region group's layer is projected through the face's UV
+lookup, cut by the photo-space region masks (refined lip line, eye openings and
+mouth interior excluded), and applied to the native pixels. Every pixel that no
+product reaches is copied bit for bit from the input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from fram.face.landmarks import Face
+from fram.face.regions import RegionMasks, region_masks
+from fram.face.uv import DEFAULT_UV_SIZE, FaceProjection, UVTexture, face_projection, project, unwrap
+from fram.makeup.recipe import MakeupStyle
+from fram.makeup.render import BASE_SIGMA, GROUPS, GroupLayer, combine, composite, linear_to_srgb, render_uv, srgb_to_linear
+
+# Below this alpha (in 8-bit steps) a pixel counts as untouched and keeps its input bits.
+UNTOUCHED_ALPHA = 0.5 / 255
+_SRGB_TO_LINEAR = srgb_to_linear(torch.arange(256, dtype=torch.float32) / 255.0)
+
+
+@dataclass(frozen=True)
+class FaceAnalysis:
+    """Everything about one face that compositing needs, computed once per photo."""
+
+    face: Face
+    projection: FaceProjection
+    texture: UVTexture
+    regions: RegionMasks
+
+
+def analyse(image: np.ndarray, face: Face, uv_size: int = DEFAULT_UV_SIZE) -> FaceAnalysis:
+    """Unwrap and segment a face once, to composite any number of looks onto it."""
+    projection = face_projection(face)
+    texture = unwrap(image, face, uv_size, projection)
+    return FaceAnalysis(face=face, projection=projection, texture=texture, regions=region_masks(image, face, projection))
+
+
+def _group_weights(analysis: FaceAnalysis) -> dict[str, np.ndarray]:
+    """Where each group may paint in the photo: never in the eyes or the mouth."""
+    regions = analysis.regions
+    keep = 1.0 - regions.holes
+    return {"skin": keep, "eyes": keep, "brows": keep, "lips": regions.masks["lips"]}
+
+
+def apply_style(image: np.ndarray, analysis: FaceAnalysis, style: MakeupStyle, groups: tuple[str, ...] = GROUPS) -> np.ndarray:
+    """The photo wearing ``style`` on the chosen region groups; (H, W, 3) uint8."""
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown region group(s) {sorted(unknown)}; choose from {list(GROUPS)}")
+    tex = analysis.texture
+    x = torch.from_numpy(tex.texture).permute(2, 0, 1)[None].float() / 255.0
+    vis = torch.from_numpy(tex.visibility)[None, None]
+    with torch.no_grad():
+        rendered = render_uv(x, vis, [style], lip_support=True)
+        weights = _group_weights(analysis)
+        layers = []
+        for group in groups:
+            layer = rendered.layers[group]
+            if float(layer.alpha.max()) <= UNTOUCHED_ALPHA:
+                continue
+            packed = layer.pack()[0].permute(1, 2, 0).numpy()
+            data = project(packed, analysis.face, analysis.projection).data
+            photo_layer = GroupLayer.unpack(torch.from_numpy(data).permute(2, 0, 1)[None])
+            # Outside the mesh the projected gain is 0; make it neutral before weighting.
+            coverage = torch.from_numpy(analysis.projection.coverage)[None, None]
+            photo_layer.gain = photo_layer.gain + (1 - coverage)
+            layers.append(photo_layer.masked(torch.from_numpy(weights[group])[None, None]))
+        if not layers:
+            return image.copy()
+        return _apply_layer(image, analysis, combine(layers))
+
+
+def _apply_layer(image: np.ndarray, analysis: FaceAnalysis, layer: GroupLayer) -> np.ndarray:
+    projection = analysis.projection
+    crop = image[projection.slices]
+    x_lin = _SRGB_TO_LINEAR[torch.from_numpy(crop).long()].permute(2, 0, 1)[None]
+    uv = torch.from_numpy(projection.uv).permute(2, 0, 1)[None]
+    texel = max(analysis.face.width, 1.0) / (0.95 * analysis.texture.size)  # photo px per UV px
+    out_lin = composite(
+        x_lin, layer, uv[:, :1], uv[:, 1:], base_sigma=BASE_SIGMA * texel, sparkle_cells=max(64.0, analysis.face.width / 1.6)
+    )
+    out = (linear_to_srgb(out_lin)[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
+    touched = layer.alpha[0, 0].numpy() > UNTOUCHED_ALPHA
+    result = image.copy()
+    region = result[projection.slices]
+    region[touched] = out[touched]
+    return result

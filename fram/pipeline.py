@@ -1,0 +1,140 @@
+"""What a user calls: a photo and a look in, the same photo wearing the look out.
+
+This module only composes the layers below it (face analysis, recipe, renderer,
+compositor) and turns user-level choices (a preset name, a recipe file, words, an
+intensity per region) into a :class:`MakeupStyle`. The CLI is a thin shell over it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fram.errors import RecipeError
+from fram.face.image_io import read_image
+from fram.face.landmarks import Face, default_landmarker, select_face
+from fram.makeup.compose import FaceAnalysis, analyse, apply_style
+from fram.makeup.presets import get_preset
+from fram.makeup.recipe import MakeupStyle
+from fram.makeup.render import GROUP_PRODUCTS, GROUPS
+from fram.makeup.text import parse
+
+REGION_GROUPS = GROUPS
+"""Region names a user can pick: skin (with cheeks: foundation, blush, contour,
+highlight, concealer), eyes (shadow, liner, mascara), brows, lips."""
+
+
+@dataclass(frozen=True)
+class PipelineOutput:
+    """The made-up photo and what was done to it."""
+
+    image: np.ndarray
+    face: Face
+    style: MakeupStyle
+
+
+def resolve_style(spec: str | Path | MakeupStyle | dict) -> MakeupStyle:
+    """A look from a recipe object, a dict, a ``.json`` path, ``text:WORDS`` or a preset name."""
+    if isinstance(spec, MakeupStyle):
+        return spec
+    if isinstance(spec, dict):
+        return MakeupStyle.from_dict(spec)
+    text = str(spec)
+    if text.startswith("text:"):
+        return parse(text[len("text:") :])
+    if text.startswith("preset:"):
+        return get_preset(text[len("preset:") :])
+    if text.lower().endswith(".json") or Path(text).is_file():
+        return MakeupStyle.from_json(Path(text))
+    return get_preset(text)
+
+
+def parse_intensity(value: float | str | dict[str, float]) -> dict[str, float]:
+    """Intensity per region group from ``0.7``, ``"lips=1,eyes=0.5"`` or a dict.
+
+    Values above 1 exaggerate (up to each product's full strength); unnamed groups
+    stay at 1.
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {g: _check_intensity(float(value), "intensity") for g in GROUPS}
+    if isinstance(value, dict):
+        pairs = value.items()
+    else:
+        text = str(value).strip()
+        if "=" not in text:
+            try:
+                return parse_intensity(float(text))
+            except ValueError:
+                raise RecipeError(f"bad intensity {text!r}: use a number like 0.7 or 'lips=1,eyes=0.5'") from None
+        pairs = []
+        for part in text.split(","):
+            name, _, number = part.partition("=")
+            try:
+                pairs.append((name.strip(), float(number)))
+            except ValueError:
+                raise RecipeError(f"bad intensity {part!r}: expected REGION=NUMBER") from None
+    out = dict.fromkeys(GROUPS, 1.0)
+    for name, number in pairs:
+        if name not in GROUPS:
+            raise RecipeError(f"unknown region {name!r} in intensity; regions are {', '.join(GROUPS)}")
+        out[name] = _check_intensity(float(number), f"intensity of {name}")
+    return out
+
+
+def _check_intensity(value: float, what: str) -> float:
+    if not math.isfinite(value) or value < 0 or value > 3:
+        raise RecipeError(f"{what} must be between 0 and 3, got {value}")
+    return value
+
+
+def parse_regions(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """Region groups from ``"lips,eyes"`` or a sequence; None means all."""
+    if value is None:
+        return GROUPS
+    names = [v.strip() for v in (value.split(",") if isinstance(value, str) else value) if v.strip()]
+    unknown = [n for n in names if n not in GROUPS]
+    if unknown or not names:
+        raise RecipeError(f"unknown region(s) {unknown or names}; regions are {', '.join(GROUPS)}")
+    return tuple(g for g in GROUPS if g in names)
+
+
+def style_for_regions(style: MakeupStyle, intensity: dict[str, float]) -> MakeupStyle:
+    """Scale each region group's products by that group's intensity."""
+    update = {}
+    for group, products in GROUP_PRODUCTS.items():
+        for product in products:
+            item = getattr(style, product)
+            if item is not None:
+                update[product] = item.scaled(intensity.get(group, 1.0))
+    return style.model_copy(update=update)
+
+
+def apply_makeup(
+    image: object,
+    style: str | Path | MakeupStyle | dict,
+    *,
+    intensity: float | str | dict[str, float] = 1.0,
+    regions: str | tuple[str, ...] | None = None,
+    face_index: int = 0,
+    source: str = "image",
+) -> PipelineOutput:
+    """Put a look on a face of a photo at the photo's full resolution.
+
+    Args:
+        image: anything :func:`fram.face.image_io.read_image` reads.
+        style: a recipe, a preset name, a recipe ``.json`` path or ``text:WORDS``.
+        intensity: one number or per region (``"lips=1,eyes=0.5"``).
+        regions: which region groups to make up (default all).
+        face_index: which face, largest first.
+        source: the name used for the photo in error messages.
+    """
+    look = style_for_regions(resolve_style(style), parse_intensity(intensity))
+    groups = parse_regions(regions)
+    rgb = read_image(image)
+    landmarker = default_landmarker()
+    face = select_face(landmarker.detect(rgb), face_index, min_face_size=landmarker.options.min_face_size, source=source)
+    analysis: FaceAnalysis = analyse(rgb, face)
+    return PipelineOutput(image=apply_style(rgb, analysis, look, groups), face=face, style=look)
