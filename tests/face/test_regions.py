@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from fram.face.regions import REGION_NAMES, region_masks, uv_templates
+
+
+def test_uv_templates_are_soft_masks():
+    templates = uv_templates(256)
+    for name in ("skin", "lips", "brows", "eyes", "eyeshadow", "eyeliner", "cheeks", "nose", "under_eye"):
+        m = templates[name]
+        assert m.shape == (256, 256) and m.dtype == np.float32
+        assert 0 <= m.min() and m.max() <= 1 and m.max() > 0.9, name
+    # Lips are in the lower half, brows in the upper half of the UV square.
+    ys = np.nonzero(templates["lips"] > 0.5)[0]
+    assert ys.mean() > 150
+    assert np.nonzero(templates["brows"] > 0.5)[0].mean() < 110
+
+
+def test_photo_masks_follow_the_photo(astronaut, astronaut_face):
+    masks = region_masks(astronaut, astronaut_face)
+    for name in REGION_NAMES:
+        full = masks.full(name)
+        assert full.shape == astronaut.shape[:2]
+        assert 0 <= full.min() and full.max() <= 1
+    lab = np.asarray(Image.fromarray(astronaut).convert("LAB"), dtype=np.float32)
+    lips, skin, brows = (masks.full(n) > 0.5 for n in ("lips", "skin", "brows"))
+    assert lips.sum() > 50 and brows.sum() > 30
+    # Lips are redder (CIELAB a*) than skin; brows are darker than skin.
+    assert lab[lips, 1].mean() > lab[skin, 1].mean() + 3
+    assert lab[brows, 0].mean() < lab[skin, 0].mean() - 3
+    # Regions do not overlap where they must not.
+    assert (lips & skin).sum() == 0
+    assert ((masks.full("eyes") > 0.5) & skin).sum() == 0
+
+
+@pytest.mark.data
+def test_masks_match_celebamask_labels(shared_data):
+    from fram.face.image_io import read_image
+    from fram.face.landmarks import detect_face
+
+    root = shared_data / "faces" / "celebamask-hq"
+    classes = {"lips": (11, 12), "brows": (6, 7), "eyes": (4, 5), "skin": (1, 2)}
+    scores = {k: [] for k in classes}
+    for path in sorted((root / "images").glob("*.jpg"))[200:215]:
+        image = read_image(path)
+        masks = region_masks(image, detect_face(image))
+        truth = np.asarray(Image.open(root / "masks" / f"{path.stem}.png"))
+        for name, ids in classes.items():
+            pred, gt = masks.full(name) > 0.5, np.isin(truth, ids)
+            if gt.any():
+                scores[name].append((pred & gt).sum() / (pred | gt).sum())
+    means = {k: float(np.mean(v)) for k, v in scores.items()}
+    # Floors well below the benchmark means (docs/benchmarks.md), to catch regressions.
+    assert means["lips"] > 0.6 and means["skin"] > 0.75 and means["eyes"] > 0.5 and means["brows"] > 0.45, means
