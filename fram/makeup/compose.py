@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import torch
 
 from fram.face.landmarks import Face
 from fram.face.regions import RegionMasks, region_masks
 from fram.face.uv import DEFAULT_UV_SIZE, FaceProjection, UVTexture, face_projection, project, unwrap
-from fram.makeup.recipe import MakeupStyle
+from fram.makeup.recipe import MakeupStyle, hex_to_rgb, rgb_to_hex
 from fram.makeup.render import BASE_SIGMA, GROUPS, GroupLayer, combine, composite, linear_to_srgb, render_uv, srgb_to_linear
 
 # Below this alpha (in 8-bit steps) a pixel counts as untouched and keeps its input bits.
@@ -42,6 +43,42 @@ def analyse(image: np.ndarray, face: Face, uv_size: int = DEFAULT_UV_SIZE) -> Fa
     return FaceAnalysis(face=face, projection=projection, texture=texture, regions=region_masks(image, face, projection))
 
 
+# Preset foundation shades are written for this reference skin (CIELAB of a light-medium
+# complexion); on another face a shade keeps its offset from the reference, so a
+# "natural" base matches every skin tone and a pale goth base stays paler than the face.
+REFERENCE_SKIN_LAB = np.array([68.0, 14.0, 18.0])
+
+
+def skin_tone(analysis: FaceAnalysis) -> np.ndarray:
+    """Median CIELAB colour of the visible skin in the face's UV texture."""
+    from fram.face.regions import uv_templates
+
+    tex = analysis.texture
+    skin = (uv_templates(tex.size)["skin"] > 0.9) & (tex.visibility > 0.9)
+    lab = cv2.cvtColor(tex.texture, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab = lab * np.array([100 / 255, 1, 1], np.float32) - np.array([0, 128, 128], np.float32)
+    return np.median(lab[skin], axis=0) if skin.sum() > 50 else REFERENCE_SKIN_LAB
+
+
+def _adapt_shade(shade: str, tone: np.ndarray) -> str:
+    rgb = np.array([[hex_to_rgb(shade)]], np.float32)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)[0, 0]
+    moved = np.clip(tone + (lab - REFERENCE_SKIN_LAB), [0, -100, -100], [100, 100, 100]).astype(np.float32)
+    out = cv2.cvtColor(moved[None, None], cv2.COLOR_LAB2RGB)[0, 0]
+    return rgb_to_hex(np.clip(out, 0, 1).tolist())
+
+
+def match_skin(style: MakeupStyle, analysis: FaceAnalysis) -> MakeupStyle:
+    """The look with foundation and concealer shades moved to this face's skin tone."""
+    tone = skin_tone(analysis)
+    update = {}
+    for product in ("foundation", "concealer"):
+        item = getattr(style, product)
+        if item is not None:
+            update[product] = item.model_copy(update={"shade": _adapt_shade(item.shade, tone)})
+    return style.model_copy(update=update)
+
+
 def _group_weights(analysis: FaceAnalysis) -> dict[str, np.ndarray]:
     """Where each group may paint in the photo: never in the eyes or the mouth."""
     regions = analysis.regions
@@ -49,8 +86,16 @@ def _group_weights(analysis: FaceAnalysis) -> dict[str, np.ndarray]:
     return {"skin": keep, "eyes": keep, "brows": keep, "lips": regions.masks["lips"]}
 
 
-def apply_style(image: np.ndarray, analysis: FaceAnalysis, style: MakeupStyle, groups: tuple[str, ...] = GROUPS) -> np.ndarray:
-    """The photo wearing ``style`` on the chosen region groups; (H, W, 3) uint8."""
+def apply_style(
+    image: np.ndarray, analysis: FaceAnalysis, style: MakeupStyle, groups: tuple[str, ...] = GROUPS, *, adapt_to_skin: bool = True
+) -> np.ndarray:
+    """The photo wearing ``style`` on the chosen region groups; (H, W, 3) uint8.
+
+    With ``adapt_to_skin`` foundation and concealer follow the face's own skin tone
+    (:func:`match_skin`); without it their shades are applied as written.
+    """
+    if adapt_to_skin:
+        style = match_skin(style, analysis)
     unknown = set(groups) - set(GROUPS)
     if unknown:
         raise ValueError(f"unknown region group(s) {sorted(unknown)}; choose from {list(GROUPS)}")

@@ -1,0 +1,66 @@
+"""Stage timings on a 1024×1024 photo, 2 CPU cores (targets: landmarks ≤ 30 ms,
+unwrap + masks ≤ 20 ms, render + composite ≤ 50 ms).
+
+    python benchmarks/speed.py [--size 1024] [--repeat 10]
+
+Prints a markdown table row per stage (median of the repeats, after one warm-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+
+import cv2
+import numpy as np
+import torch
+from skimage import data
+
+from fram.face.landmarks import default_landmarker, select_face
+from fram.face.regions import region_masks
+from fram.face.uv import face_projection, unwrap
+from fram.makeup.compose import FaceAnalysis, apply_style
+from fram.makeup.presets import get_preset
+
+
+def _median_ms(fn, repeat: int) -> tuple[float, object]:
+    result = fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times), result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=1024)
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args(argv)
+    image = cv2.resize(data.astronaut(), (args.size, args.size), interpolation=cv2.INTER_CUBIC)
+    landmarker = default_landmarker()
+    t_lm, result = _median_ms(lambda: landmarker.detect(image), args.repeat)
+    face = select_face(result)
+
+    def geometry():
+        projection = face_projection(face)
+        return projection, unwrap(image, face, 256, projection), region_masks(image, face, projection)
+
+    t_geo, (projection, texture, masks) = _median_ms(geometry, args.repeat)
+    analysis = FaceAnalysis(face=face, projection=projection, texture=texture, regions=masks)
+    style = get_preset("red-carpet")
+    t_render, _ = _median_ms(lambda: apply_style(image, analysis, style), args.repeat)
+    print(f"photo {args.size}x{args.size}, face {face.width:.0f} px wide; torch threads {torch.get_num_threads()}; {platform.processor() or platform.machine()}")
+    print("| stage | median ms |\n|---|---|")
+    print(f"| landmarks (MediaPipe) | {t_lm:.1f} |")
+    print(f"| projection + unwrap + region masks | {t_geo:.1f} |")
+    print(f"| render (UV) + composite (native) | {t_render:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
