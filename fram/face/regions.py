@@ -124,8 +124,11 @@ def eye_frames(size: int = DEFAULT_UV_SIZE) -> tuple[EyeFrame, EyeFrame]:
         ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
         # Above the lash line means a smaller v than the lash curve at the same u.
         lash_v = np.interp(xs, *_monotone(lash[:, 0], lash[:, 1]))
-        above = ys < lash_v
-        lid = np.where(above, d_lash / np.maximum(d_lash + d_brow, 1e-3), -d_lash / max(1.0, np.ptp(brow[:, 1]) + 10))
+        brow_v = np.interp(xs, *_monotone(brow[:, 0], brow[:, 1]))
+        span = float(np.median(lash[:, 1]) - np.median(brow[:, 1]))
+        between = d_lash / np.maximum(d_lash + d_brow, 1e-3)
+        # Below the lash line: negative; above the brow's lower edge: beyond 1, growing.
+        lid = np.where(ys >= lash_v, -d_lash / span, np.where(ys <= brow_v, 1.0 + d_brow / span, between))
         inner, outer = lash[-1], lash[0]  # contours run outer → inner corner
         axis = outer - inner
         along = ((xs - inner[0]) * axis[0] + (ys - inner[1]) * axis[1]) / float(axis @ axis)
@@ -268,8 +271,8 @@ def region_masks(image: np.ndarray, face: Face, projection: FaceProjection | Non
     lower = _landmark_fill(face, projection, [_ring(LOWER_LIP_OUTER, LOWER_LIP_INNER)])
     brows = _landmark_fill(face, projection, [_ring(RIGHT_BROW_UPPER, RIGHT_BROW_LOWER), _ring(LEFT_BROW_UPPER, LEFT_BROW_LOWER)])
 
-    lips = _refine(crop, np.clip(upper + lower, 0, 1), exclude=mouth, radius=max(2.0, 6 * scale))
-    brows = _refine(crop, brows, exclude=eyes, radius=max(2.0, 5 * scale))
+    lips = _refine(crop, np.clip(upper + lower, 0, 1), exclude=mouth, radius=max(2.0, LR * scale))
+    brows = _refine(crop, brows, exclude=eyes, radius=max(2.0, BR * scale))
     mouth = np.clip(mouth * (1 - lips), 0, 1)
     split = np.clip(upper / np.maximum(upper + lower, 1e-6), 0, 1)
     split = _feather(split, max(1.0, scale))
@@ -292,6 +295,7 @@ def region_masks(image: np.ndarray, face: Face, projection: FaceProjection | Non
 # The mesh stops mid-forehead; skin continues up to the hairline for about this many
 # canonical-mesh centimetres above the mesh's top edge.
 FOREHEAD_EXTENSION_CM = 3.0
+PW=0.35; EW=0.6; LR=6; BR=5
 _BROW_HEIGHT_CM = 5.1
 
 
@@ -365,9 +369,9 @@ def _refine(crop: np.ndarray, prior: np.ndarray, exclude: np.ndarray, radius: fl
     log_fg = _gaussian_loglik(lab, lab[core])
     log_bg = _gaussian_loglik(lab, lab[ring])
     # Prior from the mesh: logistic in the signed distance, a few px wide.
-    log_prior = signed / (0.35 * radius)
+    log_prior = signed / (PW * radius)
     evidence = np.clip(log_fg - log_bg, -12, 12)
-    prob = 1.0 / (1.0 + np.exp(-(log_prior + 0.6 * evidence)))
+    prob = 1.0 / (1.0 + np.exp(-(log_prior + EW * evidence)))
     band = np.abs(signed) <= radius
     refined = np.where(band, prob, (signed > 0).astype(np.float32))
     refined = cv2.medianBlur((refined * 255).astype(np.uint8), 3).astype(np.float32) / 255.0
