@@ -179,7 +179,7 @@ def uv_templates(size: int = DEFAULT_UV_SIZE) -> dict[str, np.ndarray]:
 
     cheeks = np.zeros(shape, np.float32)
     for apple in (RIGHT_CHEEK_APPLE, LEFT_CHEEK_APPLE):
-        cheeks = np.maximum(cheeks, _ellipse(uv[apple], (22 * px, 16 * px), 0.0, shape))
+        cheeks = np.maximum(cheeks, ellipse_mask(uv[apple], (22 * px, 16 * px), 0.0, shape))
     cheeks = _feather(cheeks, 6 * px)
 
     under_eye = poly(RIGHT_UNDER_EYE + RIGHT_EYE_LOWER) + poly(LEFT_UNDER_EYE + LEFT_EYE_LOWER)
@@ -211,7 +211,8 @@ def uv_templates(size: int = DEFAULT_UV_SIZE) -> dict[str, np.ndarray]:
     }
 
 
-def _ellipse(center: np.ndarray, axes: tuple[float, float], angle: float, shape: tuple[int, int]) -> np.ndarray:
+def ellipse_mask(center: np.ndarray, axes: tuple[float, float], angle: float, shape: tuple[int, int]) -> np.ndarray:
+    """An anti-aliased filled ellipse (sub-pixel centre and axes) as a float mask."""
     canvas = np.zeros(shape, np.uint8)
     cv2.ellipse(
         canvas, (int(round(center[0] * 16)), int(round(center[1] * 16))),

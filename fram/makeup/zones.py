@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from fram.face.mesh import canonical_mesh
-from fram.face.regions import eye_frames, uv_templates
+from fram.face.regions import ellipse_mask, eye_frames, uv_templates
 
 BLUSH_PLACEMENTS = ("apples", "cheekbones", "draped", "sunburn")
 
@@ -63,15 +63,6 @@ class Zones:
     grid_y: torch.Tensor
 
 
-def _ellipse(center: np.ndarray, axes: tuple[float, float], angle: float, shape: tuple[int, int]) -> np.ndarray:
-    canvas = np.zeros(shape, np.uint8)
-    cv2.ellipse(
-        canvas, (int(round(center[0] * 16)), int(round(center[1] * 16))),
-        (max(1, int(round(axes[0] * 16))), max(1, int(round(axes[1] * 16)))), angle, 0, 360, 255, -1, cv2.LINE_AA, 4,
-    )
-    return canvas.astype(np.float32) / 255.0
-
-
 def _blur(mask: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(mask, (0, 0), sigma)
 
@@ -86,7 +77,7 @@ def _stroke(uv: np.ndarray, a: int, b: int, width: float, shape: tuple[int, int]
     pa, pb = uv[a], uv[b]
     centre = (pa + pb) / 2
     length = float(np.linalg.norm(pb - pa)) / 2 + width
-    return _ellipse(centre, (length, width), _angle(pa, pb), shape)
+    return ellipse_mask(centre, (length, width), _angle(pa, pb), shape)
 
 
 @functools.lru_cache(maxsize=4)
@@ -98,7 +89,7 @@ def zones(size: int = 256) -> Zones:
     tpl = uv_templates(size)
     skin = tpl["skin"]
 
-    apples = np.maximum(*(_ellipse(uv[i], (20 * px, 15 * px), 0, shape) for i in _APPLE))
+    apples = np.maximum(*(ellipse_mask(uv[i], (20 * px, 15 * px), 0, shape) for i in _APPLE))
     cheekbones = np.maximum(*(_stroke(uv, a, t, 11 * px, shape) for a, t in zip(_APPLE, _TEMPLE)))
     draped = np.maximum(
         *(np.maximum(_stroke(uv, a, t, 13 * px, shape), _stroke(uv, t, b, 9 * px, shape)) for a, t, b in zip(_APPLE, _TEMPLE, _BROW_BONE))
@@ -115,9 +106,9 @@ def zones(size: int = 256) -> Zones:
     contour = _blur(np.maximum(hollows, jaw), 6 * px) * skin
 
     high = np.maximum(*(_stroke(uv, c, t, 6 * px, shape) for c, t in zip(_CHEEKBONE_TOP, _TEMPLE)))
-    nose = np.maximum.reduce([_ellipse(uv[i], (3 * px, 6 * px), 0, shape) for i in _NOSE_BRIDGE])
-    bow = _ellipse(uv[_CUPIDS_BOW] + (0, -3 * px), (5 * px, 2 * px), 0, shape)
-    brow_bone = np.maximum(*(_ellipse(uv[i] + (0, 4 * px), (9 * px, 3 * px), 0, shape) for i in _BROW_BONE))
+    nose = np.maximum.reduce([ellipse_mask(uv[i], (3 * px, 6 * px), 0, shape) for i in _NOSE_BRIDGE])
+    bow = ellipse_mask(uv[_CUPIDS_BOW] + (0, -3 * px), (5 * px, 2 * px), 0, shape)
+    brow_bone = np.maximum(*(ellipse_mask(uv[i] + (0, 4 * px), (9 * px, 3 * px), 0, shape) for i in _BROW_BONE))
     highlight = _blur(np.maximum.reduce([high, nose * 0.8, bow * 0.7, brow_bone * 0.6]), 4 * px) * skin
 
     lips = tpl["lips"]
@@ -126,8 +117,8 @@ def zones(size: int = 256) -> Zones:
     lips_support = _blur(cv2.dilate(lips, np.ones((3, 3), np.uint8), iterations=max(1, int(4 * px))), 0.8 * px)
     inner = cv2.erode(lips, np.ones((3, 3), np.uint8), iterations=max(1, int(1.5 * px)))
     lip_edge = _blur(np.clip(lips - inner, 0, 1), 0.7 * px)
-    gloss = _ellipse(uv[_LOWER_LIP_CENTRE] + (0, -5 * px), (9 * px, 2.5 * px), 0, shape)
-    gloss = np.maximum(gloss, _ellipse(uv[_CUPIDS_BOW] + (0, 3 * px), (7 * px, 1.5 * px), 0, shape) * 0.6)
+    gloss = ellipse_mask(uv[_LOWER_LIP_CENTRE] + (0, -5 * px), (9 * px, 2.5 * px), 0, shape)
+    gloss = np.maximum(gloss, ellipse_mask(uv[_CUPIDS_BOW] + (0, 3 * px), (7 * px, 1.5 * px), 0, shape) * 0.6)
     lip_gloss = _blur(gloss, 2 * px) * lips
 
     right, left = eye_frames(size)
