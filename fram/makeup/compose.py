@@ -103,7 +103,7 @@ def apply_style(
     x = torch.from_numpy(tex.texture).permute(2, 0, 1)[None].float() / 255.0
     vis = torch.from_numpy(tex.visibility)[None, None]
     with torch.no_grad():
-        rendered = render_uv(x, vis, [style], lip_support=True)
+        rendered = render_uv(x, vis, [style], lip_support=True, with_texture=False)
         weights = _group_weights(analysis)
         layers = []
         for group in groups:

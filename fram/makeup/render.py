@@ -178,20 +178,12 @@ def composite(x_lin: torch.Tensor, layer: GroupLayer, u: torch.Tensor, v: torch.
     spec = (lum - lum_base * 1.08).clamp(min=0)
     diffuse = x - spec
     out = diffuse * layer.gain + spec * (1 + layer.shine).clamp(min=0) + layer.add
-    flecks = (sparkle_noise(u, v, sparkle_cells) > 1 - 0.18 * layer.sparkle.clamp(0, 1)).to(x.dtype)
-    glint = sparkle_noise(u, v, sparkle_cells, seed=1)
-    out = out + flecks * layer.sparkle.clamp(0, 1) * (0.25 + 0.5 * glint) * layer.sparkle_color * (lum_base * 2 + 0.2)
+    if layer.sparkle.detach().max() > 0:
+        density = layer.sparkle.clamp(0, 1)
+        flecks = (sparkle_noise(u, v, sparkle_cells) > 1 - 0.18 * density).to(x.dtype)
+        glint = sparkle_noise(u, v, sparkle_cells, seed=1)
+        out = out + flecks * density * (0.25 + 0.5 * glint) * layer.sparkle_color * (lum_base * 2 + 0.2)
     return out.clamp(0, 1)
-
-
-def _rgb(colors: list[str], like: torch.Tensor) -> torch.Tensor:
-    """(B, 3, 1, 1) linear colours from hex strings."""
-    t = torch.tensor([hex_to_rgb(c) for c in colors], dtype=like.dtype, device=like.device)
-    return srgb_to_linear(t).view(-1, 3, 1, 1)
-
-
-def _vec(values: list[float], like: torch.Tensor) -> torch.Tensor:
-    return torch.tensor(values, dtype=like.dtype, device=like.device).view(-1, 1, 1, 1)
 
 
 def _smoothstep(a: float, b: float, x: torch.Tensor) -> torch.Tensor:
@@ -200,24 +192,65 @@ def _smoothstep(a: float, b: float, x: torch.Tensor) -> torch.Tensor:
 
 
 class _Painter:
-    """Accumulates products of one group onto a working texture."""
+    """Paints the products of a batch of recipes, group by group.
 
-    def __init__(self, x_lin: torch.Tensor, visibility: torch.Tensor, z: Zones, px: float) -> None:
-        self.x = x_lin
-        self.vis = visibility
+    Recipe numbers are read through :meth:`num` and :meth:`rgb`, which return
+    tensors; ``overrides`` ("product.field" → tensor) replace them, so gradients can
+    flow from the rendered texture back to any recipe number (recipe inversion).
+    """
+
+    def __init__(self, x_lin: torch.Tensor, visibility: torch.Tensor, styles: list[MakeupStyle], z: Zones, px: float, overrides: dict[str, torch.Tensor]) -> None:
+        self.styles = styles
+        self.overrides = overrides
         self.z = z
         self.px = px
+        self.like = x_lin
         b, _, h, w = x_lin.shape
-        one = torch.ones(b, 1, h, w, dtype=x_lin.dtype, device=x_lin.device)
-        self.one = one
+        self.one = torch.ones(b, 1, h, w, dtype=x_lin.dtype, device=x_lin.device)
         skin_w = (z.skin.to(x_lin) * visibility).clamp(min=0)
-        base = masked_blur(x_lin, visibility.clamp(min=1e-3), BASE_SIGMA * px)
-        self.base = base
-        ref = (luminance(base) * skin_w).sum(dim=(2, 3), keepdim=True) / skin_w.sum(dim=(2, 3), keepdim=True).clamp(min=1)
-        self.shade = (luminance(base) / ref.clamp(min=1e-4)).clamp(0.25, 2.0)
+        self.base0 = masked_blur(x_lin, visibility.clamp(min=1e-3), BASE_SIGMA * px)
+        self.base = self.base0
+        lum = luminance(self.base0)
+        ref = (lum * skin_w).sum(dim=(2, 3), keepdim=True) / skin_w.sum(dim=(2, 3), keepdim=True).clamp(min=1)
+        self.shade = (lum / ref.clamp(min=1e-4)).clamp(0.25, 2.0)
         self.light = ref.clamp(min=1e-3)  # how brightly the face is lit (times albedo)
         self.new_layer()
 
+    # -- recipe access
+    def items(self, product: str) -> list:
+        return [getattr(s, product) for s in self.styles]
+
+    def on(self, product: str) -> torch.Tensor:
+        """(B, 1, 1, 1): 1 where the batch item's recipe has the product."""
+        flags = [float(item is not None) for item in self.items(product)]
+        return torch.tensor(flags, dtype=self.like.dtype, device=self.like.device).view(-1, 1, 1, 1)
+
+    def num(self, product: str, name: str, fill: float = 0.0) -> torch.Tensor:
+        """(B, 1, 1, 1) recipe number, from an override tensor when one is given."""
+        key = f"{product}.{name}"
+        if key in self.overrides:
+            return self.overrides[key].to(self.like).reshape(-1, 1, 1, 1)
+        values = [float(getattr(item, name)) if item is not None else fill for item in self.items(product)]
+        return torch.tensor(values, dtype=self.like.dtype, device=self.like.device).view(-1, 1, 1, 1)
+
+    def rgb(self, product: str, name: str, fill: str = "#808080") -> torch.Tensor:
+        """(B, 3, 1, 1) linear colour; overrides are sRGB in [0, 1], shape (B, 3)."""
+        key = f"{product}.{name}"
+        if key in self.overrides:
+            return srgb_to_linear(self.overrides[key].to(self.like).reshape(-1, 3, 1, 1))
+        colors = [(getattr(item, name) or fill) if item is not None else fill for item in self.items(product)]
+        t = torch.tensor([hex_to_rgb(c) for c in colors], dtype=self.like.dtype, device=self.like.device)
+        return srgb_to_linear(t).view(-1, 3, 1, 1)
+
+    def choice(self, product: str, name: str, table: dict[str, float]) -> torch.Tensor:
+        """(B, 1, 1, 1) number looked up from a categorical field (e.g. finish → shine)."""
+        values = [table[getattr(item, name)] if item is not None else 0.0 for item in self.items(product)]
+        return torch.tensor(values, dtype=self.like.dtype, device=self.like.device).view(-1, 1, 1, 1)
+
+    def zone(self, tensor: torch.Tensor) -> torch.Tensor:
+        return tensor.to(self.like)
+
+    # -- painting
     def new_layer(self) -> None:
         one = self.one
         self.gain = one.repeat(1, 3, 1, 1)
@@ -256,26 +289,28 @@ class _Painter:
         return layer
 
 
-def _present(styles: list[MakeupStyle], product: str) -> list[int]:
-    return [i for i, s in enumerate(styles) if getattr(s, product) is not None]
-
-
-def _select(values: list, idx: list[int], fill):
-    out = [fill] * len(values)
-    for i in idx:
-        out[i] = values[i]
-    return out
-
-
-def render_uv(texture: torch.Tensor, visibility: torch.Tensor, styles: list[MakeupStyle], *, lip_support: bool = False) -> RenderOutput:
+def render_uv(
+    texture: torch.Tensor,
+    visibility: torch.Tensor,
+    styles: list[MakeupStyle],
+    *,
+    lip_support: bool = False,
+    overrides: dict[str, torch.Tensor] | None = None,
+    with_texture: bool = True,
+) -> RenderOutput:
     """Paint one recipe per batch item onto UV textures.
 
     Args:
         texture: (B, 3, S, S) sRGB in [0, 1], the bare face in UV.
         visibility: (B, 1, S, S) in [0, 1] (from ``unwrap``).
-        styles: B recipes.
+        styles: B recipes (which products, finishes and layouts; the numbers too,
+            unless overridden).
         lip_support: paint lipstick a little past the mesh's lip line, for a photo
             composite that cuts it at the lip line found in the photo itself.
+        overrides: "product.field" → tensor of shape (B,) (numbers) or (B, 3) (sRGB
+            colours in [0, 1]); used instead of the recipes' values, and gradients
+            flow back to them. Overridden products must be present in the recipes.
+        with_texture: also composite the made-up UV texture (skip for photo use).
     """
     if texture.ndim != 4 or texture.shape[1] != 3 or texture.shape[2] != texture.shape[3]:
         raise ValueError(f"texture must be (B, 3, S, S), got {tuple(texture.shape)}")
@@ -285,77 +320,60 @@ def render_uv(texture: torch.Tensor, visibility: torch.Tensor, styles: list[Make
     z = zones(size)
     px = size / 256.0
     x_lin = srgb_to_linear(texture)
-    painter = _Painter(x_lin, visibility, z, px)
+    painter = _Painter(x_lin, visibility, styles, z, px, overrides or {})
     painter.lips = z.lips_support if lip_support else z.lips
-    like = x_lin
     layers: dict[str, GroupLayer] = {}
-    u = (z.grid_x.to(like) + 0.5) / size
-    v = (z.grid_y.to(like) + 0.5) / size
-    current = x_lin
     for group in GROUPS:
         for product in GROUP_PRODUCTS[group]:
-            idx = _present(styles, product)
-            if idx:
-                _PRODUCTS[product](painter, [getattr(s, product) for s in styles], idx, like)
-        layer = painter.take()
-        layers[group] = layer
-        current = composite(current, layer, u, v, base_sigma=BASE_SIGMA * px, sparkle_cells=size)
-        painter.base = masked_blur(current, visibility.clamp(min=1e-3), BASE_SIGMA * px)
-    return RenderOutput(texture=linear_to_srgb(current), layers=layers)
+            if any(getattr(s, product) is not None for s in styles):
+                _PRODUCTS[product](painter)
+        layers[group] = painter.take()
+        # Later groups paint over what earlier ones left: gains are smooth, so the
+        # new base is the old base under the accumulated layer.
+        total = combine(list(layers.values()))
+        painter.base = painter.base0 * total.gain + total.add
+    out = x_lin
+    if with_texture:
+        u = (z.grid_x.to(x_lin) + 0.5) / size
+        v = (z.grid_y.to(x_lin) + 0.5) / size
+        out = composite(x_lin, combine(list(layers.values())), u, v, base_sigma=BASE_SIGMA * px, sparkle_cells=size)
+    return RenderOutput(texture=linear_to_srgb(out), layers=layers)
 
 
-def _on(idx: list[int], like: torch.Tensor, n: int) -> torch.Tensor:
-    mask = torch.zeros(n, 1, 1, 1, dtype=like.dtype, device=like.device)
-    mask[idx] = 1
-    return mask
-
-
-def _foundation(p: _Painter, items: list, idx: list[int], like: torch.Tensor) -> None:
-    n = like.shape[0]
-    on = _on(idx, like, n)
-    color = _rgb(_select([getattr(i, "shade", "#000000") for i in items], idx, "#808080"), like)
-    coverage = _vec(_select([getattr(i, "coverage", 0.0) for i in items], idx, 0.0), like)
-    finish = {"matte": -0.6, "natural": 0.0, "dewy": 0.5}
-    shine = _vec(_select([finish[getattr(i, "finish", "natural")] if i else 0.0 for i in items], idx, 0.0), like)
-    skin = p.z.skin.to(like) * on
-    p.paint(color, coverage * 0.75 * skin, shine=shine)
+def _foundation(p: _Painter) -> None:
+    skin = p.zone(p.z.skin) * p.on("foundation")
+    coverage = p.num("foundation", "coverage")
+    shine = p.choice("foundation", "finish", {"matte": -0.6, "natural": 0.0, "dewy": 0.5})
+    p.paint(p.rgb("foundation", "shade"), coverage * 0.75 * skin, shine=shine)
     p.smooth = p.smooth + coverage * 0.6 * skin
 
 
-def _concealer(p: _Painter, items: list, idx: list[int], like: torch.Tensor) -> None:
-    on = _on(idx, like, like.shape[0])
-    color = _rgb(_select([getattr(i, "shade", "#000000") for i in items], idx, "#808080"), like)
-    coverage = _vec(_select([getattr(i, "coverage", 0.0) for i in items], idx, 0.0), like)
-    area = p.z.under_eye.to(like) * on
-    p.paint(color, coverage * 0.7 * area)
+def _concealer(p: _Painter) -> None:
+    area = p.zone(p.z.under_eye) * p.on("concealer")
+    coverage = p.num("concealer", "coverage")
+    p.paint(p.rgb("concealer", "shade"), coverage * 0.7 * area)
     p.smooth = p.smooth + coverage * 0.5 * area
 
 
-def _contour(p: _Painter, items: list, idx: list[int], like: torch.Tensor) -> None:
-    on = _on(idx, like, like.shape[0])
-    color = _rgb(_select([getattr(i, "color", "#000000") for i in items], idx, "#808080"), like)
-    strength = _vec(_select([getattr(i, "intensity", 0.0) for i in items], idx, 0.0), like)
-    p.paint(color, strength * 0.45 * p.z.contour.to(like) * on)
+def _contour(p: _Painter) -> None:
+    area = p.zone(p.z.contour) * p.on("contour")
+    p.paint(p.rgb("contour", "color"), p.num("contour", "intensity") * 0.45 * area)
 
 
-def _blush(p: _Painter, items: list, idx: list[int], like: torch.Tensor) -> None:
-    n = like.shape[0]
-    for placement, zone in p.z.blush.items():
-        sel = [i for i in idx if items[i].placement == placement]
-        if not sel:
-            continue
-        on = _on(sel, like, n)
-        color = _rgb(_select([getattr(i, "color", "#000000") for i in items], sel, "#808080"), like)
-        strength = _vec(_select([getattr(i, "intensity", 0.0) for i in items], sel, 0.0), like)
-        p.paint(color, strength * 0.55 * zone.to(like) * on)
+def _blush(p: _Painter) -> None:
+    placements = [item.placement if item is not None else None for item in p.items("blush")]
+    weight = sum(
+        p.zone(zone) * torch.tensor([float(pl == name) for pl in placements], dtype=p.like.dtype, device=p.like.device).view(-1, 1, 1, 1)
+        for name, zone in p.z.blush.items()
+    )
+    p.paint(p.rgb("blush", "color"), p.num("blush", "intensity") * 0.55 * weight)
 
 
-def _highlight(p: _Painter, items: list, idx: list[int], like: torch.Tensor) -> None:
-    on = _on(idx, like, like.shape[0])
-    color = _rgb(_select([getattr(i, "color", "#000000") for i in items], idx, "#ffffff"), like)
-    strength = _vec(_select([getattr(i, "intensity", 0.0) for i in items], idx, 0.0), like)
-    shimmer = _vec(_select([getattr(i, "shimmer", 0.0) for i in items], idx, 0.0), like)
-    area = p.z.highlight.to(like) * on
+def _highlight(p: _Painter) -> None:
+    area = p.zone(p.z.highlight) * p.on("highlight")
+    strength = p.num("highlight", "intensity")
+    shimmer = p.num("highlight", "shimmer")
+    color = p.rgb("highlight", "color", "#ffffff")
     p.brighten(color, strength * 0.18 * area)
     p.shine = p.shine + strength * shimmer * 0.8 * area
     p.glitter(color, strength * shimmer * 0.6 * area)
@@ -371,8 +389,7 @@ def _eyeshadow_weights(layout: str, lid: torch.Tensor, along: torch.Tensor) -> l
         return [(1 - crease) * (1 - outer), crease * (1 - outer), outer]
     if layout == "smoky":
         deep = (1 - _smoothstep(0.0, 0.45, lid)) * 0.6 + _smoothstep(0.5, 1.0, along) * 0.4
-        mid = 1 - deep
-        return [mid * (1 - _smoothstep(0.3, 0.7, lid)) * 0.0 + mid * 0.5, mid * 0.5, deep]
+        return [(1 - deep) * 0.5, (1 - deep) * 0.5, deep]
     if layout == "cut_crease":
         lidpart = torch.sigmoid((0.42 - lid) / 0.02)
         return [lidpart, 1 - lidpart, torch.zeros_like(lid)]
@@ -383,42 +400,54 @@ def _eyeshadow_weights(layout: str, lid: torch.Tensor, along: torch.Tensor) -> l
     raise ValueError(f"unknown eyeshadow layout {layout!r}")
 
 
-def _eyeshadow(p: _Painter, items: list, idx: list[int], like: torch.Tensor) -> None:
+_SHADOW_SHINE = {"matte": -0.4, "satin": 0.2, "shimmer": 0.5, "glitter": 0.3, "metallic": 0.8}
+_SHADOW_SPARKLE = {"matte": 0.0, "satin": 0.0, "shimmer": 0.3, "glitter": 0.6, "metallic": 0.2}
+
+
+def _eyeshadow(p: _Painter) -> None:
+    """Shades laid out by each item's layout; items are grouped by layout so a batch
+    of one layout is painted in one pass."""
     z = p.z
-    lid, along = z.eye_lid.to(like), z.eye_along.to(like)
-    for i in idx:
-        item = items[i]
-        on = _on([i], like, like.shape[0])
-        colors = list(item.colors) + [item.colors[-1]] * (3 - len(item.colors))
-        weights = _eyeshadow_weights(item.layout, lid, along)
+    lid, along = p.zone(z.eye_lid), p.zone(z.eye_along)
+    items = p.items("eyeshadow")
+    slots = []
+    for k in range(3):
+        key = f"eyeshadow.colors.{k}"
+        if key in p.overrides:
+            slots.append(srgb_to_linear(p.overrides[key].to(p.like).reshape(-1, 3, 1, 1)))
+        else:
+            hexes = [(item.colors + [item.colors[-1]] * 3)[k] if item is not None else "#808080" for item in items]
+            t = torch.tensor([hex_to_rgb(c) for c in hexes], dtype=p.like.dtype, device=p.like.device)
+            slots.append(srgb_to_linear(t).view(-1, 3, 1, 1))
+    height = p.num("eyeshadow", "height")
+    strength = p.num("eyeshadow", "intensity")
+    opening = 1 - p.zone(z.eye_open)
+    for layout in sorted({item.layout for item in items if item is not None}):
+        sel = torch.tensor([float(item is not None and item.layout == layout) for item in items], dtype=p.like.dtype, device=p.like.device).view(-1, 1, 1, 1)
+        weights = _eyeshadow_weights(layout, lid, along)
         total = sum(weights).clamp(min=1e-4)
-        rgb = sum(w / total * _rgb([c], like) for w, c in zip(weights, colors))
-        top = 0.3 + 0.6 * item.height
-        soft = 0.14 if item.layout == "smoky" else 0.07
+        rgb = sum(w / total * c for w, c in zip(weights, slots))
+        top = 0.3 + 0.6 * height
+        soft = 0.14 if layout == "smoky" else 0.07
         zone = torch.sigmoid((top - lid) / soft) * torch.sigmoid((lid + 0.02) / 0.02)
-        zone = zone * torch.sigmoid((along + 0.08) / 0.05) * torch.sigmoid((1.25 - along) / 0.07)
-        zone = zone * (1 - z.eye_open.to(like))
-        alpha = item.intensity * 0.85 * zone * on
-        shine = {"matte": -0.4, "satin": 0.2, "shimmer": 0.5, "glitter": 0.3, "metallic": 0.8}[item.finish]
-        p.paint(rgb, alpha, shine=shine, lit=1.3 if item.finish == "metallic" else 1.0)
-        density = item.shimmer + {"shimmer": 0.3, "glitter": 0.6, "metallic": 0.2}.get(item.finish, 0.0)
-        if density > 0:
-            p.glitter(rgb * 1.5 + 0.2, alpha * min(1.0, density))
+        zone = zone * torch.sigmoid((along + 0.08) / 0.05) * torch.sigmoid((1.25 - along) / 0.07) * opening
+        alpha = strength * 0.85 * zone * sel
+        shine = p.choice("eyeshadow", "finish", _SHADOW_SHINE)
+        metallic = p.choice("eyeshadow", "finish", {"metallic": 1.0, "matte": 0.0, "satin": 0.0, "shimmer": 0.0, "glitter": 0.0})
+        p.paint(rgb, alpha, shine=shine, lit=1.0)
+        density = (p.num("eyeshadow", "shimmer") + p.choice("eyeshadow", "finish", _SHADOW_SPARKLE)).clamp(0, 1)
+        p.glitter(rgb * (1.5 + metallic) + 0.2, alpha * density)
 
 
-def _eyeliner(p: _Painter, items: list, idx: list[int], like: torch.Tensor) -> None:
+def _eyeliner(p: _Painter) -> None:
     z = p.z
     px = p.px
-    lid, along, lash = z.eye_lid.to(like), z.eye_along.to(like), z.lash_distance.to(like)
-    gx, gy = z.grid_x.to(like), z.grid_y.to(like)
-    n = like.shape[0]
-    on = _on(idx, like, n)
-    color = _rgb(_select([getattr(i, "color", "#000000") for i in items], idx, "#000000"), like)
-    thick = _vec(_select([getattr(i, "thickness", 0.0) for i in items], idx, 0.0), like)
-    length = _vec(_select([getattr(i, "wing_length", 0.0) for i in items], idx, 0.0), like)
-    angle = _vec(_select([getattr(i, "wing_angle", 15.0) for i in items], idx, 15.0), like) * (math.pi / 180)
-    strength = _vec(_select([getattr(i, "intensity", 0.0) for i in items], idx, 0.0), like)
-    lower = _vec(_select([float(getattr(i, "lower", False)) for i in items], idx, 0.0), like)
+    lid, along, lash = p.zone(z.eye_lid), p.zone(z.eye_along), p.zone(z.lash_distance)
+    gx, gy = p.zone(z.grid_x), p.zone(z.grid_y)
+    thick = p.num("eyeliner", "thickness")
+    length = p.num("eyeliner", "wing_length")
+    angle = p.num("eyeliner", "wing_angle", 15.0) * (math.pi / 180)
+    lower = p.num("eyeliner", "lower")
 
     width = (0.7 + 3.5 * thick) * px * (0.6 + 0.8 * along.clamp(0, 1))
     band = torch.sigmoid((width - lash) / (0.45 * px)) * torch.sigmoid((lid + 0.03) / 0.02)
@@ -427,60 +456,55 @@ def _eyeliner(p: _Painter, items: list, idx: list[int], like: torch.Tensor) -> N
     wing_len = length * z.eye_width * 0.5 + 1e-3
     wing_width = (0.7 + 3.5 * thick) * px * 1.4
     for e in range(2):
-        ox, oy = z.wing_origin[e, 0].item(), z.wing_origin[e, 1].item()
-        dx = z.wing_dir_x[e].item() * torch.cos(angle)
+        ox, oy = float(z.wing_origin[e, 0]), float(z.wing_origin[e, 1])
+        dx = float(z.wing_dir_x[e]) * torch.cos(angle)
         dy = -torch.sin(angle)
         rx, ry = gx - ox, gy - oy
         t = (rx * dx + ry * dy) / wing_len
         tc = t.clamp(0, 1)
         perp = torch.sqrt((rx - tc * wing_len * dx) ** 2 + (ry - tc * wing_len * dy) ** 2 + 1e-6)
         half = wing_width * (1 - tc) * 0.5
-        w = torch.sigmoid((half - perp) / (0.45 * px)) * torch.sigmoid(t / 0.05) * (length > 0).to(like)
-        wing = torch.maximum(wing, w)
-    mask = torch.maximum(band, wing) + lower * 0.8 * z.lower_lash.to(like)
-    p.paint(color, (strength * mask.clamp(0, 1) * on).clamp(0, 1), shine=-0.5, lit=0.5)
+        wing = torch.maximum(wing, torch.sigmoid((half - perp) / (0.45 * px)) * torch.sigmoid(t / 0.05) * torch.sigmoid((length - 0.02) / 0.01))
+    mask = torch.maximum(band, wing) + lower * 0.8 * p.zone(z.lower_lash)
+    alpha = (p.num("eyeliner", "intensity") * mask.clamp(0, 1) * p.on("eyeliner")).clamp(0, 1)
+    p.paint(p.rgb("eyeliner", "color", "#000000"), alpha, shine=-0.5, lit=0.5)
 
 
-def _mascara(p: _Painter, items: list, idx: list[int], like: torch.Tensor) -> None:
+def _mascara(p: _Painter) -> None:
     z = p.z
-    on = _on(idx, like, like.shape[0])
-    color = _rgb(_select([getattr(i, "color", "#000000") for i in items], idx, "#000000"), like)
-    strength = _vec(_select([getattr(i, "intensity", 0.0) for i in items], idx, 0.0), like)
-    lid, along, lash = z.eye_lid.to(like), z.eye_along.to(like), z.lash_distance.to(like)
+    lid, along, lash = p.zone(z.eye_lid), p.zone(z.eye_along), p.zone(z.lash_distance)
     lashes = torch.sigmoid((1.4 * p.px - lash) / (0.4 * p.px)) * torch.sigmoid((lid + 0.02) / 0.02)
     lashes = lashes * torch.sigmoid((along - 0.1) / 0.05) * torch.sigmoid((1.05 - along) / 0.03)
-    mask = lashes + 0.35 * z.lower_lash.to(like)
-    p.paint(color, (strength * 0.9 * mask * on).clamp(0, 1), lit=0.4)
+    mask = lashes + 0.35 * p.zone(z.lower_lash)
+    alpha = (p.num("mascara", "intensity") * 0.9 * mask * p.on("mascara")).clamp(0, 1)
+    p.paint(p.rgb("mascara", "color", "#000000"), alpha, lit=0.4)
 
 
-def _brows(p: _Painter, items: list, idx: list[int], like: torch.Tensor) -> None:
-    on = _on(idx, like, like.shape[0])
-    color = _rgb(_select([getattr(i, "color", "#000000") for i in items], idx, "#000000"), like)
-    density = _vec(_select([getattr(i, "density", 0.0) for i in items], idx, 0.0), like)
-    p.paint(color, density * 0.7 * p.z.brows.to(like) * on, shine=-0.3, lit=0.8)
+def _brows(p: _Painter) -> None:
+    alpha = p.num("brows", "density") * 0.7 * p.zone(p.z.brows) * p.on("brows")
+    p.paint(p.rgb("brows", "color", "#000000"), alpha, shine=-0.3, lit=0.8)
 
 
-def _lipstick(p: _Painter, items: list, idx: list[int], like: torch.Tensor) -> None:
+_LIP_SHINE = {"matte": -0.8, "satin": 0.0, "gloss": 1.0, "metallic": 0.6}
+
+
+def _lipstick(p: _Painter) -> None:
     z = p.z
-    n = like.shape[0]
-    on = _on(idx, like, n)
-    color = _rgb(_select([getattr(i, "color", "#000000") for i in items], idx, "#808080"), like)
-    opacity = _vec(_select([getattr(i, "opacity", 0.0) for i in items], idx, 0.0), like)
-    finish = {"matte": -0.8, "satin": 0.0, "gloss": 1.0, "metallic": 0.6}
-    shine = _vec(_select([finish[getattr(i, "finish", "satin")] if i else 0.0 for i in items], idx, 0.0), like)
-    lips = p.lips.to(like)
-    alpha = opacity * 0.92 * lips * on
-    p.paint(color, alpha, shine=shine)
-    gloss = _vec(_select([1.0 if getattr(i, "finish", "") == "gloss" else 0.0 for i in items], idx, 0.0), like)
-    p.brighten(torch.ones_like(color) * 0.5, gloss * opacity * z.lip_gloss.to(like) * on)
-    metal = _vec(_select([1.0 if getattr(i, "finish", "") == "metallic" else 0.0 for i in items], idx, 0.0), like)
+    on = p.on("lipstick")
+    color = p.rgb("lipstick", "color")
+    opacity = p.num("lipstick", "opacity")
+    alpha = opacity * 0.92 * p.zone(p.lips) * on
+    p.paint(color, alpha, shine=p.choice("lipstick", "finish", _LIP_SHINE))
+    gloss = p.choice("lipstick", "finish", {"gloss": 1.0, "matte": 0.0, "satin": 0.0, "metallic": 0.0})
+    p.brighten(torch.ones_like(color) * 0.5, gloss * opacity * p.zone(z.lip_gloss) * on)
+    metal = p.choice("lipstick", "finish", {"metallic": 1.0, "matte": 0.0, "satin": 0.0, "gloss": 0.0})
     p.glitter(color * 1.6 + 0.15, metal * alpha * 0.7)
-    liner_idx = [i for i in idx if items[i].liner is not None]
-    if liner_idx:
-        lon = _on(liner_idx, like, n)
-        liner = _rgb(_select([getattr(i, "liner", None) or "#000000" for i in items], liner_idx, "#808080"), like)
-        strength = _vec(_select([getattr(i, "liner_intensity", 0.0) for i in items], liner_idx, 0.0), like)
-        p.paint(liner, strength * 0.85 * z.lip_edge.to(like) * lon)
+    has_liner = torch.tensor([float(item is not None and item.liner is not None) for item in p.items("lipstick")], dtype=p.like.dtype, device=p.like.device).view(-1, 1, 1, 1)
+    if float(has_liner.sum()) > 0 or "lipstick.liner" in p.overrides:
+        if "lipstick.liner" in p.overrides:
+            has_liner = on
+        liner_alpha = p.num("lipstick", "liner_intensity") * 0.85 * p.zone(z.lip_edge) * has_liner
+        p.paint(p.rgb("lipstick", "liner"), liner_alpha)
 
 
 _PRODUCTS = {
