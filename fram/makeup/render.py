@@ -164,13 +164,24 @@ class RenderOutput:
     layers: dict[str, GroupLayer] = field(default_factory=dict)
 
 
-def composite(x_lin: torch.Tensor, layer: GroupLayer, u: torch.Tensor, v: torch.Tensor, *, base_sigma: float, sparkle_cells: float) -> torch.Tensor:
+def composite(
+    x_lin: torch.Tensor,
+    layer: GroupLayer,
+    u: torch.Tensor,
+    v: torch.Tensor,
+    *,
+    base_sigma: float,
+    sparkle_cells: float,
+    base: torch.Tensor | None = None,
+) -> torch.Tensor:
     """Apply one group layer to linear RGB ``x_lin`` (UV texture or photo crop).
 
     ``u``, ``v`` (B, 1, H, W) are each pixel's UV coordinates, for sparkle placement;
-    ``base_sigma`` is the blur (px at this resolution) separating base from texture.
+    ``base_sigma`` is the blur (px at this resolution) separating base from texture;
+    a caller that already has that blur (``base``) can pass it.
     """
-    base = gaussian_blur(x_lin, base_sigma)
+    if base is None:
+        base = gaussian_blur(x_lin, base_sigma)
     detail = x_lin - base
     x = x_lin - layer.smooth * detail
     lum = luminance(x_lin)
@@ -184,6 +195,23 @@ def composite(x_lin: torch.Tensor, layer: GroupLayer, u: torch.Tensor, v: torch.
         glint = sparkle_noise(u, v, sparkle_cells, seed=1)
         out = out + flecks * density * (0.25 + 0.5 * glint) * layer.sparkle_color * (lum_base * 2 + 0.2)
     return out.clamp(0, 1)
+
+
+def _support(alpha: torch.Tensor) -> tuple[slice | None, slice | None]:
+    """Row and column slices bounding the non-zero part of a (B, 1, H, W) map."""
+    with torch.no_grad():
+        mask = alpha.detach().abs().amax(dim=(0, 1)) > 1e-6
+        rows = torch.nonzero(mask.any(dim=1)).flatten()
+        cols = torch.nonzero(mask.any(dim=0)).flatten()
+    if rows.numel() == 0:
+        return None, None
+    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+
+
+def _put(full: torch.Tensor, rows: slice, cols: slice, value: torch.Tensor) -> torch.Tensor:
+    """``full`` with its (rows, cols) box replaced, out of place (autograd-safe)."""
+    band = full[:, :, rows].slice_scatter(value, dim=3, start=cols.start, end=cols.stop)
+    return full.slice_scatter(band, dim=2, start=rows.start, end=rows.stop)
 
 
 def _smoothstep(a: float, b: float, x: torch.Tensor) -> torch.Tensor:
@@ -214,6 +242,7 @@ class _Painter:
         ref = (lum * skin_w).sum(dim=(2, 3), keepdim=True) / skin_w.sum(dim=(2, 3), keepdim=True).clamp(min=1)
         self.shade = (lum / ref.clamp(min=1e-4)).clamp(0.25, 2.0)
         self.light = ref.clamp(min=1e-3)  # how brightly the face is lit (times albedo)
+        self._shade_cache: dict[float, torch.Tensor] = {}
         self.new_layer()
 
     # -- recipe access
@@ -262,14 +291,33 @@ class _Painter:
         self.alpha = torch.zeros_like(one)
 
     def paint(self, color: torch.Tensor, alpha: torch.Tensor, *, shine: float | torch.Tensor = 0.0, lit: float = 1.0) -> None:
-        """Lay a colour over the current base with opacity ``alpha`` (B, 1, H, W)."""
-        current = self.base * self.gain
-        target = color * self.shade**lit
-        g = 1 + alpha * (target / current.clamp(min=2e-3) - 1)
-        self.gain = self.gain * g.clamp(0.0, 12.0)
-        self.add = self.add * g
-        self.shine = self.shine + alpha * shine
-        self.alpha = torch.maximum(self.alpha, alpha)
+        """Lay a colour over the current base with opacity ``alpha`` (B, 1, H, W).
+
+        Work is confined to the box where ``alpha`` is non-zero: most products cover
+        a small part of the face, and this keeps a full look fast on a CPU.
+        """
+        rows, cols = _support(alpha)
+        if rows is None:
+            return
+        box = (slice(None), slice(None), rows, cols)
+        a = alpha[box]
+        gain = self.gain[box]
+        current = self.base[box] * gain
+        if color.shape[-1] > 1:  # a colour map (eyeshadow gradients), not one colour
+            color = color[box]
+        if isinstance(shine, torch.Tensor) and shine.shape[-1] > 1:
+            shine = shine[box]
+        target = color * self._lit(lit)[box]
+        g = (1 + a * (target / current.clamp(min=2e-3) - 1)).clamp(0.0, 12.0)
+        self.gain = _put(self.gain, rows, cols, gain * g)
+        self.add = _put(self.add, rows, cols, self.add[box] * g)
+        self.shine = _put(self.shine, rows, cols, self.shine[box] + a * shine)
+        self.alpha = _put(self.alpha, rows, cols, torch.maximum(self.alpha[box], a))
+
+    def _lit(self, lit: float) -> torch.Tensor:
+        if lit not in self._shade_cache:
+            self._shade_cache[lit] = self.shade**lit
+        return self._shade_cache[lit]
 
     def brighten(self, color: torch.Tensor, alpha: torch.Tensor) -> None:
         """Add reflected light (highlighter, gloss), scaled to the scene's lighting."""
@@ -323,20 +371,22 @@ def render_uv(
     painter = _Painter(x_lin, visibility, styles, z, px, overrides or {})
     painter.lips = z.lips_support if lip_support else z.lips
     layers: dict[str, GroupLayer] = {}
+    total: GroupLayer | None = None
     for group in GROUPS:
-        for product in GROUP_PRODUCTS[group]:
-            if any(getattr(s, product) is not None for s in styles):
-                _PRODUCTS[product](painter)
+        products = [p for p in GROUP_PRODUCTS[group] if any(getattr(s, p) is not None for s in styles)]
+        for product in products:
+            _PRODUCTS[product](painter)
         layers[group] = painter.take()
-        # Later groups paint over what earlier ones left: gains are smooth, so the
-        # new base is the old base under the accumulated layer.
-        total = combine(list(layers.values()))
-        painter.base = painter.base0 * total.gain + total.add
+        if products:
+            # Later groups paint over what earlier ones left: gains are smooth, so the
+            # new base is the old base under the accumulated layer.
+            total = layers[group] if total is None else combine([total, layers[group]])
+            painter.base = painter.base0 * total.gain + total.add
     out = x_lin
-    if with_texture:
+    if with_texture and total is not None:
         u = (z.grid_x.to(x_lin) + 0.5) / size
         v = (z.grid_y.to(x_lin) + 0.5) / size
-        out = composite(x_lin, combine(list(layers.values())), u, v, base_sigma=BASE_SIGMA * px, sparkle_cells=size)
+        out = composite(x_lin, total, u, v, base_sigma=BASE_SIGMA * px, sparkle_cells=size)
     return RenderOutput(texture=linear_to_srgb(out), layers=layers)
 
 
