@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from fram.errors import RecipeError
+from fram.errors import FramError, RecipeError
 from fram.face.image_io import read_image
 from fram.face.landmarks import Face, default_landmarker, select_face
 from fram.makeup.compose import FaceAnalysis, analyse, apply_style
+from fram.makeup.estimate import estimate_style
 from fram.makeup.presets import get_preset
 from fram.makeup.recipe import MakeupStyle
 from fram.makeup.render import GROUP_PRODUCTS, GROUPS
@@ -138,3 +139,84 @@ def apply_makeup(
     face = select_face(landmarker.detect(rgb), face_index, min_face_size=landmarker.options.min_face_size, source=source)
     analysis: FaceAnalysis = analyse(rgb, face)
     return PipelineOutput(image=apply_style(rgb, analysis, look, groups), face=face, style=look)
+
+
+ENGINES = ("classic",)
+"""Transfer engines available with what ships. ``fram`` (the diffusion engine of
+FRAM) needs trained weights, which this release does not have yet."""
+
+
+def _face_of(image: np.ndarray, face_index: int, source: str) -> Face:
+    landmarker = default_landmarker()
+    return select_face(landmarker.detect(image), face_index, min_face_size=landmarker.options.min_face_size, source=source)
+
+
+def reference_style(reference: object, *, source: str = "reference") -> MakeupStyle:
+    """The look a reference stands for: a recipe, a preset, words, or a made-up photo.
+
+    Strings starting with ``preset:`` or ``text:``, recipe objects/dicts and ``.json``
+    paths are recipes; anything else is read as a photo and its makeup is measured
+    per region (:func:`fram.makeup.estimate.estimate_style`).
+    """
+    if isinstance(reference, (MakeupStyle, dict)):
+        return resolve_style(reference)
+    if isinstance(reference, (str, Path)):
+        text = str(reference)
+        if text.startswith(("preset:", "text:")) or text.lower().endswith(".json"):
+            return resolve_style(text)
+    rgb = read_image(reference)
+    face = _face_of(rgb, 0, source)
+    return estimate_style(analyse(rgb, face).texture)
+
+
+def transfer(
+    source: object,
+    reference: object | None = None,
+    *,
+    references: dict[str, object] | None = None,
+    engine: str = "classic",
+    regions: str | tuple[str, ...] | None = None,
+    intensity: float | str | dict[str, float] = 1.0,
+    face_index: int = 0,
+    source_name: str = "source",
+) -> PipelineOutput:
+    """Put a reference's makeup on the source face, region by region.
+
+    Args:
+        source: the photo to make up.
+        reference: one reference for every selected region (a made-up photo, or a
+            recipe/preset/words as :func:`reference_style` accepts).
+        references: per-region references (``{"lips": a, "eyes": b}``); they win over
+            ``reference`` for their regions.
+        engine: ``classic`` (per-region colour statistics in UV, no learning).
+        regions: which region groups to transfer (default: every group that has a
+            reference).
+        intensity: one number or per region (``"lips=1,eyes=0.5"``).
+    """
+    if engine not in ENGINES:
+        raise FramError(
+            f"engine {engine!r} is not available: the diffusion engine 'fram' needs trained weights that "
+            f"this release does not ship yet; use one of {', '.join(ENGINES)}"
+        )
+    per_region = dict(references or {})
+    unknown = sorted(set(per_region) - set(GROUPS))
+    if unknown:
+        raise RecipeError(f"unknown region(s) {unknown}; regions are {', '.join(GROUPS)}")
+    if reference is None and not per_region:
+        raise FramError("give a reference (or per-region references) to transfer from")
+    groups = parse_regions(regions) if regions is not None else tuple(g for g in GROUPS if reference is not None or g in per_region)
+    rgb = read_image(source)
+    face = _face_of(rgb, face_index, source_name)
+
+    looks: dict[int, MakeupStyle] = {}
+    style = MakeupStyle(name="transfer")
+    for group in groups:
+        ref = per_region.get(group, reference)
+        if ref is None:
+            raise FramError(f"no reference for region {group!r}")
+        look = looks.get(id(ref)) or reference_style(ref, source=f"reference for {group}")
+        looks[id(ref)] = look
+        picked = {p: getattr(look, p) for p in GROUP_PRODUCTS[group] if getattr(look, p) is not None}
+        style = style.model_copy(update=picked)
+    style = style_for_regions(style, parse_intensity(intensity))
+    return PipelineOutput(image=apply_style(rgb, analyse(rgb, face), style, groups), face=face, style=style)
