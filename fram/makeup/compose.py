@@ -82,6 +82,15 @@ def match_skin(style: MakeupStyle, analysis: FaceAnalysis) -> MakeupStyle:
 LAYER_128_MAX_FACE = 320  # px: narrower faces get a 128 px makeup layer
 
 
+def surface_mask(regions: RegionMasks) -> np.ndarray:
+    """Where skin, eye and brow products may land in the photo: the face's own skin
+    and brows, never the eye openings or mouth, nor hair or glasses over the face
+    (the skin mask's colour model leaves those out)."""
+    surface = np.clip(regions.masks["skin"] + regions.masks["brows"] + regions.masks["eyeliner"], 0, 1)
+    surface = cv2.GaussianBlur(surface, (0, 0), 1.0)
+    return (surface * (1.0 - regions.holes)).astype(np.float32)
+
+
 def layer_size(analysis: FaceAnalysis) -> int:
     """UV resolution to render a photo's makeup at: no finer than the face in the photo.
 
@@ -113,10 +122,10 @@ def apply_style(
     vis = torch.from_numpy(visibility)[None, None]
     with torch.no_grad():
         rendered = render_uv(x, vis, [style], lip_support=True, with_texture=False)
-        # Skin, eyes and brows share one photo mask (everything but the holes), so they
-        # are stacked in UV and projected once; lips are cut at the refined lip line.
+        # Skin, eyes and brows share one photo mask, so they are stacked in UV and
+        # projected once; lips are cut at the refined lip line.
         regions = analysis.regions
-        keep = torch.from_numpy(1.0 - regions.holes)[None, None]
+        keep = torch.from_numpy(surface_mask(regions))[None, None]
         batches = [
             ([g for g in groups if g != "lips"], keep),
             ([g for g in groups if g == "lips"], torch.from_numpy(regions.masks["lips"])[None, None]),
