@@ -88,7 +88,13 @@ def surface_mask(regions: RegionMasks) -> np.ndarray:
     (the skin mask's colour model leaves those out)."""
     surface = np.clip(regions.masks["skin"] + regions.masks["brows"] + regions.masks["eyeliner"], 0, 1)
     surface = cv2.GaussianBlur(surface, (0, 0), 1.0)
-    return (surface * (1.0 - regions.holes)).astype(np.float32)
+    return (surface * outside_holes(regions)).astype(np.float32)
+
+
+def outside_holes(regions: RegionMasks) -> np.ndarray:
+    """1 away from the eye openings and mouth interior, exactly 0 wherever either
+    mask reaches 0.5, so teeth, sclera and iris stay bit-identical."""
+    return np.clip((0.5 - regions.holes) * 4.0, 0.0, 1.0).astype(np.float32)
 
 
 def layer_size(analysis: FaceAnalysis) -> int:
@@ -128,7 +134,7 @@ def apply_style(
         keep = torch.from_numpy(surface_mask(regions))[None, None]
         batches = [
             ([g for g in groups if g != "lips"], keep),
-            ([g for g in groups if g == "lips"], torch.from_numpy(regions.masks["lips"])[None, None]),
+            ([g for g in groups if g == "lips"], torch.from_numpy(regions.masks["lips"] * outside_holes(regions))[None, None]),
         ]
         coverage = torch.from_numpy(analysis.projection.coverage)[None, None]
         layers = []
