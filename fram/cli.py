@@ -126,6 +126,88 @@ def cmd_presets(args: argparse.Namespace) -> None:
         print(f"{slug:24s} {PRESET_CATEGORIES[slug]:14s} {describe(style).overall}")
 
 
+def cmd_eval(args: argparse.Namespace) -> None:
+    from fram.eval.suites import SuiteOptions, run_suite
+
+    engines = [name for value in args.engine for name in value.split(",") if name.strip()]
+    options = SuiteOptions(
+        data=Path(args.data) if args.data else None, limit=args.limit, repeat=args.repeat, seed=args.seed,
+        sizes=tuple(int(s) for s in args.sizes.split(",")) if args.sizes else SuiteOptions.sizes,
+        progress=not args.quiet, extra={"per_group": args.per_group} if args.per_group else {}, threads=args.threads,
+    )
+    out = Path(args.out)
+    run_suite(args.suite, engines, out, options)
+    print(out / "report.md")
+
+
+def cmd_synth(args: argparse.Namespace) -> None:
+    from fram.data.synth import SynthConfig, synthesize
+
+    config = SynthConfig(
+        faces=args.faces, n=args.n, per_face=args.per_face, unpaired=args.unpaired or [],
+        uv_size=args.size, seed=args.seed, faces_per_shard=args.shard_faces,
+        val_fraction=args.val_fraction, test_fraction=args.test_fraction,
+    )
+    synthesize(config, args.out, workers=args.workers, ray_address=args.ray, progress=not args.quiet, card=not args.no_card)
+
+
+def cmd_transfer(args: argparse.Namespace) -> None:
+    from fram.face.image_io import write_image
+    from fram.pipeline import transfer
+
+    per_region = {g: getattr(args, g) for g in ("skin", "eyes", "brows", "lips") if getattr(args, g)}
+    result = transfer(
+        args.source, args.reference, references=per_region, engine=args.engine, regions=args.regions,
+        intensity=args.intensity, face_index=args.face, source_name=Path(args.source).name,
+    )
+    write_image(Path(args.output), result.image)
+    if args.recipe:
+        _atomic_bytes(Path(args.recipe), result.style.to_json().encode())
+
+
+def cmd_embed(args: argparse.Namespace) -> None:
+    from fram.search import embed
+
+    result = embed(args.images, face_index=args.face)
+    for name, reason in result.failures:
+        print(f"fram: skipped {name}: {reason}", file=sys.stderr)
+    if not len(result.sources):
+        raise FramError("no image gave a face; nothing written")
+    buffer = io.BytesIO()
+    np.save(buffer, result.vectors.astype(np.float32), allow_pickle=False)
+    _atomic_bytes(Path(args.output), buffer.getvalue())
+    for i, name in enumerate(result.sources):
+        print(f"{i}\t{name}")
+
+
+def cmd_similar(args: argparse.Namespace) -> None:
+    from fram.face.image_io import write_image
+    from fram.search import similar
+
+    result = similar(args.query, args.gallery, k=args.k, index_path=args.index, cache=not args.no_cache,
+                     sheet=args.output is not None, progress=not args.quiet)
+    if args.json:
+        print(json.dumps({"query": result.query, "matches": [m.__dict__ for m in result.matches], "skipped": result.failures}, indent=1))
+    else:
+        for m in result.matches:
+            print(f"{m.rank}\t{m.score:.4f}\t{m.path}")
+        if result.failures and not args.quiet:
+            print(f"fram: {len(result.failures)} gallery photo(s) without a usable face were skipped", file=sys.stderr)
+    if args.output:
+        write_image(Path(args.output), result.sheet)
+
+
+def cmd_describe(args: argparse.Namespace) -> None:
+    from fram.search import describe_makeup
+
+    matches = describe_makeup(args.image, top=args.top, face_index=args.face)
+    if args.json:
+        print(json.dumps([m.__dict__ for m in matches], indent=1))
+        return
+    for m in matches:
+        print(f"{m.title} ({m.category}) {m.score:.3f}: {m.description}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fram", description="Facial region-aware makeup on your own photos, offline.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -160,9 +242,76 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(run=cmd_apply)
 
+    p = sub.add_parser("transfer", help="put a reference photo's makeup on a source photo, per region")
+    p.add_argument("source")
+    p.add_argument("reference", nargs="?", help="made-up photo, preset:NAME, text:WORDS or recipe .json")
+    for group in ("skin", "eyes", "brows", "lips"):
+        p.add_argument(f"--{group}", help=f"reference for the {group} only (photo, preset:NAME, text:WORDS, .json)")
+    p.add_argument("--regions", help="only these: skin,eyes,brows,lips")
+    p.add_argument("--intensity", default="1.0", help="0.7, or per region: lips=1,eyes=0.5 (above 1 exaggerates)")
+    p.add_argument("--engine", default="classic", help="classic (default)")
+    p.add_argument("--face", type=int, default=0)
+    p.add_argument("--recipe", help="also save the transferred recipe (JSON)")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(run=cmd_transfer)
+
     p = sub.add_parser("presets", help="list the preset looks")
     p.add_argument("--json", action="store_true", help="print every preset recipe as JSON")
     p.set_defaults(run=cmd_presets)
+
+    p = sub.add_parser("eval", help="run a benchmark suite; writes report.md, metrics.json and figures")
+    p.add_argument("--suite", required=True, choices=("synthetic", "real", "regional", "fairness", "speed"))
+    p.add_argument("--engine", action="append", required=True, help="engine(s), comma-separated or repeated: classic, none, recipe:PRESET, …")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--data", help="a folder of the suite's layout instead of its default in ../shared/data")
+    p.add_argument("--limit", type=int, help="at most N photos per list (quick runs)")
+    p.add_argument("--per-group", type=int, help="fairness: transfers per race label (default 20)")
+    p.add_argument("--sizes", help="speed: photo sizes, e.g. 256,512,1024,2048")
+    p.add_argument("--repeat", type=int, default=5, help="speed: timed repeats per stage (default 5)")
+    p.add_argument("--threads", type=int, help="speed: torch threads (default: torch's own choice)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("synth", help="build a synthetic before/after makeup dataset (resumable)")
+    p.add_argument("--faces", action="append", required=True, help="folder, image or quoted glob of bare faces (repeat)")
+    p.add_argument("--unpaired", action="append", help="folder, image or quoted glob of real made-up faces (repeat)")
+    p.add_argument("--out", required=True, help="dataset folder; rerun the same command to resume")
+    p.add_argument("--n", type=int, required=True, help="pairs to make")
+    p.add_argument("--per-face", type=int, default=5, help="looks per identity (default 5)")
+    p.add_argument("--size", type=int, default=256, help="UV texture side (default 256)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--shard-faces", type=int, default=32, help="faces per shard (default 32)")
+    p.add_argument("--val-fraction", type=float, default=0.05, help="identities held out for validation (default 0.05)")
+    p.add_argument("--test-fraction", type=float, default=0.05, help="identities held out for testing (default 0.05)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local processes (default: all cores)")
+    p.add_argument("--ray", metavar="ADDRESS", help="run shards as Ray tasks ('local', 'auto' or ray://host:port)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-card", action="store_true", help="skip the dataset card (histograms, contact sheet)")
+    p.set_defaults(run=cmd_synth)
+    p = sub.add_parser("embed", help="makeup embeddings of photos (N x D float32, L2-normalised .npy)")
+    p.add_argument("images", nargs="+")
+    p.add_argument("-o", "--output", required=True, help="vectors .npy; row i is the i-th image printed on stdout")
+    p.add_argument("--face", type=int, default=0)
+    p.set_defaults(run=cmd_embed)
+
+    p = sub.add_parser("similar", help="photos in a folder with the most similar makeup (ranked, + contact sheet)")
+    p.add_argument("query")
+    p.add_argument("--gallery", required=True, help="folder of photos (searched recursively)")
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("-o", "--output", help="contact sheet image (query, then the matches)")
+    p.add_argument("--index", help="index file of the folder's embeddings (default: in ~/.cache/fram)")
+    p.add_argument("--no-cache", action="store_true", help="embed every photo again and keep no index")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(run=cmd_similar)
+
+    p = sub.add_parser("describe", help="the named makeup styles closest to a photo's makeup")
+    p.add_argument("image")
+    p.add_argument("--top", type=int, default=3)
+    p.add_argument("--face", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_describe)
     return parser
 
 

@@ -58,6 +58,10 @@ REGION_NAMES = (
 HOLE_REGIONS = ("eyes", "mouth")
 
 
+# Polygons are rasterised on a grid this many times finer than the pixels (see _fill).
+_SUPERSAMPLE = 4
+
+
 def _ring(indices: tuple[int, ...], reverse: tuple[int, ...]) -> tuple[int, ...]:
     """A closed band between two contours drawn in the same direction."""
     return tuple(indices) + tuple(reversed(reverse))
@@ -68,12 +72,28 @@ def _loop(first: tuple[int, ...], second: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(first) + tuple(second[1:-1])
 
 
-def _fill(points: list[np.ndarray], shape: tuple[int, int], shift: int = 4) -> np.ndarray:
-    """Anti-aliased polygon fill (sub-pixel precision) as a float mask."""
-    canvas = np.zeros(shape, np.uint8)
-    scaled = [np.round((p + 0.5) * (1 << shift) - 0.5).astype(np.int32) for p in points]
-    cv2.fillPoly(canvas, scaled, 255, lineType=cv2.LINE_AA, shift=shift)
-    return canvas.astype(np.float32) / 255.0
+def _fill(points: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+    """Polygon coverage (the fraction of each pixel inside) as a float mask.
+
+    Points follow OpenCV's pixel convention (pixel centres at integers). OpenCV's
+    anti-aliased fill grows shapes by over half a pixel, a large error on features a
+    dozen pixels tall (lids, brows), so polygons are drawn hard on a finer grid over their
+    bounding box and area-averaged down; the hard fill's inclusive edges leave a bias of
+    an eighth of a pixel.
+    """
+    out = np.zeros(shape, np.float32)
+    corners = np.concatenate(points)
+    x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int) - 1, 0)
+    x1 = min(shape[1], int(np.ceil(corners[:, 0].max())) + 2)
+    y1 = min(shape[0], int(np.ceil(corners[:, 1].max())) + 2)
+    if x1 <= x0 or y1 <= y0:
+        return out
+    k = _SUPERSAMPLE
+    canvas = np.zeros(((y1 - y0) * k, (x1 - x0) * k), np.uint8)
+    fine = [np.round(((p - (x0, y0) + 0.5) * k - 0.5) * 16).astype(np.int32) for p in points]
+    cv2.fillPoly(canvas, fine, 255, lineType=cv2.LINE_8, shift=4)
+    out[y0:y1, x0:x1] = cv2.resize(canvas, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    return out
 
 
 def _feather(mask: np.ndarray, sigma: float) -> np.ndarray:
@@ -222,6 +242,61 @@ def ellipse_mask(center: np.ndarray, axes: tuple[float, float], angle: float, sh
 
 
 # ---------------------------------------------------------------- photo space
+#
+# Lengths in the photo are in face units: native pixels per pixel of a 256-px UV
+# texture (face width / 256), so the constants hold at any photo resolution.
+# CelebAMask-HQ faces at 512 px are about 1.1 units per pixel.
+
+
+@dataclass(frozen=True)
+class _EdgeFit:
+    """How the photo's colours move one feature's edge away from its landmark outline.
+
+    Inside-logit of a pixel = ``slope`` × signed distance to the outline (face units,
+    > 0 inside) + ``bias`` + ``evidence`` × log-likelihood ratio of its colour under the
+    feature's colour model against the surroundings' (clipped to ±``EVIDENCE_CLIP``).
+    The three numbers are a logistic regression on CelebAMask-HQ pixels near the
+    outline (development split, ``benchmarks/region_iou.py``): a steep slope means the
+    landmarks are usually right, a large evidence weight that colour is reliable there.
+    """
+
+    slope: float
+    bias: float
+    evidence: float
+
+
+# Outlines are pushed along their outward normals (face units) to where CelebAMask-HQ
+# labels put the edges; medians over the development split. Eyes: the lower lid and
+# the corners sit outside the visible opening.
+EYE_LID_OFFSETS = {"upper": 0.0, "lower": -0.5, "corner": -1.0}
+# Widest lid gap over eye width: closed eyes measure 0.06–0.12, open ones 0.19 and up.
+EYE_CLOSED_RATIO = 0.15
+# Brows, per vertex of ``_ring(*_BROW_UPPER_LOWER)``: upper edge outer → inner, then
+# lower edge inner → outer. Labelled brows are thicker than the mesh's, most at the
+# lower middle, and shorter at both ends.
+BROW_OFFSETS = (-3.0, 0.0, 2.0, 2.5, 0.0, -1.0, 2.5, 2.0, 0.5, -3.0)
+# Lips: the upper lip's outer edge lies above its landmarks; the inner edges reach into
+# the mouth opening (by at most half of it, so a closed mouth is all lip).
+LIP_OFFSETS = {"outer_upper": 0.75, "outer_lower": 0.0, "outer_corner": 1.375, "inner_upper": 0.75, "inner_lower": 1.5, "inner_corner": 3.5}
+EYE_FIT = _EdgeFit(slope=1.2, bias=0.0, evidence=0.28)
+BROW_FIT = _EdgeFit(slope=0.6, bias=1.0, evidence=0.27)
+LIP_FIT = _EdgeFit(slope=0.67, bias=-0.08, evidence=0.25)
+# Log-likelihood ratios beyond this carry no more information (specular highlights,
+# stray hairs); it also caps how far colour can move an edge: EVIDENCE_CLIP × evidence
+# / slope face units.
+EVIDENCE_CLIP = 6.0
+# Colour models: the feature from pixels deeper than CORE_DEPTH inside its outline, the
+# surroundings from a ring RING_DEPTHS outside it (face units).
+CORE_DEPTH = 2.0
+RING_DEPTHS = (3.0, 8.0)
+# Gaussian blur (face units) of the colours before modelling (hair and skin texture),
+# and of the logits after (an edge is smooth at the scale of a few pixels).
+COLOUR_BLUR = 0.25
+DARK=True
+LOGIT_BLUR = 1.1
+
+_EYES = ((RIGHT_EYE_UPPER, RIGHT_EYE_LOWER), (LEFT_EYE_UPPER, LEFT_EYE_LOWER))
+_BROW_UPPER_LOWER = ((RIGHT_BROW_UPPER, RIGHT_BROW_LOWER), (LEFT_BROW_UPPER, LEFT_BROW_LOWER))
 
 
 @dataclass(frozen=True)
@@ -249,144 +324,278 @@ class RegionMasks:
         return np.maximum(self.masks["eyes"], self.masks["mouth"])
 
 
-def _landmark_fill(face: Face, projection: FaceProjection, contours: list[tuple[int, ...]]) -> np.ndarray:
-    row, col = projection.origin
-    pts = [face.landmarks[list(c), :2] - (col, row) for c in contours]
-    return _fill(pts, projection.shape)
-
-
 def region_masks(image: np.ndarray, face: Face, projection: FaceProjection | None = None) -> RegionMasks:
-    """Every named region of ``face`` as a soft mask in the photo (native resolution)."""
+    """Every named region of ``face`` as a soft mask in the photo (native resolution).
+
+    Args:
+        image: (H, W, 3) uint8 RGB, the photo ``face`` was found in.
+        face: its landmarks.
+        projection: the face's photo→UV lookup, when already made.
+    """
+    if image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"image must be (H, W, 3) RGB, got {image.shape}")
     projection = projection or face_projection(face)
     templates = uv_templates(DEFAULT_UV_SIZE)
     names = [n for n in templates if n not in ("eyes", "lips", "upper_lip", "lower_lip", "brows")]
-    stack = np.stack([templates[n] for n in names], axis=-1)
-    projected = project(stack, face, projection).data
+    projected = project(np.stack([templates[n] for n in names], axis=-1), face, projection).data
     masks = {n: projected[..., i] for i, n in enumerate(names)}
 
-    scale = max(face.width, 1.0) / 256.0  # native px per "256-texture" px, roughly
+    unit = max(face.width, 1.0) / 256.0
     crop = image[projection.slices]
-    eyes = _landmark_fill(face, projection, [_loop(RIGHT_EYE_UPPER, RIGHT_EYE_LOWER), _loop(LEFT_EYE_UPPER, LEFT_EYE_LOWER)])
-    mouth = _landmark_fill(face, projection, [_loop(UPPER_LIP_INNER, LOWER_LIP_INNER)])
-    upper = _landmark_fill(face, projection, [_ring(UPPER_LIP_OUTER, UPPER_LIP_INNER)])
-    lower = _landmark_fill(face, projection, [_ring(LOWER_LIP_OUTER, LOWER_LIP_INNER)])
-    brows = _landmark_fill(face, projection, [_ring(RIGHT_BROW_UPPER, RIGHT_BROW_LOWER), _ring(LEFT_BROW_UPPER, LEFT_BROW_LOWER)])
+    lab = cv2.GaussianBlur(cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32), (0, 0), COLOUR_BLUR * unit)
+    points = _box_points(face, projection)
 
-    lips = _refine(crop, np.clip(upper + lower, 0, 1), exclude=mouth, radius=max(2.0, LR * scale))
-    brows = _refine(crop, brows, exclude=eyes, radius=max(2.0, BR * scale))
-    mouth = np.clip(mouth * (1 - lips), 0, 1)
-    split = np.clip(upper / np.maximum(upper + lower, 1e-6), 0, 1)
-    split = _feather(split, max(1.0, scale))
-    masks["lips"] = lips
-    masks["upper_lip"] = lips * split
-    masks["lower_lip"] = lips * (1 - split)
-    masks["brows"] = brows
-    masks["eyes"] = eyes
-    masks["mouth"] = mouth
+    eyes = _snap(lab, _eye_outlines(points, unit), EYE_FIT, unit)
+    brows = _snap(lab, _brow_outlines(points, unit), BROW_FIT, unit, elsewhere=eyes, dark_core=DARK) * (1 - eyes)
+    outer, opening, upper, lower = _lip_outlines(points, unit)
+    mouth = _fill([opening], projection.shape)
+    lips = _snap(lab, [outer], LIP_FIT, unit, hole=opening)
+    mouth = mouth * (1 - lips)
+    upper_fill, lower_fill = _fill([upper], projection.shape), _fill([lower], projection.shape)
+    split = _feather(np.clip(upper_fill / np.maximum(upper_fill + lower_fill, 1e-6), 0, 1), max(1.0, unit))
+    masks.update(lips=lips, upper_lip=lips * split, lower_lip=lips * (1 - split), brows=brows, eyes=eyes, mouth=mouth)
 
-    masks["skin"] = _skin(crop, face, projection, masks["skin"], np.clip(eyes + brows + lips + mouth, 0, 1), scale)
+    features = np.clip(eyes + brows + lips + mouth, 0, 1)
+    masks["skin"] = _skin(lab, points, projection, masks["skin"], features, unit)
 
-    holes = np.maximum(eyes, mouth)
-    keep = 1 - holes
-    for name in ("skin", "eyeshadow", "eyeshadow_left", "eyeshadow_right", "eyeliner", "cheeks", "nose", "under_eye", "face"):
+    keep = 1 - np.maximum(eyes, mouth)  # skin already stops at every feature
+    for name in ("eyeshadow", "eyeshadow_left", "eyeshadow_right", "eyeliner", "cheeks", "nose", "under_eye", "face"):
         masks[name] = masks[name] * keep
     return RegionMasks(masks={n: np.clip(m, 0, 1).astype(np.float32) for n, m in masks.items()}, projection=projection)
 
 
-# The mesh stops mid-forehead; skin continues up to the hairline for about this many
-# canonical-mesh centimetres above the mesh's top edge.
-FOREHEAD_EXTENSION_CM = 3.0
-PW=0.35; EW=0.6; LR=6; BR=5
-_BROW_HEIGHT_CM = 5.1
+def _box_points(face: Face, projection: FaceProjection) -> np.ndarray:
+    """Landmarks (N, 2) in the face box, in OpenCV's pixel convention.
 
-
-def _extended_oval(face: Face, projection: FaceProjection) -> np.ndarray:
-    """The face outline in the photo with the forehead extended toward the hairline.
-
-    The extension is laid out in the canonical mesh (push the upper outline up) and
-    mapped to the photo with the least-squares affine map of the whole mesh.
+    MediaPipe's normalised coordinates times the image size put pixel centres at
+    integer + 0.5; ``_fill`` and ``cv2.remap`` put them at integers.
     """
-    mesh = canonical_mesh()
-    canon = mesh.vertices[:, :2]
-    design = np.hstack([canon, np.ones((len(canon), 1), np.float32)])
-    affine, *_ = np.linalg.lstsq(design, face.landmarks[: len(canon), :2], rcond=None)
-    oval = canon[list(FACE_OVAL)].copy()
-    top = oval[:, 1].max()
-    lift = np.clip((oval[:, 1] - _BROW_HEIGHT_CM) / (top - _BROW_HEIGHT_CM), 0, 1) * FOREHEAD_EXTENSION_CM
-    oval[:, 1] += lift
-    lifted = np.hstack([oval, np.ones((len(oval), 1), np.float32)]) @ affine
-    mesh_oval = face.landmarks[list(FACE_OVAL), :2]
-    points = np.where((lift > 0)[:, None], lifted, mesh_oval)
     row, col = projection.origin
-    return points - (col, row)
+    return face.landmarks[:, :2] - (col + 0.5, row + 0.5)
 
 
-def _skin(crop: np.ndarray, face: Face, projection: FaceProjection, mesh_skin: np.ndarray, features: np.ndarray, scale: float) -> np.ndarray:
-    """Facial skin: the mesh's skin plus the forehead up to the hairline, minus hair.
+def _outward_normals(polygon: np.ndarray) -> np.ndarray:
+    """(N, 2) unit normals at the vertices of a closed polygon, pointing outward."""
+    tangent = np.roll(polygon, -1, axis=0) - np.roll(polygon, 1, axis=0)
+    normal = np.stack([tangent[:, 1], -tangent[:, 0]], axis=1)
+    normal /= np.maximum(np.linalg.norm(normal, axis=1, keepdims=True), 1e-9)
+    outward = np.sum((polygon - polygon.mean(axis=0)) * normal, axis=1).mean() >= 0
+    return normal if outward else -normal
 
-    Pixels are classified by a Gaussian skin-colour model learnt from the cheeks and
-    nose against one learnt from outside the face outline (hair, background).
+
+def _offset(polygon: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Move each vertex of a closed polygon along its outward normal by ``offsets`` px."""
+    return polygon + _outward_normals(polygon) * np.asarray(offsets, np.float64)[:, None]
+
+
+def _eye_outlines(points: np.ndarray, unit: float) -> list[np.ndarray]:
+    """The open eyes as labelled: the lid contours moved by ``EYE_LID_OFFSETS``.
+
+    A closed eye has no opening (its lids are skin to paint on); MediaPipe leaves a
+    residual gap between the lid contours of a closed eye, so an eye counts as closed
+    below ``EYE_CLOSED_RATIO``.
     """
-    outline = _fill([_extended_oval(face, projection)], projection.shape)
-    mesh_area = projection.coverage > 0.5
-    lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    core = (mesh_skin > 0.9) & (features < 0.01)
-    ring = cv2.dilate((outline > 0.5).astype(np.uint8), np.ones((3, 3), np.uint8), iterations=max(2, int(8 * scale))) - (outline > 0.5)
-    ring = ring.astype(bool)
-    if core.sum() < 20 or ring.sum() < 20:
-        return np.clip(mesh_skin * (1 - features), 0, 1)
-    evidence = np.clip(_gaussian_loglik(lab, lab[core]) - _gaussian_loglik(lab, lab[ring]), -10, 10)
-    prior = np.where(mesh_area, 2.0, -0.3)
-    prob = 1.0 / (1.0 + np.exp(-(prior + 0.5 * evidence)))
-    prob = cv2.medianBlur((prob * 255).astype(np.uint8), 5).astype(np.float32) / 255.0
-    return np.clip(_feather(prob, max(0.7, scale)) * outline * (1 - features), 0, 1)
+    outlines = []
+    for upper, lower in _EYES:
+        lids = points[list(_loop(upper, lower))]
+        facing = points[list(lower[::-1])][1:-1]  # lower-lid points under upper[1:-1]
+        width = np.linalg.norm(lids[0] - lids[len(upper) - 1])
+        if np.linalg.norm(lids[1 : len(upper) - 1] - facing, axis=1).max() < EYE_CLOSED_RATIO * width:
+            continue
+        offsets = np.array([EYE_LID_OFFSETS["upper"]] * len(upper) + [EYE_LID_OFFSETS["lower"]] * (len(lower) - 2))
+        offsets[[0, len(upper) - 1]] = EYE_LID_OFFSETS["corner"]
+        outlines.append(_offset(lids, offsets * unit))
+    return outlines
 
 
-def _refine(crop: np.ndarray, prior: np.ndarray, exclude: np.ndarray, radius: float) -> np.ndarray:
-    """Snap a mesh-derived mask to the photo's colour edges.
+def _brow_outlines(points: np.ndarray, unit: float) -> list[np.ndarray]:
+    """The two brows as labelled: the mesh brow rings moved by ``BROW_OFFSETS``."""
+    offsets = np.asarray(BROW_OFFSETS) * unit
+    return [_offset(points[list(_ring(upper, lower))], offsets) for upper, lower in _BROW_UPPER_LOWER]
 
-    Two Gaussian colour models in CIELAB, one from the mask's certain core and one
-    from a ring around it, classify an uncertain band of ``radius`` px on both sides
-    of the mesh edge; far from the edge the mesh is trusted.
+
+def _lip_outlines(points: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(outer outline, mouth opening, upper lip, lower lip) polygons as labelled.
+
+    The inner lip edges move toward each other along the line joining facing points
+    of the inner contours, at most halfway, so a closed mouth leaves no gap; the
+    opening's corners move toward its middle.
     """
-    if prior.max() <= 0:
-        return prior
-    ys, xs = np.nonzero(prior > 0.01)
-    pad = int(np.ceil(3 * radius)) + 2
-    y0, y1 = max(0, ys.min() - pad), min(prior.shape[0], ys.max() + pad + 1)
-    x0, x1 = max(0, xs.min() - pad), min(prior.shape[1], xs.max() + pad + 1)
-    region = prior[y0:y1, x0:x1]
-    lab = cv2.cvtColor(crop[y0:y1, x0:x1], cv2.COLOR_RGB2LAB).astype(np.float32)
-    binary = (region > 0.5).astype(np.uint8)
-    inside = cv2.distanceTransform(binary, cv2.DIST_L2, 3)
-    outside = cv2.distanceTransform(1 - binary, cv2.DIST_L2, 3)
-    signed = inside - outside  # > 0 inside the mesh polygon
-    excluded = exclude[y0:y1, x0:x1] > 0.5
-    core = (signed > radius * 0.6) & ~excluded
-    ring = (signed < -radius * 0.6) & (signed > -radius * 2.5) & ~excluded
-    if core.sum() < 10 or ring.sum() < 10:
-        out = prior.copy()
+    n_upper = len(UPPER_LIP_OUTER)
+    offsets = np.array([LIP_OFFSETS["outer_upper"]] * n_upper + [LIP_OFFSETS["outer_lower"]] * (len(LOWER_LIP_OUTER) - 2))
+    offsets[[0, n_upper - 1]] = LIP_OFFSETS["outer_corner"]
+    outer = _offset(points[list(_loop(UPPER_LIP_OUTER, LOWER_LIP_OUTER))], offsets * unit)
+    top = points[list(UPPER_LIP_INNER)]  # mouth corner 78 → 308
+    bottom = points[list(LOWER_LIP_INNER)][::-1]  # facing points, also 78 → 308
+    gap = bottom - top
+    half = np.linalg.norm(gap, axis=1, keepdims=True) / 2
+    toward = gap / np.maximum(2 * half, 1e-9)
+    top = top + toward * np.minimum(LIP_OFFSETS["inner_upper"] * unit, half)
+    bottom = bottom - toward * np.minimum(LIP_OFFSETS["inner_lower"] * unit, half)
+    across = top[-1] - top[0]
+    inward = across / max(float(np.linalg.norm(across)), 1e-9) * min(LIP_OFFSETS["inner_corner"] * unit, float(np.linalg.norm(across)) / 4)
+    top[0] += inward
+    top[-1] -= inward
+    bottom[[0, -1]] = top[[0, -1]]
+    opening = np.concatenate([top, bottom[::-1][1:-1]])
+    upper = np.concatenate([outer[:n_upper], top[::-1]])
+    lower = np.concatenate([outer[n_upper - 1 :], outer[:1], bottom])
+    return outer, opening, upper, lower
+
+
+def _roi(polygons: list[np.ndarray], shape: tuple[int, int], pad: float) -> tuple[slice, slice]:
+    corners = np.concatenate(polygons)
+    x0, y0 = np.maximum(np.floor(corners.min(axis=0) - pad).astype(int), 0)
+    x1, y1 = np.ceil(corners.max(axis=0) + pad).astype(int) + 1
+    return slice(y0, min(int(y1), shape[0])), slice(x0, min(int(x1), shape[1]))
+
+
+def _snap(
+    lab: np.ndarray,
+    outlines: list[np.ndarray],
+    fit: _EdgeFit,
+    unit: float,
+    hole: np.ndarray | None = None,
+    elsewhere: np.ndarray | None = None,
+    dark_core: bool = False,
+) -> np.ndarray:
+    """Soft mask of a feature: its landmark outline, moved toward the photo's colour edges.
+
+    Colour models are learnt from the feature's own core and a ring of its
+    surroundings; the mouth opening (``hole``, a polygon cut out of the outlines) or
+    the eye openings near the brows (``elsewhere``, a soft mask over the box) are left
+    out of the ring and modelled as a second background, so that neither teeth nor
+    sclera look like skin. See ``_EdgeFit`` for the logit.
+
+    Returns:
+        (h, w) float32 in [0, 1] over the face box of ``lab``.
+    """
+    out = np.zeros(lab.shape[:2], np.float32)
+    if not outlines:
         return out
-    log_fg = _gaussian_loglik(lab, lab[core])
-    log_bg = _gaussian_loglik(lab, lab[ring])
-    # Prior from the mesh: logistic in the signed distance, a few px wide.
-    log_prior = signed / (PW * radius)
-    evidence = np.clip(log_fg - log_bg, -12, 12)
-    prob = 1.0 / (1.0 + np.exp(-(log_prior + EW * evidence)))
-    band = np.abs(signed) <= radius
-    refined = np.where(band, prob, (signed > 0).astype(np.float32))
-    refined = cv2.medianBlur((refined * 255).astype(np.uint8), 3).astype(np.float32) / 255.0
-    refined = _feather(refined, 0.5 + 0.1 * radius)
-    refined[excluded] = 0
-    out = np.zeros_like(prior)
-    out[y0:y1, x0:x1] = refined
+    rows, cols = _roi(outlines, lab.shape[:2], (RING_DEPTHS[1] + 2 * LOGIT_BLUR + 1) * unit)
+    origin = (cols.start, rows.start)
+    lab = lab[rows, cols]
+    coverage = _fill([p - origin for p in outlines], lab.shape[:2])
+    other = np.zeros(lab.shape[:2], bool)
+    if hole is not None:
+        cut = _fill([hole - origin], lab.shape[:2])
+        coverage = np.clip(coverage - cut, 0, 1)
+        other = cut > 0.5
+    if elsewhere is not None:
+        other = elsewhere[rows, cols] > 0.5
+    distance = _signed_distance(coverage) / unit
+    core = distance > CORE_DEPTH
+    if dark_core and core.sum() >= 2 * _MIN_SAMPLES:
+        core &= lab[..., 0] <= np.median(lab[core, 0])
+    ring = (distance < -RING_DEPTHS[0]) & (distance > -RING_DEPTHS[1]) & ~other
+    logit = fit.slope * distance + fit.bias
+    if core.sum() >= _MIN_SAMPLES and ring.sum() >= _MIN_SAMPLES:
+        background = [lab[ring]]
+        inner_other = _signed_distance(other.astype(np.float32)) > CORE_DEPTH * unit
+        if inner_other.sum() >= _MIN_SAMPLES:
+            background.append(lab[inner_other])
+        evidence = _gaussian_loglik(lab, lab[core]) - np.max([_gaussian_loglik(lab, s) for s in background], axis=0)
+        logit = logit + fit.evidence * np.clip(evidence, -EVIDENCE_CLIP, EVIDENCE_CLIP)
+    logit = cv2.GaussianBlur(logit.astype(np.float32), (0, 0), LOGIT_BLUR * unit)
+    out[rows, cols] = 1.0 / (1.0 + np.exp(-logit))
     return out
 
 
-def _gaussian_loglik(lab: np.ndarray, samples: np.ndarray) -> np.ndarray:
+# Fewer colour samples than this give no usable Gaussian model.
+_MIN_SAMPLES = 20
+
+
+def _signed_distance(coverage: np.ndarray) -> np.ndarray:
+    """Signed distance (px) to the edge of a coverage mask: > 0 inside, sub-pixel at the edge."""
+    inside = coverage > 0.5
+    to_out = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3)
+    to_in = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 3)
+    distance = np.where(inside, to_out - 0.5, 0.5 - to_in)
+    edge = (coverage > 0) & (coverage < 1)
+    distance[edge] = coverage[edge] - 0.5
+    return distance.astype(np.float32)
+
+
+# The mesh stops mid-forehead; skin continues up to the hairline for about this
+# fraction of the chin-to-mesh-top length above the mesh's top edge (colour then
+# stops it at the hair).
+FOREHEAD_EXTENSION = 0.38
+# Labelled skin reaches past the mesh's outline (jaw, cheeks) by about this many face
+# units; colour decides there too.
+OVAL_OFFSET = 2.5
+# Skin logit: SKIN_MESH_PRIOR where the mesh covers the pixel, 0 elsewhere, plus
+# SKIN_EVIDENCE × the colour log-likelihood ratio (skin against the surroundings of
+# the face outline) clipped to ±SKIN_EVIDENCE_CLIP.
+SKIN_MESH_PRIOR = 2.0
+SKIN_EVIDENCE = 0.6
+SKIN_EVIDENCE_CLIP = 10.0
+# Width (face units) of the ring outside the face outline that samples hair and background.
+SKIN_RING = 8.0
+# Below the brows and between the outer eye corners (a box in UV: v below ``top``, u
+# within ``half_width`` of the middle) hair hardly ever covers the face, while shading
+# and eye make-up fool the colour model: skin there gives way only to the features.
+SKIN_CENTRE_UV = {"top": 0.3, "half_width": 0.25}
+# Oval vertices above this canonical-mesh height (cm, about the brows) are lifted,
+# the more the higher they are.
+_BROW_HEIGHT_CM = 5.1
+_CHIN, _MESH_TOP = 152, 10
+
+
+def _extended_oval(points: np.ndarray, unit: float) -> np.ndarray:
+    """The face outline with the forehead extended toward the hairline.
+
+    Upper outline vertices move along the face's own chin-to-forehead direction in
+    the photo, so the extension follows head tilt and turn.
+    """
+    height = canonical_mesh().vertices[list(FACE_OVAL), 1]
+    weight = np.clip((height - _BROW_HEIGHT_CM) / (height.max() - _BROW_HEIGHT_CM), 0, 1)
+    up = points[_MESH_TOP] - points[_CHIN]
+    oval = points[list(FACE_OVAL)] + weight[:, None] * up * FOREHEAD_EXTENSION
+    return _offset(oval, np.full(len(oval), OVAL_OFFSET * unit))
+
+
+def _skin(lab: np.ndarray, points: np.ndarray, projection: FaceProjection, mesh_skin: np.ndarray, features: np.ndarray, unit: float) -> np.ndarray:
+    """Facial skin: the mesh's skin plus the forehead up to the hairline, minus hair.
+
+    Pixels are classified by a Gaussian skin-colour model learnt from the cheeks and
+    nose against one learnt from just outside the face outline (hair, background).
+    The soft masks are combined with a minimum, not a product, so that skin meets each
+    feature where the feature's own mask crosses one half.
+    """
+    outline = _fill([_extended_oval(points, unit)], projection.shape)
+    inside = outline > 0.5
+    core = (mesh_skin > 0.9) & (features < 0.01)
+    ring = ~inside & (cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 3) <= max(2.0, SKIN_RING * unit))
+    if core.sum() < _MIN_SAMPLES or ring.sum() < _MIN_SAMPLES:
+        return np.minimum(mesh_skin, 1 - features)
+    evidence = _gaussian_loglik(lab, lab[core], _SKIN_NOISE) - _gaussian_loglik(lab, lab[ring], _SKIN_NOISE)
+    mesh = projection.coverage > 0.5
+    logit = SKIN_MESH_PRIOR * mesh + SKIN_EVIDENCE * np.clip(evidence, -SKIN_EVIDENCE_CLIP, SKIN_EVIDENCE_CLIP)
+    prob = 1.0 / (1.0 + np.exp(-logit))
+    u, v = projection.uv[..., 0], projection.uv[..., 1]
+    prob[mesh & (v > SKIN_CENTRE_UV["top"]) & (np.abs(u - 0.5) < SKIN_CENTRE_UV["half_width"])] = 1.0
+    prob = cv2.medianBlur((prob * 255).astype(np.uint8), 5).astype(np.float32) / 255.0
+    return np.minimum(np.minimum(_feather(prob, max(0.7, unit)), outline), 1 - features)
+
+
+# Variance floors of the Gaussian colour models (CIELAB units², per channel): 2 units
+# of noise per channel, so that a flat region does not give an overconfident model.
+# Skin adds 20 units of lightness, so that shading (a face side in shadow) does not
+# look like hair.
+_COLOUR_NOISE = (4.0, 4.0, 4.0)
+_SKIN_NOISE = (404.0, 4.0, 4.0)
+
+
+def _gaussian_loglik(lab: np.ndarray, samples: np.ndarray, noise: tuple[float, float, float] = _COLOUR_NOISE) -> np.ndarray:
+    """Log-likelihood of each pixel's colour under a Gaussian fitted to ``samples``.
+
+    ``noise`` is added to the covariance's diagonal. Colours are whitened with one
+    ``cv2.transform`` (several times faster than a per-pixel quadratic form in numpy).
+    """
     mean = samples.mean(axis=0)
-    cov = np.cov(samples, rowvar=False) + np.eye(3, dtype=np.float32) * 4.0
-    inv = np.linalg.inv(cov).astype(np.float32)
-    diff = (lab - mean.astype(np.float32)).reshape(-1, 3)
-    maha = ((diff @ inv) * diff).sum(axis=1).reshape(lab.shape[:-1])  # BLAS, not einsum's loop
+    cov = np.cov(samples, rowvar=False) + np.diag(noise)
+    whiten = np.linalg.inv(np.linalg.cholesky(cov))
+    white = cv2.transform(lab, np.hstack([whiten, -(whiten @ mean)[:, None]]).astype(np.float32))
+    maha = cv2.transform(white * white, np.ones((1, 3), np.float32))
     return (-0.5 * maha - 0.5 * np.log(np.linalg.det(cov))).astype(np.float32)

@@ -1,0 +1,126 @@
+"""Photo-space region masks against CelebAMask-HQ labels (mean IoU per region).
+
+    python benchmarks/region_iou.py [--data DIR] [--start 200] [--limit N] [--out docs/region_iou.json]
+
+Images are taken in name order. 0–199 are the development split (the constants in
+``fram/face/regions.py`` were tuned there); the default ``--start 200`` reports on the
+held-out rest. For every image with a detected face, ``region_masks(...) > 0.5`` is
+compared with the label map (a palette PNG whose pixel value is the class). An image
+where both the mask and the label of a region are empty has no IoU for that region
+(closed eyes, brows under a fringe); an image without a detected face counts as a
+failed detection and is left out of the means. Reads the dataset where it lies;
+copies nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from fram.errors import FramError
+from fram.face.image_io import read_image
+from fram.face.landmarks import detect_face
+from fram.face.regions import region_masks
+
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "faces" / "celebamask-hq"
+# CelebAMask-HQ label ids making up each fram region (left and right halves together).
+CLASSES = {"lips": (11, 12), "brows": (6, 7), "eyes": (4, 5), "skin": (1, 2)}
+# fram's targets for the held-out mean IoU.
+TARGETS = {"lips": 0.80, "brows": 0.65, "eyes": 0.65, "skin": 0.85}
+
+
+def _iou(pred: np.ndarray, truth: np.ndarray) -> float | None:
+    union = np.count_nonzero(pred | truth)
+    return None if union == 0 else np.count_nonzero(pred & truth) / union
+
+
+def _pairs(data: Path, start: int, limit: int | None) -> list[tuple[Path, Path]]:
+    images = sorted((data / "images").glob("*.jpg"))
+    images = images[start:] if limit is None else images[start : start + limit]
+    return [(path, data / "masks" / f"{path.stem}.png") for path in images]
+
+
+def evaluate(data: Path, start: int = 200, limit: int | None = None) -> dict:
+    """Mean and median IoU per region over the images ``start`` … ``start + limit``."""
+    pairs = _pairs(data, start, limit)
+    scores: dict[str, list[float]] = {name: [] for name in CLASSES}
+    both_empty = dict.fromkeys(CLASSES, 0)
+    failed: list[str] = []
+    mask_ms: list[float] = []
+    for i, (image_path, label_path) in enumerate(pairs, 1):
+        image = read_image(image_path)
+        try:
+            face = detect_face(image)
+        except FramError as error:
+            failed.append(f"{image_path.name}: {error}")
+            continue
+        began = time.perf_counter()
+        masks = region_masks(image, face)
+        mask_ms.append((time.perf_counter() - began) * 1e3)
+        labels = np.asarray(Image.open(label_path))
+        for name, ids in CLASSES.items():
+            score = _iou(masks.full(name) > 0.5, np.isin(labels, ids))
+            if score is None:
+                both_empty[name] += 1
+            else:
+                scores[name].append(score)
+        if i % 100 == 0:
+            print(f"  {i}/{len(pairs)} images", file=sys.stderr)
+    regions = {
+        name: {
+            "classes": list(CLASSES[name]),
+            "mean_iou": round(float(np.mean(values)), 4) if values else None,
+            "median_iou": round(float(np.median(values)), 4) if values else None,
+            "images": len(values),
+            "both_empty": both_empty[name],
+            "target": TARGETS[name],
+        }
+        for name, values in scores.items()
+    }
+    return {
+        "dataset": "CelebAMask-HQ",
+        "data": str(data),
+        "split": {"start": start, "images": len(pairs)},
+        "failed_detections": len(failed),
+        "failures": failed,
+        "regions": regions,
+        "region_masks_median_ms": round(statistics.median(mask_ms), 1) if mask_ms else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="CelebAMask-HQ folder with images/ and masks/")
+    parser.add_argument("--start", type=int, default=200, help="first image (name order); 0-199 are the development split")
+    parser.add_argument("--limit", type=int, default=None, help="number of images (default: all from --start)")
+    parser.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
+    args = parser.parse_args(argv)
+    if not (args.data / "images").is_dir() or not (args.data / "masks").is_dir():
+        print(f"CelebAMask-HQ not found: {args.data} needs images/*.jpg and masks/*.png (pass --data DIR)", file=sys.stderr)
+        return 2
+    if args.start < 200:
+        print(f"note: images before 200 are the development split the masks were tuned on (--start {args.start})", file=sys.stderr)
+    results = evaluate(args.data, args.start, args.limit)
+    split = results["split"]
+    print(f"CelebAMask-HQ images {split['start']}–{split['start'] + split['images'] - 1}: "
+          f"{split['images']} images, {results['failed_detections']} failed detections, "
+          f"region_masks median {results['region_masks_median_ms']} ms")
+    print("| region | mean IoU | median IoU | images | both empty | target |\n|---|---|---|---|---|---|")
+    for name, row in results["regions"].items():
+        print(f"| {name} | {row['mean_iou']} | {row['median_iou']} | {row['images']} | {row['both_empty']} | ≥ {row['target']} |")
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,565 @@
+"""The synthesis job: plan shards, build them on processes or a Ray cluster, resume.
+
+``synthesize(config)`` turns folders of bare faces into identity-split shards of
+before/after pairs (and, optionally, folders of real made-up faces into unpaired UV
+shards), then writes ``index.json`` and the dataset card.
+
+Determinism: the faces are shuffled by the seed, split by a hash of their identity,
+and cut into shards of ``faces_per_shard``; every face draws its looks from its own
+random stream ``(seed, face index)``, and torch runs single-threaded inside a shard,
+so the bytes of every shard depend only on the config, never on the number of
+workers, the scheduling or an interruption.
+
+Resumability: a shard is written (tar, then sidecar) only when complete; on restart
+finished shards are kept, anything half-written is deleted, and the plan is replayed.
+To reach exactly ``n`` pairs despite rejected faces, the job runs in rounds: each
+round plans just enough shards (each with a pair quota) for the pairs still missing,
+from faces not used yet. Rounds depend only on earlier rounds' results, so a resumed
+job plans the same shards.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fram.errors import FramError
+from fram.data.pairs import QualityOptions, Rejection, add_looks, analyse_photo, face_rng
+from fram.data.shards import clean_partial, pack_tar, read_sidecar, write_atomic, write_json_atomic, write_shard
+from fram.data.sources import SPLITS, FaceSource, identities_digest, list_faces, split_of
+
+FORMAT = "fram-synth/1"
+PAIRS_DIR = "pairs"
+UNPAIRED_DIR = "unpaired"
+
+
+@dataclass
+class SynthConfig:
+    """Everything that decides a dataset's content (and nothing that does not).
+
+    Attributes:
+        faces: folders, images or glob patterns of bare or lightly made-up faces.
+        n: pairs to make (exactly, unless the faces run out).
+        per_face: looks per identity (FRAM used five).
+        unpaired: folders/images/patterns of real made-up faces, stored in UV unpaired.
+        uv_size: side of the UV textures.
+        seed: shuffles faces and draws looks.
+        faces_per_shard: faces per shard (the unit of work and of resumption).
+        val_fraction, test_fraction: identity split (see :func:`fram.data.sources.split_of`).
+        quality: which faces are accepted.
+    """
+
+    faces: list[str]
+    n: int
+    per_face: int = 5
+    unpaired: list[str] = field(default_factory=list)
+    uv_size: int = 256
+    seed: int = 0
+    faces_per_shard: int = 32
+    val_fraction: float = 0.05
+    test_fraction: float = 0.05
+    quality: QualityOptions = field(default_factory=QualityOptions)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.quality, dict):
+            self.quality = QualityOptions(**self.quality)
+        if self.n < 0:
+            raise ValueError(f"n must be >= 0, got {self.n}")
+        if self.per_face < 1:
+            raise ValueError(f"per_face must be >= 1, got {self.per_face}")
+        if self.uv_size < 32:
+            raise ValueError(f"uv_size must be >= 32, got {self.uv_size}")
+        if self.faces_per_shard < 1:
+            raise ValueError(f"faces_per_shard must be >= 1, got {self.faces_per_shard}")
+
+    def to_dict(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["faces"] = [str(f) for f in self.faces]
+        doc["unpaired"] = [str(f) for f in self.unpaired]
+        return doc
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> "SynthConfig":
+        return cls(**doc)
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    """One unit of work: build the shard ``name`` from ``faces``.
+
+    ``faces`` are (face index, path, identity); ``quota`` caps the pairs of a pair
+    shard (None: unpaired shard, every accepted face is kept).
+    """
+
+    name: str
+    kind: str
+    split: str
+    faces: tuple[tuple[int, str, str], ...]
+    quota: int | None
+    per_face: int
+    uv_size: int
+    seed: int
+    quality: dict[str, float]
+
+    @property
+    def relpath(self) -> str:
+        return f"{PAIRS_DIR if self.kind == 'pairs' else UNPAIRED_DIR}/{self.name}.tar"
+
+    def plan_doc(self) -> dict[str, Any]:
+        """What the sidecar records about the plan, to check a resumed job against."""
+        return {"faces": [f[0] for f in self.faces], "quota": self.quota}
+
+
+@dataclass
+class ShardResult:
+    job: ShardJob
+    payload: bytes
+    sidecar: dict[str, Any]
+    seconds: float
+    cpu_seconds: float
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build_shard(job: ShardJob) -> ShardResult:
+    """Build one shard in memory (any process: the pool, a Ray worker or this one)."""
+    import torch
+
+    from fram.face.landmarks import default_landmarker
+
+    start, cpu_start = time.perf_counter(), time.process_time()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the same bits whatever the worker count
+    try:
+        landmarker = default_landmarker()
+        quality = QualityOptions(**job.quality)
+        records, entries, rejections = [], [], []
+        pairs = 0
+        for index, path, identity in job.faces:
+            if job.quota is not None and pairs >= job.quota:
+                break
+            key = f"f{index:07d}"
+            record, rejection = analyse_photo(path, identity, key, landmarker, job.uv_size, quality)
+            if rejection is not None:
+                rejections.append(_rejection_doc(rejection))
+                continue
+            record.meta["split"] = job.split
+            if job.kind == "pairs":
+                k = job.per_face if job.quota is None else min(job.per_face, job.quota - pairs)
+                add_looks(record, k, face_rng(job.seed, index))
+                pairs += record.num_pairs
+            records.append((key, record.to_fields()))
+            entries.append(_entry_doc(record.meta))
+    finally:
+        torch.set_num_threads(threads)
+    payload = pack_tar(records)
+    sidecar = {
+        "format": FORMAT,
+        "name": job.name,
+        "kind": job.kind,
+        "split": job.split,
+        "plan": job.plan_doc(),
+        "faces_seen": len(entries) + len(rejections),
+        "faces": len(entries),
+        "pairs": pairs,
+        "bytes": len(payload),
+        "records": entries,
+        "rejected": rejections,
+    }
+    return ShardResult(
+        job=job, payload=payload, sidecar=sidecar,
+        seconds=time.perf_counter() - start, cpu_seconds=time.process_time() - cpu_start,
+    )
+
+
+def _rejection_doc(rejection: Rejection) -> dict[str, str]:
+    return {"identity": rejection.identity, "reason": rejection.reason, "detail": rejection.detail}
+
+
+def _entry_doc(meta: dict[str, Any]) -> dict[str, Any]:
+    """The per-face summary kept in the sidecar (the full annotations are in the tar)."""
+    entry = {k: meta[k] for k in ("key", "identity", "source", "ita", "ita_category", "skin_lab", "pose", "face_width")}
+    looks = meta.get("looks", [])
+    entry["styles"] = [look["style"] for look in looks]
+    entry["texts"] = [look["text"] for look in looks]
+    return entry
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _shuffled(faces: Sequence[FaceSource], seed: int, salt: int) -> list[tuple[int, FaceSource]]:
+    order = np.random.default_rng([int(seed), salt]).permutation(len(faces))
+    return [(int(i), faces[int(i)]) for i in order]
+
+
+def _by_split(shuffled: list[tuple[int, FaceSource]], cfg: SynthConfig) -> dict[str, list[tuple[int, FaceSource]]]:
+    out: dict[str, list[tuple[int, FaceSource]]] = {s: [] for s in SPLITS}
+    for item in shuffled:
+        out[split_of(item[1].identity, cfg.val_fraction, cfg.test_fraction)].append(item)
+    return out
+
+
+def _targets(n: int, sizes: dict[str, int]) -> dict[str, int]:
+    """Pairs per split, proportional to its faces (train takes the rounding)."""
+    total = sum(sizes.values())
+    if total == 0:
+        return {s: 0 for s in sizes}
+    out = {s: (n * sizes[s]) // total for s in sizes if s != "train"}
+    out["train"] = n - sum(out.values())
+    return out
+
+
+class _Planner:
+    """Rounds of pair shards per split, each round only for the pairs still missing."""
+
+    def __init__(self, cfg: SynthConfig, faces: Sequence[FaceSource]) -> None:
+        self.cfg = cfg
+        self.splits = _by_split(_shuffled(faces, cfg.seed, 0), cfg)
+        self.targets = _targets(cfg.n, {s: len(v) for s, v in self.splits.items()})
+        self.next_chunk = {s: 0 for s in SPLITS}
+        self.made = {s: 0 for s in SPLITS}
+
+    def _job(self, split: str, chunk: int, quota: int) -> ShardJob:
+        cfg = self.cfg
+        per = cfg.faces_per_shard
+        items = self.splits[split][chunk * per : (chunk + 1) * per]
+        return ShardJob(
+            name=f"{split}-{chunk:06d}", kind="pairs", split=split,
+            faces=tuple((g, f.path, f.identity) for g, f in items), quota=quota,
+            per_face=cfg.per_face, uv_size=cfg.uv_size, seed=cfg.seed, quality=cfg.quality.to_dict(),
+        )
+
+    def next_round(self) -> list[ShardJob]:
+        jobs = []
+        capacity = self.cfg.faces_per_shard * self.cfg.per_face
+
+        def chunks_left(split: str) -> int:
+            return math.ceil(len(self.splits[split]) / self.cfg.faces_per_shard) - self.next_chunk[split]
+
+        # A held-out split whose faces ran out hands its missing pairs to train.
+        for split in SPLITS[1:]:
+            missing = self.targets[split] - self.made[split]
+            if missing > 0 and chunks_left(split) == 0:
+                self.targets[split] -= missing
+                self.targets["train"] += missing
+        for split in SPLITS:
+            missing = self.targets[split] - self.made[split]
+            count = min(math.ceil(max(missing, 0) / capacity), chunks_left(split))
+            for j in range(count):
+                quota = capacity if j < count - 1 else missing - capacity * (count - 1)
+                jobs.append(self._job(split, self.next_chunk[split], quota))
+                self.next_chunk[split] += 1
+        return jobs
+
+    def record(self, job: ShardJob, sidecar: dict[str, Any]) -> None:
+        self.made[job.split] += int(sidecar["pairs"])
+
+
+def _unpaired_jobs(cfg: SynthConfig, faces: Sequence[FaceSource]) -> list[ShardJob]:
+    jobs = []
+    per = cfg.faces_per_shard
+    for split, items in _by_split(_shuffled(faces, cfg.seed, 1), cfg).items():
+        for chunk in range(math.ceil(len(items) / per)):
+            part = items[chunk * per : (chunk + 1) * per]
+            jobs.append(
+                ShardJob(
+                    name=f"{split}-{chunk:06d}", kind="unpaired", split=split,
+                    faces=tuple((g, f.path, f.identity) for g, f in part), quota=None,
+                    per_face=0, uv_size=cfg.uv_size, seed=cfg.seed, quality=cfg.quality.to_dict(),
+                )
+            )
+    return jobs
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _init_worker() -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+class _LocalRunner:
+    """Shards on this machine: in this process, or on one spawned pool kept for all rounds."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool = None
+
+    def run(self, jobs: list[ShardJob]) -> Iterator[ShardResult]:
+        if self.workers <= 1 or (len(jobs) <= 1 and self.pool is None):
+            for job in jobs:
+                yield build_shard(job)
+            return
+        if self.pool is None:
+            ctx = multiprocessing.get_context("spawn")
+            self.pool = ctx.Pool(self.workers, initializer=_init_worker)
+        yield from self.pool.imap_unordered(build_shard, jobs)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()  # every task is done, or the job is being abandoned
+            self.pool.join()
+            self.pool = None
+
+
+def _run_ray(jobs: list[ShardJob], address: str) -> Iterator[ShardResult]:
+    try:
+        import ray
+    except ImportError:
+        raise FramError("--ray needs Ray: pip install 'fram[ray]'") from None
+    if not ray.is_initialized():
+        ray.init(address=None if address in ("", "local") else address, log_to_driver=False)
+    remote = ray.remote(num_cpus=1, max_retries=2)(build_shard)
+    pending = [remote.remote(job) for job in jobs]
+    while pending:
+        done, pending = ray.wait(pending, num_returns=1)
+        yield ray.get(done[0])
+
+
+class SynthInterrupted(RuntimeError):
+    """Raised by ``synthesize(stop_after=...)``: the job stopped early on purpose."""
+
+
+@dataclass
+class SynthReport:
+    """What a run did: totals over the whole dataset, and this run's own throughput."""
+
+    out: str
+    pairs: int
+    faces: int
+    unpaired_faces: int
+    new_pairs: int
+    new_faces: int
+    seconds: float
+    shard_cpu_seconds: float
+    rejected: dict[str, int]
+
+    @property
+    def pairs_per_second(self) -> float:
+        return self.new_pairs / self.seconds if self.seconds > 0 else 0.0
+
+    def line(self) -> str:
+        return (
+            f"{self.pairs} pairs from {self.faces} faces (+{self.unpaired_faces} unpaired) in {self.out}; "
+            f"this run: {self.new_pairs} pairs, {self.new_faces} faces in {self.seconds:.1f} s "
+            f"= {self.pairs_per_second:.1f} pairs/s"
+        )
+
+
+def _exit_on_sigterm() -> Callable[[], None]:
+    """Turn SIGTERM into SystemExit so that the worker pool is shut down with the job.
+
+    Workers never write files (only this process does, atomically), so a kill can
+    lose work in flight but never leave a partial shard.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
+def _code_version() -> str | None:
+    """The git commit of this fram checkout (``+dirty`` with local changes), if any."""
+    import subprocess
+
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if commit.returncode != 0:
+        return None
+    return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def _check_config(out: Path, cfg: SynthConfig, digest: dict[str, str]) -> None:
+    doc = {"format": FORMAT, "config": cfg.to_dict(), "inputs": digest}
+    path = out / "config.json"
+    if path.is_file():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if old != json.loads(json.dumps(doc)):
+            raise FramError(
+                f"{out} holds a dataset made with other settings or photos; "
+                "resume with the same arguments or choose a new --out"
+            )
+    else:
+        write_json_atomic(path, doc)
+
+
+def synthesize(
+    cfg: SynthConfig,
+    out: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    ray_address: str | None = None,
+    progress: bool = True,
+    card: bool = True,
+    stop_after: int | None = None,
+    log: Callable[[str], None] | None = None,
+) -> SynthReport:
+    """Build (or finish building) the dataset of ``cfg`` in ``out``.
+
+    With ``workers > 1`` the workers are spawned processes, so a script that calls this
+    needs the usual ``if __name__ == "__main__":`` guard.
+
+    Args:
+        workers: local processes (spawned; each makes its own landmarker).
+        ray_address: run every shard as a Ray task instead (``"local"`` starts Ray here;
+            an already initialised Ray is used as it is).
+        progress: show a progress bar on stderr.
+        card: write the dataset card when done.
+        stop_after: stop after writing this many shards (to test resumption).
+    """
+    from tqdm import tqdm
+
+    log = log or (lambda message: print(message, file=sys.stderr))
+    root = Path(out)
+    root.mkdir(parents=True, exist_ok=True)
+    removed = clean_partial(root)
+    if removed:
+        log(f"removed {len(removed)} unfinished file(s) of an interrupted run")
+    faces = list_faces(cfg.faces)
+    unpaired = list_faces(cfg.unpaired) if cfg.unpaired else []
+    _check_config(root, cfg, {"faces": identities_digest(faces), "unpaired": identities_digest(unpaired)})
+    from fram.face.regions import uv_templates
+
+    if not (root / "regions.npz").is_file():
+        import io
+
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **uv_templates(cfg.uv_size))
+        write_atomic(root / "regions.npz", buffer.getvalue())
+
+    planner = _Planner(cfg, faces)
+    restore = _exit_on_sigterm()
+    local = _LocalRunner(workers)
+    start = time.perf_counter()
+    new_pairs = new_faces = written = 0
+    shard_cpu = 0.0
+    bar = tqdm(total=cfg.n, unit="pair", disable=not progress, dynamic_ncols=True, desc="synth")
+    extra = _unpaired_jobs(cfg, unpaired)
+    try:
+        while True:
+            jobs = planner.next_round() + extra
+            extra = []
+            if not jobs:
+                break
+            todo = []
+            for job in jobs:
+                sidecar = read_sidecar(root / job.relpath)
+                if sidecar is not None and sidecar.get("plan") == job.plan_doc():
+                    if job.kind == "pairs":
+                        planner.record(job, sidecar)
+                        bar.update(int(sidecar["pairs"]))
+                    continue
+                todo.append(job)
+            runner = _run_ray(todo, ray_address) if ray_address is not None else local.run(todo)
+            for result in runner:
+                write_shard(root / result.job.relpath, result.payload, result.sidecar)
+                if result.job.kind == "pairs":
+                    planner.record(result.job, result.sidecar)
+                    new_pairs += int(result.sidecar["pairs"])
+                    bar.update(int(result.sidecar["pairs"]))
+                new_faces += int(result.sidecar["faces"])
+                shard_cpu += result.cpu_seconds
+                elapsed = time.perf_counter() - start
+                bar.set_postfix_str(f"{new_pairs / max(elapsed, 1e-9):.1f} pairs/s, {new_faces} faces")
+                written += 1
+                if stop_after is not None and written >= stop_after:
+                    raise SynthInterrupted(f"stopped after {written} shard(s) as asked")
+    finally:
+        bar.close()
+        local.close()
+        restore()
+    seconds = time.perf_counter() - start
+    if new_faces:
+        with open(root / "runs.jsonl", "a", encoding="utf-8") as handle:
+            run = {"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "commit": _code_version(), "pairs": new_pairs, "faces": new_faces,
+                   "seconds": round(seconds, 2), "shard_cpu_seconds": round(shard_cpu, 2),
+                   "workers": workers, "ray": ray_address is not None}
+            handle.write(json.dumps(run) + "\n")
+    index = write_index(root)
+    report = SynthReport(
+        out=str(root), pairs=index["counts"]["pairs"], faces=index["counts"]["faces"],
+        unpaired_faces=index["counts"]["unpaired_faces"], new_pairs=new_pairs, new_faces=new_faces,
+        seconds=seconds, shard_cpu_seconds=shard_cpu, rejected=index["counts"]["rejected"],
+    )
+    if card:
+        from fram.data.card import write_card
+
+        write_card(root)
+    log(report.line())
+    return report
+
+
+def load_sidecars(root: str | os.PathLike[str], kind: str = "pairs") -> list[dict[str, Any]]:
+    """Sidecars of every finished shard of one kind, in name order."""
+    folder = Path(root) / (PAIRS_DIR if kind == "pairs" else UNPAIRED_DIR)
+    out = []
+    for tar in sorted(folder.glob("*.tar")):
+        sidecar = read_sidecar(tar)
+        if sidecar is not None:
+            out.append(sidecar)
+    return out
+
+
+def write_index(root: str | os.PathLike[str]) -> dict[str, Any]:
+    """Write ``index.json``: every finished shard with its split and counts."""
+    root = Path(root)
+    config = json.loads((root / "config.json").read_text(encoding="utf-8"))
+    shards = []
+    rejected: dict[str, int] = {}
+    counts = {"pairs": 0, "faces": 0, "unpaired_faces": 0, "faces_seen": 0}
+    splits: dict[str, dict[str, dict[str, int]]] = {
+        kind: {s: {"faces": 0, "pairs": 0, "shards": 0} for s in SPLITS} for kind in ("pairs", "unpaired")
+    }
+    for kind in ("pairs", "unpaired"):
+        for side in load_sidecars(root, kind):
+            folder = PAIRS_DIR if kind == "pairs" else UNPAIRED_DIR
+            shards.append(
+                {"file": f"{folder}/{side['name']}.tar", "kind": kind, "split": side["split"],
+                 "faces": side["faces"], "pairs": side["pairs"], "bytes": side["bytes"]}
+            )
+            entry = splits[kind][side["split"]]
+            entry["faces"] += side["faces"]
+            entry["pairs"] += side["pairs"]
+            entry["shards"] += 1
+            counts["faces_seen"] += side["faces_seen"]
+            if kind == "pairs":
+                counts["pairs"] += side["pairs"]
+                counts["faces"] += side["faces"]
+            else:
+                counts["unpaired_faces"] += side["faces"]
+            for item in side["rejected"]:
+                rejected[item["reason"]] = rejected.get(item["reason"], 0) + 1
+    counts["rejected"] = dict(sorted(rejected.items()))
+    index = {
+        "format": FORMAT,
+        "uv_size": config["config"]["uv_size"],
+        "per_face": config["config"]["per_face"],
+        "regions": "regions.npz",
+        "counts": counts,
+        "splits": splits,
+        "shards": shards,
+    }
+    write_json_atomic(root / "index.json", index)
+    return index

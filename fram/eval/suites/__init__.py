@@ -1,0 +1,39 @@
+"""The benchmark suites: ``synthetic``, ``real``, ``regional``, ``fairness``, ``speed``.
+
+Each suite module has ``run(engines, options) -> SuiteResult``; :func:`run_suite`
+resolves engine names, runs one suite and writes its report folder.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+from pathlib import Path
+
+from fram.eval.engines import get_engine
+from fram.eval.report import SuiteResult, write_report
+from fram.eval.suites.common import SuiteDataError, SuiteOptions
+
+SUITES = ("synthetic", "real", "regional", "fairness", "speed")
+
+
+def run_suite(name: str, engines: list[str], out: str | Path | None = None, options: SuiteOptions | None = None) -> SuiteResult:
+    """Run suite ``name`` on the named engines; write the report to ``out`` if given.
+
+    Raises:
+        SuiteDataError: unknown suite, or its data folder is missing.
+        EngineUnavailableError: an engine name cannot be resolved.
+    """
+    if name not in SUITES:
+        raise SuiteDataError(f"unknown suite {name!r}; suites are {', '.join(SUITES)}")
+    if not engines:
+        raise SuiteDataError("give at least one engine")
+    resolved = [get_engine(e) for e in dict.fromkeys(engines)]
+    started = _dt.datetime.now().astimezone()
+    result = importlib.import_module(f"fram.eval.suites.{name}").run(resolved, options or SuiteOptions())
+    if out is not None:
+        write_report(result, out, started=started)
+    return result
+
+
+__all__ = ["SUITES", "SuiteOptions", "SuiteDataError", "run_suite"]
