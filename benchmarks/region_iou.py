@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -39,6 +40,14 @@ TARGETS = {"lips": 0.80, "brows": 0.65, "eyes": 0.65, "skin": 0.85}
 def _iou(pred: np.ndarray, truth: np.ndarray) -> float | None:
     union = np.count_nonzero(pred | truth)
     return None if union == 0 else np.count_nonzero(pred & truth) / union
+
+
+def _at_size(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The soft mask resampled to the label map's size (the original release pairs
+    1024-px photos with 512-px labels)."""
+    if mask.shape == shape[:2]:
+        return mask
+    return cv2.resize(mask, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
 
 
 def _pairs(data: Path, start: int, limit: int | None) -> list[tuple[Path, Path]]:
@@ -66,7 +75,7 @@ def evaluate(data: Path, start: int = 200, limit: int | None = None) -> dict:
         mask_ms.append((time.perf_counter() - began) * 1e3)
         labels = np.asarray(Image.open(label_path))
         for name, ids in CLASSES.items():
-            score = _iou(masks.full(name) > 0.5, np.isin(labels, ids))
+            score = _iou(_at_size(masks.full(name), labels.shape) > 0.5, np.isin(labels, ids))
             if score is None:
                 both_empty[name] += 1
             else:
@@ -97,16 +106,16 @@ def evaluate(data: Path, start: int = 200, limit: int | None = None) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="CelebAMask-HQ folder with images/ and masks/")
-    parser.add_argument("--start", type=int, default=200, help="first image (name order); 0-199 are the development split")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with images/ and masks/")
+    parser.add_argument("--start", type=int, default=200, help="first image in name order (0-199: development split)")
     parser.add_argument("--limit", type=int, default=None, help="number of images (default: all from --start)")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
     args = parser.parse_args(argv)
     if not (args.data / "images").is_dir() or not (args.data / "masks").is_dir():
-        print(f"CelebAMask-HQ not found: {args.data} needs images/*.jpg and masks/*.png (pass --data DIR)", file=sys.stderr)
+        print(f"CelebAMask-HQ not found: {args.data} needs images/*.jpg and masks/*.png (--data DIR)", file=sys.stderr)
         return 2
     if args.start < 200:
-        print(f"note: images before 200 are the development split the masks were tuned on (--start {args.start})", file=sys.stderr)
+        print("note: images 0-199 are the development split the masks were tuned on", file=sys.stderr)
     results = evaluate(args.data, args.start, args.limit)
     split = results["split"]
     print(f"CelebAMask-HQ images {split['start']}–{split['start'] + split['images'] - 1}: "
@@ -114,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
           f"region_masks median {results['region_masks_median_ms']} ms")
     print("| region | mean IoU | median IoU | images | both empty | target |\n|---|---|---|---|---|---|")
     for name, row in results["regions"].items():
-        print(f"| {name} | {row['mean_iou']} | {row['median_iou']} | {row['images']} | {row['both_empty']} | ≥ {row['target']} |")
+        mean, median = (f"{v:.3f}" if v is not None else "–" for v in (row["mean_iou"], row["median_iou"]))
+        print(f"| {name} | {mean} | {median} | {row['images']} | {row['both_empty']} | ≥ {row['target']:.2f} |")
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

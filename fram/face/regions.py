@@ -1,10 +1,13 @@
 """Named soft region masks, as constant UV templates and as photo-space masks.
 
 In UV space every region is a constant template (the mesh moves, its UVs do not),
-drawn once per texture size from landmark contours. In the photo, templates are
-projected through the face's UV lookup, and the edges the mesh gets wrong are
-refined with the photo's own colours: the lip line (lip colour against skin and the
-mouth interior) and the brows (dark hairs against skin).
+drawn once per texture size from landmark contours. In the photo, the templates of
+regions painted across the skin are projected through the face's UV lookup. Eyes,
+brows and lips are drawn from their landmark contours instead, moved to where
+labelled photos (CelebAMask-HQ) put their edges, and then toward the photo's own
+colour edges: lip colour against skin and the mouth interior, dark brow hairs against
+skin, the eye opening against the lids. Skin is the face outline, extended up the
+forehead, classified by colour against hair and background, minus those features.
 
 The eye openings and the mouth interior are not mesh surface: the canonical mesh
 stretches thin triangles across them. They are filled from the landmark contours in
@@ -244,8 +247,10 @@ def ellipse_mask(center: np.ndarray, axes: tuple[float, float], angle: float, sh
 # ---------------------------------------------------------------- photo space
 #
 # Lengths in the photo are in face units: native pixels per pixel of a 256-px UV
-# texture (face width / 256), so the constants hold at any photo resolution.
-# CelebAMask-HQ faces at 512 px are about 1.1 units per pixel.
+# texture (face width / 256), so the constants hold at any photo resolution
+# (CelebAMask-HQ faces at 512 px are about 1.1 px per unit). The numbers below were
+# tuned for mean IoU against CelebAMask-HQ labels on the development split (images
+# 0–199 by name); ``benchmarks/region_iou.py`` reports the held-out rest.
 
 
 @dataclass(frozen=True)
@@ -253,11 +258,11 @@ class _EdgeFit:
     """How the photo's colours move one feature's edge away from its landmark outline.
 
     Inside-logit of a pixel = ``slope`` × signed distance to the outline (face units,
-    > 0 inside) + ``bias`` + ``evidence`` × log-likelihood ratio of its colour under the
-    feature's colour model against the surroundings' (clipped to ±``EVIDENCE_CLIP``).
-    The three numbers are a logistic regression on CelebAMask-HQ pixels near the
-    outline (development split, ``benchmarks/region_iou.py``): a steep slope means the
-    landmarks are usually right, a large evidence weight that colour is reliable there.
+    > 0 inside) + ``bias`` + ``evidence`` × the log-likelihood ratio of its colour
+    under the feature's colour model against its surroundings' (clipped to
+    ±``EVIDENCE_CLIP``). A steep slope means the landmarks are usually right there; the
+    evidence weight, how far colour is trusted. Started from a logistic regression on
+    pixels near the outlines, then tuned for IoU.
     """
 
     slope: float
@@ -265,34 +270,39 @@ class _EdgeFit:
     evidence: float
 
 
-# Outlines are pushed along their outward normals (face units) to where CelebAMask-HQ
-# labels put the edges; medians over the development split. Eyes: the lower lid and
-# the corners sit outside the visible opening.
+# Outlines move along their outward normals (face units) to where the labels put the
+# edges. Eyes: the lower lid's and the corners' landmarks sit outside the opening.
 EYE_LID_OFFSETS = {"upper": 0.0, "lower": -0.5, "corner": -1.0}
 # Widest lid gap over eye width: closed eyes measure 0.06–0.12, open ones 0.19 and up.
 EYE_CLOSED_RATIO = 0.15
-# Brows, per vertex of ``_ring(*_BROW_UPPER_LOWER)``: upper edge outer → inner, then
-# lower edge inner → outer. Labelled brows are thicker than the mesh's, most at the
-# lower middle, and shorter at both ends.
+# Brows, per vertex of ``_ring(upper, lower)``: upper edge outer → inner end, then lower
+# edge inner → outer end. Labelled brows are thicker than the mesh's, most in the
+# middle, and shorter at both ends.
 BROW_OFFSETS = (-3.0, 0.0, 2.0, 2.5, 0.0, -1.0, 2.5, 2.0, 0.5, -3.0)
-# Lips: the upper lip's outer edge lies above its landmarks; the inner edges reach into
-# the mouth opening (by at most half of it, so a closed mouth is all lip).
-LIP_OFFSETS = {"outer_upper": 0.75, "outer_lower": 0.0, "outer_corner": 1.375, "inner_upper": 0.75, "inner_lower": 1.5, "inner_corner": 3.5}
+# Lips: the upper edge lies above its landmarks and the corners reach past theirs;
+# the inner edges reach into the mouth opening (by at most half of it, so a closed
+# mouth is all lip), most at its corners.
+LIP_OFFSETS = {
+    "outer_upper": 0.75, "outer_lower": 0.0, "outer_corner": 1.375,
+    "inner_upper": 0.75, "inner_lower": 1.5, "inner_corner": 3.5,
+}
 EYE_FIT = _EdgeFit(slope=1.2, bias=0.0, evidence=0.28)
+# Brows: the colour model is learnt from the hairs (``_snap(dark_core=True)``), and the
+# positive bias keeps the margin labellers leave around them.
 BROW_FIT = _EdgeFit(slope=0.6, bias=1.0, evidence=0.27)
 LIP_FIT = _EdgeFit(slope=0.67, bias=-0.08, evidence=0.25)
 # Log-likelihood ratios beyond this carry no more information (specular highlights,
 # stray hairs); it also caps how far colour can move an edge: EVIDENCE_CLIP × evidence
 # / slope face units.
 EVIDENCE_CLIP = 6.0
-# Colour models: the feature from pixels deeper than CORE_DEPTH inside its outline, the
-# surroundings from a ring RING_DEPTHS outside it (face units).
+# Colour models: the feature's from pixels deeper than CORE_DEPTH inside its outline,
+# the surroundings' from a ring RING_DEPTHS outside it (face units).
 CORE_DEPTH = 2.0
 RING_DEPTHS = (3.0, 8.0)
-# Gaussian blur (face units) of the colours before modelling (hair and skin texture),
-# and of the logits after (an edge is smooth at the scale of a few pixels).
-COLOUR_BLUR = 0.25
-DARK=True
+# Fewer colour samples than this give no usable Gaussian model.
+_MIN_SAMPLES = 20
+# Gaussian blur (face units) of the logits: an edge is smooth at the scale of a few
+# pixels. (Blurring the colours instead made no difference.)
 LOGIT_BLUR = 1.1
 
 _EYES = ((RIGHT_EYE_UPPER, RIGHT_EYE_LOWER), (LEFT_EYE_UPPER, LEFT_EYE_LOWER))
@@ -327,41 +337,53 @@ class RegionMasks:
 def region_masks(image: np.ndarray, face: Face, projection: FaceProjection | None = None) -> RegionMasks:
     """Every named region of ``face`` as a soft mask in the photo (native resolution).
 
+    Regions painted across the skin (cheeks, eyeshadow, …) are UV templates projected
+    into the photo. Eyes, brows and lips are their landmark outlines, moved to where
+    labelled photos put their edges and then toward the photo's own colour edges
+    (``_snap``); skin is the face outline classified by colour, minus those features.
+
     Args:
         image: (H, W, 3) uint8 RGB, the photo ``face`` was found in.
         face: its landmarks.
         projection: the face's photo→UV lookup, when already made.
+
+    Returns:
+        Masks over the face box, float32 in [0, 1].
     """
     if image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"image must be (H, W, 3) RGB, got {image.shape}")
     projection = projection or face_projection(face)
-    templates = uv_templates(DEFAULT_UV_SIZE)
-    names = [n for n in templates if n not in ("eyes", "lips", "upper_lip", "lower_lip", "brows")]
-    projected = project(np.stack([templates[n] for n in names], axis=-1), face, projection).data
+    names, stack = _projected_templates(DEFAULT_UV_SIZE)
+    projected = project(stack, face, projection).data
     masks = {n: projected[..., i] for i, n in enumerate(names)}
 
     unit = max(face.width, 1.0) / 256.0
-    crop = image[projection.slices]
-    lab = cv2.GaussianBlur(cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32), (0, 0), COLOUR_BLUR * unit)
+    lab = cv2.cvtColor(image[projection.slices], cv2.COLOR_RGB2LAB).astype(np.float32)
     points = _box_points(face, projection)
 
     eyes = _snap(lab, _eye_outlines(points, unit), EYE_FIT, unit)
-    brows = _snap(lab, _brow_outlines(points, unit), BROW_FIT, unit, elsewhere=eyes, dark_core=DARK) * (1 - eyes)
+    brows = _snap(lab, _brow_outlines(points, unit), BROW_FIT, unit, elsewhere=eyes, dark_core=True) * (1 - eyes)
     outer, opening, upper, lower = _lip_outlines(points, unit)
-    mouth = _fill([opening], projection.shape)
     lips = _snap(lab, [outer], LIP_FIT, unit, hole=opening)
-    mouth = mouth * (1 - lips)
+    mouth = _fill([opening], projection.shape) * (1 - lips)
     upper_fill, lower_fill = _fill([upper], projection.shape), _fill([lower], projection.shape)
     split = _feather(np.clip(upper_fill / np.maximum(upper_fill + lower_fill, 1e-6), 0, 1), max(1.0, unit))
     masks.update(lips=lips, upper_lip=lips * split, lower_lip=lips * (1 - split), brows=brows, eyes=eyes, mouth=mouth)
 
     features = np.clip(eyes + brows + lips + mouth, 0, 1)
     masks["skin"] = _skin(lab, points, projection, masks["skin"], features, unit)
-
     keep = 1 - np.maximum(eyes, mouth)  # skin already stops at every feature
     for name in ("eyeshadow", "eyeshadow_left", "eyeshadow_right", "eyeliner", "cheeks", "nose", "under_eye", "face"):
         masks[name] = masks[name] * keep
     return RegionMasks(masks={n: np.clip(m, 0, 1).astype(np.float32) for n, m in masks.items()}, projection=projection)
+
+
+@functools.lru_cache(maxsize=4)
+def _projected_templates(size: int) -> tuple[tuple[str, ...], np.ndarray]:
+    """The UV templates drawn in the photo as they are: (names, (S, S, C) stack)."""
+    templates = uv_templates(size)
+    names = tuple(n for n in templates if n not in ("eyes", "lips", "upper_lip", "lower_lip", "brows"))
+    return names, np.ascontiguousarray(np.stack([templates[n] for n in names], axis=-1))
 
 
 def _box_points(face: Face, projection: FaceProjection) -> np.ndarray:
@@ -375,12 +397,17 @@ def _box_points(face: Face, projection: FaceProjection) -> np.ndarray:
 
 
 def _outward_normals(polygon: np.ndarray) -> np.ndarray:
-    """(N, 2) unit normals at the vertices of a closed polygon, pointing outward."""
-    tangent = np.roll(polygon, -1, axis=0) - np.roll(polygon, 1, axis=0)
+    """(N, 2) unit normals at the vertices of a simple closed polygon, pointing outward.
+
+    (t_y, -t_x) lies right of the tangent t, which is outside when the polygon runs
+    clockwise on screen (positive shoelace area with y pointing down).
+    """
+    after, before = np.roll(polygon, -1, axis=0), np.roll(polygon, 1, axis=0)
+    tangent = after - before
     normal = np.stack([tangent[:, 1], -tangent[:, 0]], axis=1)
     normal /= np.maximum(np.linalg.norm(normal, axis=1, keepdims=True), 1e-9)
-    outward = np.sum((polygon - polygon.mean(axis=0)) * normal, axis=1).mean() >= 0
-    return normal if outward else -normal
+    clockwise = np.sum(polygon[:, 0] * after[:, 1] - after[:, 0] * polygon[:, 1]) > 0
+    return normal if clockwise else -normal
 
 
 def _offset(polygon: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -419,10 +446,11 @@ def _lip_outlines(points: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarr
 
     The inner lip edges move toward each other along the line joining facing points
     of the inner contours, at most halfway, so a closed mouth leaves no gap; the
-    opening's corners move toward its middle.
+    opening's corners move toward its middle, at most a quarter of its width.
     """
     n_upper = len(UPPER_LIP_OUTER)
-    offsets = np.array([LIP_OFFSETS["outer_upper"]] * n_upper + [LIP_OFFSETS["outer_lower"]] * (len(LOWER_LIP_OUTER) - 2))
+    n_lower = len(LOWER_LIP_OUTER) - 2  # without the corners
+    offsets = np.array([LIP_OFFSETS["outer_upper"]] * n_upper + [LIP_OFFSETS["outer_lower"]] * n_lower)
     offsets[[0, n_upper - 1]] = LIP_OFFSETS["outer_corner"]
     outer = _offset(points[list(_loop(UPPER_LIP_OUTER, LOWER_LIP_OUTER))], offsets * unit)
     top = points[list(UPPER_LIP_INNER)]  # mouth corner 78 → 308
@@ -433,9 +461,9 @@ def _lip_outlines(points: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarr
     top = top + toward * np.minimum(LIP_OFFSETS["inner_upper"] * unit, half)
     bottom = bottom - toward * np.minimum(LIP_OFFSETS["inner_lower"] * unit, half)
     across = top[-1] - top[0]
-    inward = across / max(float(np.linalg.norm(across)), 1e-9) * min(LIP_OFFSETS["inner_corner"] * unit, float(np.linalg.norm(across)) / 4)
-    top[0] += inward
-    top[-1] -= inward
+    width = float(np.linalg.norm(across))
+    inward = across / max(width, 1e-9) * min(LIP_OFFSETS["inner_corner"] * unit, width / 4)
+    top[[0, -1]] += (inward, -inward)
     bottom[[0, -1]] = top[[0, -1]]
     opening = np.concatenate([top, bottom[::-1][1:-1]])
     upper = np.concatenate([outer[:n_upper], top[::-1]])
@@ -444,6 +472,7 @@ def _lip_outlines(points: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarr
 
 
 def _roi(polygons: list[np.ndarray], shape: tuple[int, int], pad: float) -> tuple[slice, slice]:
+    """(rows, cols) of the polygons' bounding box grown by ``pad`` px, clipped to ``shape``."""
     corners = np.concatenate(polygons)
     x0, y0 = np.maximum(np.floor(corners.min(axis=0) - pad).astype(int), 0)
     x1, y1 = np.ceil(corners.max(axis=0) + pad).astype(int) + 1
@@ -459,27 +488,36 @@ def _snap(
     elsewhere: np.ndarray | None = None,
     dark_core: bool = False,
 ) -> np.ndarray:
-    """Soft mask of a feature: its landmark outline, moved toward the photo's colour edges.
+    """Soft mask of a feature: its landmark outlines, moved toward the photo's colour edges.
 
-    Colour models are learnt from the feature's own core and a ring of its
-    surroundings; the mouth opening (``hole``, a polygon cut out of the outlines) or
-    the eye openings near the brows (``elsewhere``, a soft mask over the box) are left
-    out of the ring and modelled as a second background, so that neither teeth nor
-    sclera look like skin. See ``_EdgeFit`` for the logit.
+    The feature's colour model is learnt from the core of its outlines (with
+    ``dark_core``, from the darker half of the core: brow hairs are darker than skin,
+    and the mesh's brow outline is often a few pixels off them); the surroundings'
+    from a ring outside them. The pixels of ``hole`` (a polygon cut out of the
+    outlines: the mouth opening) or of ``elsewhere`` (a soft mask over the box: the eye
+    openings near the brows) are kept out of the ring and, when there are enough,
+    modelled as a second background, so that teeth or sclera do not pass for the
+    feature merely by not looking like skin. See ``_EdgeFit`` for the logit.
+
+    Args:
+        lab: (h, w, 3) float32 CIELAB colours of the face box.
+        outlines: polygons (N, 2) in the box's pixel coordinates.
+        fit: the feature's edge model.
+        unit: face unit in pixels.
 
     Returns:
-        (h, w) float32 in [0, 1] over the face box of ``lab``.
+        (h, w) float32 in [0, 1].
     """
     out = np.zeros(lab.shape[:2], np.float32)
     if not outlines:
         return out
     rows, cols = _roi(outlines, lab.shape[:2], (RING_DEPTHS[1] + 2 * LOGIT_BLUR + 1) * unit)
     origin = (cols.start, rows.start)
-    lab = lab[rows, cols]
-    coverage = _fill([p - origin for p in outlines], lab.shape[:2])
-    other = np.zeros(lab.shape[:2], bool)
+    patch = lab[rows, cols]
+    coverage = _fill([p - origin for p in outlines], patch.shape[:2])
+    other = np.zeros(patch.shape[:2], bool)
     if hole is not None:
-        cut = _fill([hole - origin], lab.shape[:2])
+        cut = _fill([hole - origin], patch.shape[:2])
         coverage = np.clip(coverage - cut, 0, 1)
         other = cut > 0.5
     if elsewhere is not None:
@@ -487,23 +525,20 @@ def _snap(
     distance = _signed_distance(coverage) / unit
     core = distance > CORE_DEPTH
     if dark_core and core.sum() >= 2 * _MIN_SAMPLES:
-        core &= lab[..., 0] <= np.median(lab[core, 0])
+        core &= patch[..., 0] <= np.median(patch[core, 0])
     ring = (distance < -RING_DEPTHS[0]) & (distance > -RING_DEPTHS[1]) & ~other
     logit = fit.slope * distance + fit.bias
     if core.sum() >= _MIN_SAMPLES and ring.sum() >= _MIN_SAMPLES:
-        background = [lab[ring]]
-        inner_other = _signed_distance(other.astype(np.float32)) > CORE_DEPTH * unit
-        if inner_other.sum() >= _MIN_SAMPLES:
-            background.append(lab[inner_other])
-        evidence = _gaussian_loglik(lab, lab[core]) - np.max([_gaussian_loglik(lab, s) for s in background], axis=0)
+        backgrounds = [patch[ring]]
+        other_core = _signed_distance(other.astype(np.float32)) > CORE_DEPTH * unit
+        if other_core.sum() >= _MIN_SAMPLES:
+            backgrounds.append(patch[other_core])
+        background = np.max([_gaussian_loglik(patch, s) for s in backgrounds], axis=0)
+        evidence = _gaussian_loglik(patch, patch[core]) - background
         logit = logit + fit.evidence * np.clip(evidence, -EVIDENCE_CLIP, EVIDENCE_CLIP)
     logit = cv2.GaussianBlur(logit.astype(np.float32), (0, 0), LOGIT_BLUR * unit)
     out[rows, cols] = 1.0 / (1.0 + np.exp(-logit))
     return out
-
-
-# Fewer colour samples than this give no usable Gaussian model.
-_MIN_SAMPLES = 20
 
 
 def _signed_distance(coverage: np.ndarray) -> np.ndarray:
@@ -527,8 +562,8 @@ OVAL_OFFSET = 2.5
 # Skin logit: SKIN_MESH_PRIOR where the mesh covers the pixel, 0 elsewhere, plus
 # SKIN_EVIDENCE × the colour log-likelihood ratio (skin against the surroundings of
 # the face outline) clipped to ±SKIN_EVIDENCE_CLIP.
-SKIN_MESH_PRIOR = 2.0
-SKIN_EVIDENCE = 0.6
+SKIN_MESH_PRIOR = 0.5
+SKIN_EVIDENCE = 0.5
 SKIN_EVIDENCE_CLIP = 10.0
 # Width (face units) of the ring outside the face outline that samples hair and background.
 SKIN_RING = 8.0
@@ -555,13 +590,15 @@ def _extended_oval(points: np.ndarray, unit: float) -> np.ndarray:
     return _offset(oval, np.full(len(oval), OVAL_OFFSET * unit))
 
 
-def _skin(lab: np.ndarray, points: np.ndarray, projection: FaceProjection, mesh_skin: np.ndarray, features: np.ndarray, unit: float) -> np.ndarray:
-    """Facial skin: the mesh's skin plus the forehead up to the hairline, minus hair.
+def _skin(
+    lab: np.ndarray, points: np.ndarray, projection: FaceProjection, mesh_skin: np.ndarray, features: np.ndarray, unit: float
+) -> np.ndarray:
+    """Facial skin: the face outline, extended up the forehead, minus hair and features.
 
-    Pixels are classified by a Gaussian skin-colour model learnt from the cheeks and
-    nose against one learnt from just outside the face outline (hair, background).
-    The soft masks are combined with a minimum, not a product, so that skin meets each
-    feature where the feature's own mask crosses one half.
+    Pixels are classified by a Gaussian colour model of the mesh's skin against one of
+    the ring just outside the outline (hair, background), except in the face's centre
+    (``SKIN_CENTRE_UV``). The soft masks are combined with a minimum, not a product, so
+    that skin meets each feature where the feature's own mask crosses one half.
     """
     outline = _fill([_extended_oval(points, unit)], projection.shape)
     inside = outline > 0.5
@@ -569,12 +606,16 @@ def _skin(lab: np.ndarray, points: np.ndarray, projection: FaceProjection, mesh_
     ring = ~inside & (cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 3) <= max(2.0, SKIN_RING * unit))
     if core.sum() < _MIN_SAMPLES or ring.sum() < _MIN_SAMPLES:
         return np.minimum(mesh_skin, 1 - features)
-    evidence = _gaussian_loglik(lab, lab[core], _SKIN_NOISE) - _gaussian_loglik(lab, lab[ring], _SKIN_NOISE)
     mesh = projection.coverage > 0.5
-    logit = SKIN_MESH_PRIOR * mesh + SKIN_EVIDENCE * np.clip(evidence, -SKIN_EVIDENCE_CLIP, SKIN_EVIDENCE_CLIP)
-    prob = 1.0 / (1.0 + np.exp(-logit))
     u, v = projection.uv[..., 0], projection.uv[..., 1]
-    prob[mesh & (v > SKIN_CENTRE_UV["top"]) & (np.abs(u - 0.5) < SKIN_CENTRE_UV["half_width"])] = 1.0
+    centre = mesh & (v > SKIN_CENTRE_UV["top"]) & (np.abs(u - 0.5) < SKIN_CENTRE_UV["half_width"])
+    prob = centre.astype(np.float32)
+    judged = (outline > 0) & ~centre  # colour only matters here
+    colours = lab[judged][:, None]
+    evidence = _gaussian_loglik(colours, lab[core], _SKIN_NOISE) - _gaussian_loglik(colours, lab[ring], _SKIN_NOISE)
+    evidence = np.clip(evidence, -SKIN_EVIDENCE_CLIP, SKIN_EVIDENCE_CLIP)
+    logit = SKIN_MESH_PRIOR * mesh[judged, None].astype(np.float32) + SKIN_EVIDENCE * evidence
+    prob[judged] = 1.0 / (1.0 + np.exp(-logit[:, 0]))
     prob = cv2.medianBlur((prob * 255).astype(np.uint8), 5).astype(np.float32) / 255.0
     return np.minimum(np.minimum(_feather(prob, max(0.7, unit)), outline), 1 - features)
 
@@ -587,11 +628,17 @@ _COLOUR_NOISE = (4.0, 4.0, 4.0)
 _SKIN_NOISE = (404.0, 4.0, 4.0)
 
 
-def _gaussian_loglik(lab: np.ndarray, samples: np.ndarray, noise: tuple[float, float, float] = _COLOUR_NOISE) -> np.ndarray:
-    """Log-likelihood of each pixel's colour under a Gaussian fitted to ``samples``.
+def _gaussian_loglik(lab: np.ndarray, samples: np.ndarray, noise: tuple[float, ...] = _COLOUR_NOISE) -> np.ndarray:
+    """Log-likelihood of each colour under a Gaussian fitted to ``samples``.
 
-    ``noise`` is added to the covariance's diagonal. Colours are whitened with one
-    ``cv2.transform`` (several times faster than a per-pixel quadratic form in numpy).
+    Args:
+        lab: (h, w, 3) float32 colours (an (n, 1, 3) column works too).
+        samples: (m, 3) colours to fit.
+        noise: added to the covariance's diagonal.
+
+    Returns:
+        (h, w) float32. Colours are whitened with one ``cv2.transform``, several times
+        faster than a per-pixel quadratic form in numpy.
     """
     mean = samples.mean(axis=0)
     cov = np.cov(samples, rowvar=False) + np.diag(noise)
