@@ -158,11 +158,14 @@ def cmd_transfer(args: argparse.Namespace) -> None:
     per_region = {g: getattr(args, g) for g in ("skin", "eyes", "brows", "lips") if getattr(args, g)}
     result = transfer(
         args.source, args.reference, references=per_region, engine=args.engine, regions=args.regions,
-        intensity=args.intensity, face_index=args.face, source_name=Path(args.source).name,
+        intensity=args.intensity, steps=args.steps, seed=args.seed, face_index=args.face, source_name=Path(args.source).name,
     )
     write_image(Path(args.output), result.image)
     if args.recipe:
-        _atomic_bytes(Path(args.recipe), result.style.to_json().encode())
+        if result.style is None:
+            print("fram: --recipe: the fram engine paints no recipe; use --engine classic for one", file=sys.stderr)
+        else:
+            _atomic_bytes(Path(args.recipe), result.style.to_json().encode())
 
 
 def cmd_embed(args: argparse.Namespace) -> None:
@@ -249,9 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(f"--{group}", help=f"reference for the {group} only (photo, preset:NAME, text:WORDS, .json)")
     p.add_argument("--regions", help="only these: skin,eyes,brows,lips")
     p.add_argument("--intensity", default="1.0", help="0.7, or per region: lips=1,eyes=0.5 (above 1 exaggerates)")
-    p.add_argument("--engine", default="classic", help="classic (default)")
+    p.add_argument("--engine", choices=("fram", "classic"), help="fram (diffusion; the default when its weights are installed) or classic")
+    p.add_argument("--steps", type=int, help="sampling steps of the fram engine (default 8)")
+    p.add_argument("--seed", type=int, default=0, help="noise seed of the fram engine (results repeat for a seed)")
     p.add_argument("--face", type=int, default=0)
-    p.add_argument("--recipe", help="also save the transferred recipe (JSON)")
+    p.add_argument("--recipe", help="also save the transferred recipe (JSON; classic engine)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(run=cmd_transfer)
 

@@ -7,6 +7,7 @@ intensity per region) into a :class:`MakeupStyle`. The CLI is a thin shell over 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ class PipelineOutput:
 
     image: np.ndarray
     face: Face
-    style: MakeupStyle
+    style: MakeupStyle | None  # the recipe applied; None for the diffusion engine
 
 
 def resolve_style(spec: str | Path | MakeupStyle | dict) -> MakeupStyle:
@@ -141,14 +142,50 @@ def apply_makeup(
     return PipelineOutput(image=apply_style(rgb, analysis, look, groups), face=face, style=look)
 
 
-ENGINES = ("classic",)
-"""Transfer engines available with what ships. ``fram`` (the diffusion engine of
-FRAM) needs trained weights, which this release does not have yet."""
+ENGINES = ("fram", "classic")
+"""Transfer engines: ``fram`` (region-aware diffusion, :mod:`fram.diffusion`; needs the
+generator weights) and ``classic`` (per-region colour statistics, no learning)."""
 
 
-def _face_of(image: np.ndarray, face_index: int, source: str) -> Face:
+def default_engine() -> str:
+    """``fram`` when its generator weights are installed, else ``classic``."""
+    from fram.diffusion import default_generator_folder
+
+    return "fram" if (default_generator_folder() / "model.safetensors").is_file() else "classic"
+
+
+def face_of(image: np.ndarray, face_index: int, source: str) -> Face:
     landmarker = default_landmarker()
     return select_face(landmarker.detect(image), face_index, min_face_size=landmarker.options.min_face_size, source=source)
+
+
+def is_recipe_reference(reference: object) -> bool:
+    """Recipes, ``preset:``/``text:`` strings and ``.json`` paths (anything else is a photo)."""
+    if isinstance(reference, (MakeupStyle, dict)):
+        return True
+    if isinstance(reference, (str, Path)):
+        text = str(reference)
+        return text.startswith(("preset:", "text:")) or text.lower().endswith(".json")
+    return False
+
+
+def plan_regions(reference: object | None, references: dict[str, object] | None,
+                 regions: str | tuple[str, ...] | None) -> tuple[tuple[str, ...], dict[str, object]]:
+    """Which region groups to transfer and the reference of each (checked, clear errors)."""
+    per_region = dict(references or {})
+    unknown = sorted(set(per_region) - set(GROUPS))
+    if unknown:
+        raise RecipeError(f"unknown region(s) {unknown}; regions are {', '.join(GROUPS)}")
+    if reference is None and not per_region:
+        raise FramError("give a reference (or per-region references) to transfer from")
+    groups = parse_regions(regions) if regions is not None else tuple(g for g in GROUPS if reference is not None or g in per_region)
+    plan = {}
+    for group in groups:
+        ref = per_region.get(group, reference)
+        if ref is None:
+            raise FramError(f"no reference for region {group!r}")
+        plan[group] = ref
+    return groups, plan
 
 
 def reference_style(reference: object, *, source: str = "reference") -> MakeupStyle:
@@ -158,14 +195,10 @@ def reference_style(reference: object, *, source: str = "reference") -> MakeupSt
     paths are recipes; anything else is read as a photo and its makeup is measured
     per region (:func:`fram.makeup.estimate.estimate_style`).
     """
-    if isinstance(reference, (MakeupStyle, dict)):
+    if is_recipe_reference(reference):
         return resolve_style(reference)
-    if isinstance(reference, (str, Path)):
-        text = str(reference)
-        if text.startswith(("preset:", "text:")) or text.lower().endswith(".json"):
-            return resolve_style(text)
     rgb = read_image(reference)
-    face = _face_of(rgb, 0, source)
+    face = face_of(rgb, 0, source)
     return estimate_style(analyse(rgb, face).texture)
 
 
@@ -174,9 +207,11 @@ def transfer(
     reference: object | None = None,
     *,
     references: dict[str, object] | None = None,
-    engine: str = "classic",
+    engine: str | None = None,
     regions: str | tuple[str, ...] | None = None,
     intensity: float | str | dict[str, float] = 1.0,
+    steps: int | None = None,
+    seed: int = 0,
     face_index: int = 0,
     source_name: str = "source",
 ) -> PipelineOutput:
@@ -188,35 +223,40 @@ def transfer(
             recipe/preset/words as :func:`reference_style` accepts).
         references: per-region references (``{"lips": a, "eyes": b}``); they win over
             ``reference`` for their regions.
-        engine: ``classic`` (per-region colour statistics in UV, no learning).
+        engine: ``fram`` (diffusion) or ``classic`` (per-region colour statistics in
+            UV, no learning); default :func:`default_engine`.
         regions: which region groups to transfer (default: every group that has a
             reference).
         intensity: one number or per region (``"lips=1,eyes=0.5"``).
+        steps, seed: sampling steps and noise seed of the ``fram`` engine.
     """
+    engine = engine or default_engine()
     if engine not in ENGINES:
-        raise FramError(
-            f"engine {engine!r} is not available: the diffusion engine 'fram' needs trained weights that "
-            f"this release does not ship yet; use one of {', '.join(ENGINES)}"
-        )
-    per_region = dict(references or {})
-    unknown = sorted(set(per_region) - set(GROUPS))
-    if unknown:
-        raise RecipeError(f"unknown region(s) {unknown}; regions are {', '.join(GROUPS)}")
-    if reference is None and not per_region:
-        raise FramError("give a reference (or per-region references) to transfer from")
-    groups = parse_regions(regions) if regions is not None else tuple(g for g in GROUPS if reference is not None or g in per_region)
+        raise FramError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    if steps is not None and not 1 <= steps <= 1000:
+        raise FramError(f"steps must be between 1 and 1000, got {steps}")
+    groups, plan = plan_regions(reference, references, regions)
+    levels = parse_intensity(intensity)
+    if engine == "fram":
+        return _fram_pipeline()(source, references=plan, regions=groups, intensity=levels, steps=steps, seed=seed,
+                    face_index=face_index, source_name=source_name)
     rgb = read_image(source)
-    face = _face_of(rgb, face_index, source_name)
+    face = face_of(rgb, face_index, source_name)
 
     looks: dict[int, MakeupStyle] = {}
     style = MakeupStyle(name="transfer")
     for group in groups:
-        ref = per_region.get(group, reference)
-        if ref is None:
-            raise FramError(f"no reference for region {group!r}")
+        ref = plan[group]
         look = looks.get(id(ref)) or reference_style(ref, source=f"reference for {group}")
         looks[id(ref)] = look
         picked = {p: getattr(look, p) for p in GROUP_PRODUCTS[group] if getattr(look, p) is not None}
         style = style.model_copy(update=picked)
-    style = style_for_regions(style, parse_intensity(intensity))
+    style = style_for_regions(style, levels)
     return PipelineOutput(image=apply_style(rgb, analyse(rgb, face), style, groups), face=face, style=style)
+
+
+@functools.lru_cache(maxsize=1)
+def _fram_pipeline():
+    from fram.diffusion import FramPipeline
+
+    return FramPipeline.from_pretrained()

@@ -33,9 +33,14 @@ def test_per_region_references_mix(astronaut, made_up):
     assert color_family(result.style.eyeshadow.colors[0]) == "blue"
 
 
-def test_transfer_errors(astronaut):
-    with pytest.raises(FramError, match="not available"):
+def test_transfer_errors(astronaut, tmp_path, monkeypatch):
+    monkeypatch.setenv("FRAM_GENERATOR", str(tmp_path))  # an empty folder: no weights
+    with pytest.raises(FramError, match="no fram generator"):
         transfer(astronaut, "preset:goth", engine="fram")
+    with pytest.raises(FramError, match="unknown engine"):
+        transfer(astronaut, "preset:goth", engine="gan")
+    with pytest.raises(FramError, match="steps"):
+        transfer(astronaut, "preset:goth", engine="classic", steps=0)
     with pytest.raises(RecipeError, match="unknown region"):
         transfer(astronaut, references={"ears": "preset:goth"})
     with pytest.raises(FramError, match="give a reference"):

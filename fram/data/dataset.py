@@ -18,12 +18,14 @@ A pair item is a dict::
     region_text     dict region -> str (skin, cheeks, eyes, brows, lips)
     recipe          str, the rendered MakeupStyle as JSON
     identity, key, split, source  str;  ita float (skin tone, degrees)
+    landmarks       (478, 3) float32 face landmarks in the source photo's pixels
     regions         (R, S, S) float32 constant UV region templates (only with
                     include_regions=True; names in ``dataset.region_names``)
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -143,6 +145,8 @@ class _ShardStream(IterableDataset):
             "source": meta["source"],
             "ita": float(meta["ita"]),
         }
+        if "landmarks.npy" in fields:
+            item["landmarks"] = torch.from_numpy(np.load(io.BytesIO(fields["landmarks.npy"]), allow_pickle=False))
         if self.include_regions:
             item["regions"] = self.regions
         return item

@@ -214,21 +214,29 @@ def augmentation_retrieval(
     originals = np.flatnonzero(ok)
     if len(originals) < 2:
         raise ValueError("fewer than two photos gave a face")
-    gallery = _normalise(vectors)
     queries, owners = [], []
     for j, p in enumerate(originals):
         variants = photo_augmentations(photos[p], n_aug, seed=seed + int(p))
         qv, qok = embed(variants)
         if len(qv):
-            queries.append(_normalise(qv))
+            queries.append(np.asarray(qv))
             owners += [j] * int(qok.sum())
-    q = np.concatenate(queries)
+    out = owner_retrieval(vectors, np.concatenate(queries) if queries else np.zeros((0, np.asarray(vectors).shape[1])), owners, ks)
+    out["faces_lost"] = int(n_aug * len(originals) - out["queries"])
+    return out
+
+
+def owner_retrieval(gallery: Any, queries: Any, owners: Sequence[int], ks: Sequence[int] = (1, 5)) -> dict[str, float]:
+    """Queries ``(Q, D)`` against a gallery ``(G, D)``; query i's only relevant item is
+    gallery row ``owners[i]``. Returns ``{"R@k", "mAP", "queries", "gallery"}``."""
+    g, q = _normalise(gallery), _normalise(queries)
     owner = np.asarray(owners)
-    sims = q @ gallery.T
-    relevant = owner[:, None] == np.arange(len(gallery))[None, :]
-    out = {f"R@{k}": v for k, v in _hit_rates(sims, relevant, ks).items()}
-    out["mAP"] = float(np.mean([average_precision(sims[i], relevant[i]) for i in range(len(q))]))
+    if len(owner) != len(q):
+        raise ValueError(f"{len(q)} queries but {len(owner)} owners")
+    sims = q @ g.T
+    relevant = owner[:, None] == np.arange(len(g))[None, :]
+    out: dict[str, float] = {f"R@{k}": v for k, v in _hit_rates(sims, relevant, ks).items()}
+    out["mAP"] = float(np.mean([average_precision(sims[i], relevant[i]) for i in range(len(q))])) if len(q) else float("nan")
     out["queries"] = len(q)
-    out["gallery"] = len(gallery)
-    out["faces_lost"] = int(n_aug * len(originals) - len(q))
+    out["gallery"] = len(g)
     return out

@@ -277,3 +277,44 @@ def _visibility(face: Face, mesh: CanonicalMesh, work: _WorkRaster, pos: np.ndar
 
     visibility = (covered & inside & unoccluded).astype(np.float32) * weight
     return visibility.astype(np.float32)
+
+
+GEOMETRY_CHANNELS = 4
+
+
+def mirror_fill(texture: UVTexture, visible: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Fill what a face hides (turned head, hair, hand) from its mirrored half.
+
+    The canonical UV layout is left-right symmetric about u = 0.5, so a hidden cheek
+    or eye is replaced by the visible one. Returns the filled texture and visibility.
+    """
+    tex, vis = texture.texture, texture.visibility
+    mirrored_tex, mirrored_vis = tex[:, ::-1], vis[:, ::-1]
+    use = (vis < visible) & (mirrored_vis >= visible)
+    filled = np.where(use[..., None], mirrored_tex, tex)
+    return filled, np.maximum(vis, np.where(use, mirrored_vis, 0)).astype(np.float32)
+
+
+def geometry_maps(landmarks: np.ndarray, size: int = DEFAULT_UV_SIZE) -> np.ndarray:
+    """The face's 3D shape drawn into UV: (S, S, 4) float32 = unit normal (x, y, z) and depth.
+
+    Stage 2's identity branch sees these beside the texture, so it knows the face's
+    relief (nose bridge, cheekbones, lid folds) and pose, not only its colours.
+    Normals are in camera axes with +z toward the camera; depth is relative to the
+    face's mean depth in face widths (positive = nearer), 0 outside the mesh.
+    Both are scale-free, so the same face photographed large or small gives the
+    same maps.
+    """
+    points = np.asarray(landmarks, dtype=np.float64)[:NUM_MESH_VERTICES]
+    if points.shape != (NUM_MESH_VERTICES, 3):
+        raise ValueError(f"landmarks must be ({NUM_MESH_VERTICES}+, 3), got {np.shape(landmarks)}")
+    mesh = canonical_mesh()
+    normals = _vertex_normals(points, mesh.triangles)
+    normals[:, 2] *= -1.0  # camera-facing triangles point to -z in photo axes (see _visibility)
+    width = max(float(np.ptp(points[:, 0])), 1e-6)
+    depth = (points[:, 2].mean() - points[:, 2]) / width
+    maps = uv_interpolate(np.concatenate([normals, depth[:, None]], axis=1), size)
+    length = np.linalg.norm(maps[..., :3], axis=-1, keepdims=True)
+    maps[..., :3] = np.where(length > 1e-6, maps[..., :3] / np.maximum(length, 1e-6), 0.0)
+    maps[~uv_raster(size).covered] = 0.0
+    return maps.astype(np.float32)

@@ -128,18 +128,31 @@ def apply_style(
     vis = torch.from_numpy(visibility)[None, None]
     with torch.no_grad():
         rendered = render_uv(x, vis, [style], lip_support=True, with_texture=False)
-        # Skin, eyes and brows share one photo mask, so they are stacked in UV and
-        # projected once; lips are cut at the refined lip line.
+    return apply_layers(image, analysis, {g: rendered.layers[g] for g in groups})
+
+
+def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, GroupLayer]) -> np.ndarray:
+    """Composite UV makeup layers (one per region group, any UV size) onto the photo.
+
+    This is where every engine's makeup meets the photo at its native resolution:
+    skin, eyes and brows share one photo mask (skin model, no hair or glasses), so
+    they are stacked in UV and projected once; lips are cut at the refined lip line.
+    Pixels no layer touches, and the eye openings and mouth, stay bit-identical.
+    """
+    unknown = set(layers) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown region group(s) {sorted(unknown)}; choose from {list(GROUPS)}")
+    with torch.no_grad():
         regions = analysis.regions
         keep = torch.from_numpy(surface_mask(regions))[None, None]
         batches = [
-            ([g for g in groups if g != "lips"], keep),
-            ([g for g in groups if g == "lips"], torch.from_numpy(regions.masks["lips"] * outside_holes(regions))[None, None]),
+            ([g for g in layers if g != "lips"], keep),
+            ([g for g in layers if g == "lips"], torch.from_numpy(regions.masks["lips"] * outside_holes(regions))[None, None]),
         ]
         coverage = torch.from_numpy(analysis.projection.coverage)[None, None]
-        layers = []
+        projected = []
         for names, weight in batches:
-            present = [rendered.layers[g] for g in names if float(rendered.layers[g].alpha.max()) > UNTOUCHED_ALPHA]
+            present = [layers[g] for g in names if float(layers[g].alpha.max()) > UNTOUCHED_ALPHA]
             if not present:
                 continue
             packed = combine(present).pack()[0].permute(1, 2, 0).numpy()
@@ -147,10 +160,10 @@ def apply_style(
             photo_layer = GroupLayer.unpack(torch.from_numpy(data).permute(2, 0, 1)[None])
             # Outside the mesh the projected gain is 0; make it neutral before weighting.
             photo_layer.gain = photo_layer.gain + (1 - coverage)
-            layers.append(photo_layer.masked(weight))
-        if not layers:
+            projected.append(photo_layer.masked(weight))
+        if not projected:
             return image.copy()
-        return _apply_layer(image, analysis, combine(layers))
+        return _apply_layer(image, analysis, combine(projected))
 
 
 def _apply_layer(image: np.ndarray, analysis: FaceAnalysis, layer: GroupLayer) -> np.ndarray:

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from fram.face.regions import uv_templates
-from fram.face.uv import UVTexture
+from fram.face.uv import UVTexture, mirror_fill
 from fram.makeup.recipe import Blush, Brows, Eyeliner, Eyeshadow, Lipstick, MakeupStyle, Mascara, rgb_to_hex
 from fram.makeup.zones import zones
 
@@ -43,25 +43,10 @@ def _median(lab: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
     return np.median(lab[mask], axis=0)
 
 
-def _mirror_fill(texture: UVTexture) -> tuple[np.ndarray, np.ndarray]:
-    """Fill what the reference hides (turned head, hair) from the mirrored half.
-
-    The canonical UV layout is left-right symmetric about u = 0.5, so a hidden cheek
-    or eye is replaced by the visible one.
-    """
-    tex = texture.texture
-    vis = texture.visibility
-    mirrored_tex = tex[:, ::-1]
-    mirrored_vis = vis[:, ::-1]
-    use = (vis < VISIBLE) & (mirrored_vis >= VISIBLE)
-    filled = np.where(use[..., None], mirrored_tex, tex)
-    return filled, np.maximum(vis, np.where(use, mirrored_vis, 0))
-
-
 def estimate_style(texture: UVTexture) -> MakeupStyle:
     """The recipe a made-up face in UV appears to wear (products it does not wear are None)."""
     size = texture.size
-    tex, vis = _mirror_fill(texture)
+    tex, vis = mirror_fill(texture, VISIBLE)
     lab = _lab(tex)
     seen = vis >= VISIBLE
     tpl = uv_templates(size)

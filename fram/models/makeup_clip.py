@@ -69,12 +69,19 @@ class VisionCfg:
         in_channels: 3 colour channels plus the visibility mask.
         min_patch_visibility: patches less visible than this (mean of the mask) are
             left out of attention, so a turned-away cheek is ignored, not read as black.
-        stem: ``"patch"`` (one strided convolution, the classic ViT) or ``"conv"`` (two
-            stride-2 3×3 convolutions before the patch projection: early convolutions
-            make a small ViT learn much faster from little data; patch_size % 4 == 0).
-        stem_channels: widths of the two convolutions of the ``"conv"`` stem.
-        pool: ``"mean"`` (average of the visible patches' tokens; learns fastest from
-            scratch) or ``"cls"`` (the class token, as in CLIP).
+        stem: how patches become tokens. ``"patch"``: one strided convolution (the
+            classic ViT). ``"conv"``: two stride-2 3×3 convolutions, then the patch
+            projection (patch_size % 4 == 0). ``"cnn"``: a small residual-free CNN of
+            log2(patch_size) stages (stride-2 3×3 conv, 3×3 conv, GroupNorm, GELU),
+            widths ``stem_channels`` then ``width`` (patch_size a power of two). The
+            more convolution, the faster a small model learns colour-in-place from
+            little data; the transformer on top still sees one token per patch.
+        stem_channels: widths of the first convolution stages of ``"conv"`` / ``"cnn"``.
+        pool: ``"regions"`` (average the visible patch tokens inside each face region of
+            the UV layout — skin, cheeks, eyeshadow, eyes, brows, lips — and project
+            their concatenation: region-aware, and by far the fastest to learn from
+            scratch), ``"mean"`` (average of the visible patch tokens) or ``"cls"``
+            (the class token, as in CLIP).
         relative: also feed the texture relative to the face's own mean colour (3 more
             input channels): makeup is a change from the wearer's skin, and this takes
             the wearer's skin tone out of what the first layer sees.
@@ -97,10 +104,13 @@ class VisionCfg:
         self.stem_channels = tuple(self.stem_channels)
         if self.in_channels != (7 if self.relative else 4):
             raise ValueError(f"in_channels must be {7 if self.relative else 4} (colour, {'relative colour, ' if self.relative else ''}visibility), got {self.in_channels}")
-        if self.pool not in ("cls", "mean"):
-            raise ValueError(f"pool must be 'cls' or 'mean', got {self.pool!r}")
-        if self.stem not in ("patch", "conv"):
-            raise ValueError(f"stem must be 'patch' or 'conv', got {self.stem!r}")
+        if self.pool not in ("cls", "mean", "regions"):
+            raise ValueError(f"pool must be 'cls', 'mean' or 'regions', got {self.pool!r}")
+        if self.stem not in ("patch", "conv", "cnn"):
+            raise ValueError(f"stem must be 'patch', 'conv' or 'cnn', got {self.stem!r}")
+        if self.stem == "cnn" and (self.patch_size & (self.patch_size - 1) or len(self.stem_channels) != self.patch_size.bit_length() - 2):
+            raise ValueError(f"a cnn stem needs a power-of-two patch_size and log2(patch_size) - 1 stem_channels, "
+                             f"got patch_size {self.patch_size} and {list(self.stem_channels)}")
         if self.stem == "conv" and self.patch_size % 4:
             raise ValueError(f"a conv stem needs patch_size % 4 == 0, got {self.patch_size}")
         if self.image_size % self.patch_size:
@@ -278,6 +288,19 @@ def check_uv_inputs(pixel_values: torch.Tensor, visibility: torch.Tensor | None,
     return visibility.to(pixel_values.dtype)
 
 
+POOL_REGIONS: tuple[str, ...] = ("skin", "cheeks", "eyeshadow", "eyes", "brows", "lips")
+"""Face regions of the UV layout that ``pool="regions"`` averages patch tokens over."""
+
+
+def region_weights(image_size: int, grid: int) -> torch.Tensor:
+    """(R, grid * grid) share of each patch covered by each :data:`POOL_REGIONS` template."""
+    from fram.face.regions import uv_templates
+
+    templates = uv_templates(image_size)
+    stack = torch.from_numpy(np.stack([templates[name] for name in POOL_REGIONS]).astype(np.float32))
+    return F.adaptive_avg_pool2d(stack[None], grid)[0].flatten(1)
+
+
 class VisionTower(nn.Module):
     """ViT over UV texture + visibility; ``forward`` → (pooled ``(B, W)``, patch tokens ``(B, N, W)``)."""
 
@@ -285,7 +308,13 @@ class VisionTower(nn.Module):
         super().__init__()
         self.cfg = cfg
         w = cfg.width
-        if cfg.stem == "conv":
+        if cfg.stem == "cnn":
+            widths = [cfg.in_channels, *cfg.stem_channels, w]
+            layers: list[nn.Module] = []
+            for a, b in zip(widths[:-1], widths[1:]):
+                layers += [nn.Conv2d(a, b, 3, 2, 1), nn.GroupNorm(8, b), nn.GELU(), nn.Conv2d(b, b, 3, 1, 1), nn.GroupNorm(8, b), nn.GELU()]
+            self.patch_embed = nn.Sequential(*layers)
+        elif cfg.stem == "conv":
             c1, c2 = cfg.stem_channels
             rest = cfg.patch_size // 4
             self.patch_embed = nn.Sequential(
@@ -299,7 +328,10 @@ class VisionTower(nn.Module):
         self.pos_embed = nn.Parameter(torch.zeros(1, 1 + cfg.grid**2, w))
         self.blocks = nn.ModuleList(Block(w, cfg.heads, cfg.mlp_ratio) for _ in range(cfg.layers))
         self.ln_post = nn.LayerNorm(w)
-        self.proj = nn.Linear(w, embed_dim, bias=False)
+        pooled_width = w * len(POOL_REGIONS) if cfg.pool == "regions" else w
+        if cfg.pool == "regions":
+            self.register_buffer("region_weights", region_weights(cfg.image_size, cfg.grid))
+        self.proj = nn.Linear(pooled_width, embed_dim, bias=False)
 
     def forward(self, pixel_values: torch.Tensor, visibility: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         cfg = self.cfg
@@ -319,7 +351,12 @@ class VisionTower(nn.Module):
         for block in self.blocks:
             x = block(x, mask)
         x = self.ln_post(x)
-        if cfg.pool == "mean":
+        if cfg.pool == "regions":
+            # (B, R, N) weights: region share of each patch times its visibility
+            w = self.region_weights[None] * (patch_vis * keep[:, 1:])[:, None, :]
+            per_region = torch.einsum("brn,bnc->brc", w, x[:, 1:]) / w.sum(-1, keepdim=True).clamp_min(1e-3)
+            pooled = per_region.flatten(1)
+        elif cfg.pool == "mean":
             w = keep[:, 1:].to(x.dtype)[..., None]
             pooled = (x[:, 1:] * w).sum(1) / w.sum(1).clamp_min(1.0)
         else:

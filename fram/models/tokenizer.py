@@ -1,9 +1,10 @@
-"""The makeup CLIP's text tokenizer: a small WordPiece vocabulary trained on makeup text.
+"""The makeup CLIP's text tokenizer: a small WordPiece vocabulary built from makeup text.
 
-The vocabulary is learnt (with the ``tokenizers`` library) from the annotation
-corpus of the synthetic dataset (look descriptions, region sentences, style names
-and categories), so a few thousand word pieces cover everything the data says and
-any other English still tokenizes into pieces. The whole tokenizer (normaliser,
+The vocabulary comes from the annotation corpus of the synthetic dataset (look
+descriptions, region sentences, style names and categories): its words, most
+frequent first, plus every character as a fallback piece, so everything the data says
+is one piece per word and any other English still tokenizes (into shorter pieces).
+It runs on the ``tokenizers`` library's WordPiece model. The whole tokenizer (normaliser,
 pre-tokenizer, vocabulary, special tokens, truncation and padding to the context
 length) is one ``tokenizer.json`` that ships beside the model weights.
 
@@ -15,6 +16,7 @@ cut, keeping ``[EOS]``).
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -58,20 +60,38 @@ class MakeupTokenizer:
 
     @classmethod
     def train(cls, texts: Iterable[str], *, vocab_size: int = 2048, context_length: int = 64, min_frequency: int = 1) -> "MakeupTokenizer":
-        """Learn a WordPiece vocabulary of at most ``vocab_size`` pieces from ``texts``."""
+        """Build a vocabulary of at most ``vocab_size`` pieces from ``texts`` (deterministic:
+        the same texts always give the same ids)."""
         if context_length < 3:
             raise ValueError(f"context_length must be >= 3, got {context_length}")
         tk = _import_tokenizers()
-        from tokenizers import decoders, models, normalizers, pre_tokenizers, processors, trainers
+        from tokenizers import decoders, models, normalizers, pre_tokenizers, processors
 
-        tok = tk.Tokenizer(models.WordPiece(unk_token="[UNK]", max_input_chars_per_word=40))
-        tok.normalizer = normalizers.Sequence([normalizers.NFD(), normalizers.Lowercase(), normalizers.StripAccents()])
-        tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+        normalizer = normalizers.Sequence([normalizers.NFD(), normalizers.Lowercase(), normalizers.StripAccents()])
+        pre = pre_tokenizers.BertPreTokenizer()
+        # A deterministic vocabulary (the library's WordPiece trainer breaks ties
+        # differently on every run): every character alone and as a word-continuation
+        # piece, then whole words by frequency. Known words are one piece; any other
+        # word falls back to the longest known pieces, down to single characters.
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(word for word, _ in pre.pre_tokenize_str(normalizer.normalize_str(text)))
+        chars = sorted({c for word in counts for c in word})
+        pieces = list(SPECIAL_TOKENS) + chars + [f"##{c}" for c in chars]
+        if len(pieces) > vocab_size:
+            raise ValueError(f"vocab_size {vocab_size} cannot hold the {len(pieces)} characters and special tokens of the corpus")
+        seen = set(pieces)
+        for word, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            if len(pieces) >= vocab_size or count < min_frequency:
+                break
+            if word not in seen:
+                pieces.append(word)
+                seen.add(word)
+        tok = tk.Tokenizer(models.WordPiece(vocab={t: i for i, t in enumerate(pieces)}, unk_token="[UNK]", max_input_chars_per_word=40))
+        tok.normalizer = normalizer
+        tok.pre_tokenizer = pre
         tok.decoder = decoders.WordPiece()
-        trainer = trainers.WordPieceTrainer(
-            vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=list(SPECIAL_TOKENS), show_progress=False
-        )
-        tok.train_from_iterator(list(texts), trainer=trainer)
+        tok.add_special_tokens(list(SPECIAL_TOKENS))  # already in the vocabulary: same ids
         tok.post_processor = processors.TemplateProcessing(
             single="[BOS] $A [EOS]", special_tokens=[("[BOS]", BOS_ID), ("[EOS]", EOS_ID)]
         )

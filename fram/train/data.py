@@ -27,7 +27,7 @@ import torch
 
 from fram.models.makeup_clip import prepare_uv
 
-CACHE_FORMAT = "fram-stage1-cache/1"
+CACHE_FORMAT = "fram-stage1-cache/2"
 
 
 @dataclass
@@ -41,6 +41,8 @@ class UVSet:
         identities: F identity names.
         real, real_vis: (R, 3, S, S) / (R, 1, S, S) uint8 real made-up faces.
         real_identities: R names.
+        landmarks: (F, 478, 3) float32 landmarks of the bare faces in their photos'
+            pixels (stage 2 draws the faces' 3D geometry from them); may be empty.
     """
 
     befores: torch.Tensor
@@ -54,6 +56,7 @@ class UVSet:
     real: torch.Tensor
     real_vis: torch.Tensor
     real_identities: list[str] = field(default_factory=list)
+    landmarks: torch.Tensor = field(default_factory=lambda: torch.zeros(0, 478, 3))
 
     @property
     def size(self) -> int:
@@ -67,7 +70,7 @@ class UVSet:
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tensors = {k: getattr(self, k).contiguous() for k in ("befores", "vis", "afters", "pair_face", "styles", "real", "real_vis")}
+        tensors = {k: getattr(self, k).contiguous() for k in ("befores", "vis", "afters", "pair_face", "styles", "real", "real_vis", "landmarks")}
         meta = {"format": CACHE_FORMAT, "texts": self.texts, "identities": self.identities,
                 "style_names": self.style_names, "real_identities": self.real_identities}
         tmp = path.with_suffix(".tmp")
@@ -104,7 +107,7 @@ def load_split(root: str | os.PathLike[str], split: str, size: int, *, limit_fac
     from fram.data import RealMakeupFaces, SynthPairs, list_styles
 
     style_names = list_styles()
-    befores, vis, afters, pair_face, styles, texts, identities = [], [], [], [], [], [], []
+    befores, vis, afters, pair_face, styles, texts, identities, landmarks = [], [], [], [], [], [], [], []
     pairs = SynthPairs(root, split, by_face=True)
     iterator: Any = pairs
     if progress:
@@ -119,6 +122,8 @@ def load_split(root: str | os.PathLike[str], split: str, size: int, *, limit_fac
         befores.append(b)
         vis.append(v)
         identities.append(item["identity"])
+        if "landmarks" in item:
+            landmarks.append(item["landmarks"].float())
         for k in range(item["afters"].shape[0]):
             a, _ = _resized(item["afters"][k], item["visibility"], size)
             afters.append(a)
@@ -148,6 +153,7 @@ def load_split(root: str | os.PathLike[str], split: str, size: int, *, limit_fac
         real=torch.stack(real) if real else empty3,
         real_vis=torch.stack(real_vis) if real_vis else empty1,
         real_identities=real_ids,
+        landmarks=torch.stack(landmarks) if len(landmarks) == len(befores) and landmarks else torch.zeros(0, 478, 3),
     )
 
 
@@ -163,7 +169,10 @@ def cached_split(root: str | os.PathLike[str], split: str, size: int, cache_dir:
     key = hashlib.sha1(index + f"{split}/{size}/{sorted(keyed.items())}".encode()).hexdigest()[:12]
     path = Path(cache_dir) / f"cache-{split}-{size}-{key}.safetensors"
     if path.is_file() and path.with_suffix(".json").is_file():
-        return UVSet.load(path)
+        try:
+            return UVSet.load(path)
+        except ValueError:  # written by an older version: rebuild
+            pass
     data = load_split(root, split, size, **kwargs)
     data.save(path)
     return data
@@ -228,9 +237,9 @@ class BatchPlan:
 
     style_groups: int = 8
     faces_per_style: int = 4
-    face_groups: int = 8
+    face_groups: int = 4
     looks_per_face: int = 4
-    real: int = 16
+    real: int = 8
 
 
 class BatchSampler:

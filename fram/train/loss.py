@@ -11,7 +11,15 @@ with ``output_dict=True``, each term.
   and ``text_features`` ``(M, D)`` with a style label each; an image's positives are
   all texts of its style in the batch (and a text's positives all images of it).
 
-Total = ``ssl_weight`` · SSL + ``text_weight`` · text (FRAM: 1.0 and 0.1, temperature 0.07).
+* **Style** (optional, supervised contrastive among images): ``style_features``
+  ``(K, D)`` with ``style_labels``; every other image of the same style is a positive
+  (both views of every synthetic image, so one look on different faces is pulled
+  together and one face in different looks pushed apart). Not in FRAM's loss, which
+  fine-tunes a pretrained CLIP; from scratch on a CPU it is what makes the embedding
+  style-aware within the time budget.
+
+Total = ``ssl_weight`` · SSL + ``text_weight`` · text + ``style_weight`` · style
+(FRAM: 1.0, 0.1 and 0, temperature 0.07).
 """
 
 from __future__ import annotations
@@ -52,17 +60,36 @@ def supcon_cross(a: torch.Tensor, b: torch.Tensor, labels_a: torch.Tensor, label
     return per_row.mean()
 
 
+def supcon_self(features: torch.Tensor, labels: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Supervised contrast within one set ``(K, D)``: positives share a label, self excluded."""
+    if features.ndim != 2 or labels.shape != (features.shape[0],):
+        raise ValueError(f"features (K, D) and labels (K,) expected, got {tuple(features.shape)} and {tuple(labels.shape)}")
+    eye = torch.eye(features.shape[0], dtype=torch.bool, device=features.device)
+    logits = (features @ features.T / temperature).masked_fill(eye, float("-inf"))
+    logp = F.log_softmax(logits, dim=1).masked_fill(eye, 0.0)
+    positive = ((labels[:, None] == labels[None, :]) & ~eye).to(logp.dtype)
+    count = positive.sum(1)
+    has = count > 0
+    if not bool(has.any()):
+        return logp.new_zeros(())
+    return (-(logp * positive).sum(1)[has] / count[has]).mean()
+
+
 class MakeupClipLoss(nn.Module):
-    """``ssl_weight`` · NT-Xent(views) + ``text_weight`` · SupCon(image ↔ text by style).
+    """``ssl_weight`` · NT-Xent(views) + ``text_weight`` · SupCon(image ↔ text by style)
+    + ``style_weight`` · SupCon(image ↔ image by style).
 
     Args:
         ssl_weight, text_weight: FRAM's 1.0 and 0.1.
+        style_weight: the image-image style term (0 in FRAM).
         temperature: softmax temperature of both terms (FRAM: 0.07).
         symmetric: also contrast text → image (else image → text only).
     """
 
-    def __init__(self, ssl_weight: float = 1.0, text_weight: float = 0.1, temperature: float = 0.07, symmetric: bool = True) -> None:
+    def __init__(self, ssl_weight: float = 1.0, text_weight: float = 0.1, temperature: float = 0.07, symmetric: bool = True,
+                 style_weight: float = 0.0) -> None:
         super().__init__()
+        self.style_weight = style_weight
         if temperature <= 0:
             raise ValueError(f"temperature must be > 0, got {temperature}")
         self.ssl_weight = ssl_weight
@@ -77,6 +104,8 @@ class MakeupClipLoss(nn.Module):
         text_features: torch.Tensor | None = None,
         image_labels: torch.Tensor | None = None,
         text_labels: torch.Tensor | None = None,
+        style_features: torch.Tensor | None = None,
+        style_labels: torch.Tensor | None = None,
         output_dict: bool = False,
         **_: object,
     ) -> torch.Tensor | dict[str, torch.Tensor]:
@@ -94,9 +123,14 @@ class MakeupClipLoss(nn.Module):
                 terms["text"] = 0.5 * (i2t + t2i)
             else:
                 terms["text"] = i2t
+        if self.style_weight and style_features is not None:
+            if style_labels is None:
+                raise ValueError("the style term needs style_labels")
+            terms["style"] = supcon_self(style_features, style_labels, self.temperature)
         if not terms:
             raise ValueError("no loss term can be computed from the inputs given")
-        total = self.ssl_weight * terms.get("ssl", 0.0) + self.text_weight * terms.get("text", 0.0)
+        total = (self.ssl_weight * terms.get("ssl", 0.0) + self.text_weight * terms.get("text", 0.0)
+                 + self.style_weight * terms.get("style", 0.0))
         if output_dict:
             return {"loss": total, **terms}
         return total

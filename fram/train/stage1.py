@@ -8,14 +8,21 @@ One step (see ``docs`` in :mod:`fram.train.data` and :mod:`fram.train.loss`):
    second view of a synthetic image, with probability ``swap_prob``, the same makeup
    layer moved onto another bare face (identity variation);
 3. encode both views and one text per synthetic image (its own description or its
-   style's prompt), and take ``1.0 · SimCLR + 0.1 · SupCon(image ↔ text by style)``.
+   style's prompt), and take ``1.0 · SimCLR + 0.5 · SupCon(image ↔ text by style)
+   + 0.5 · SupCon(image ↔ image by style)`` (:class:`fram.train.loss.MakeupClipLoss`).
+
+FRAM's own weights are ``--text-weight 0.1 --style-weight 0``: right for fine-tuning a
+pretrained CLIP, too slow to make a from-scratch encoder style-aware in 90 CPU
+minutes (see ``docs/benchmarks.md``), hence these defaults.
 
 The run folder holds ``checkpoint/`` (``model.safetensors``, ``optimizer.safetensors``
 with the optimiser moments and the random generator, ``state.json`` with the step and
 the log), the data caches, the tokenizer, and when done ``final/``: a
 ``MakeupCLIP.from_pretrained`` folder with ``training_log.json``, ``loss_curve.png``
-and ``styles.json``. Rerun the same command to resume; ``--time-limit`` stops
-cleanly (checkpoint written) when the wall-clock budget is spent.
+and ``styles.json``. Rerun the same command to resume. ``--time-limit`` (default 85
+minutes of training, over all resumes) ends the learning-rate schedule in time;
+``--budget cpu`` counts this process's CPU time instead of the wall clock, which is
+what the run costs on two free cores when the machine is shared.
 
 ``--pretrained PATH`` starts from a local CLIP (transformers or open_clip format) with
 LoRA adapters instead (:mod:`fram.models.pretrained_clip`; meant for a GPU).
@@ -26,8 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -38,10 +43,10 @@ import numpy as np
 import torch
 
 from fram.train.augment import AugmentOptions, augment_view, swap_identity
+from fram.train.common import CHECKPOINT_DIR, decay_groups, load_checkpoint, lr_at, progress_at, save_checkpoint
 from fram.train.data import BatchPlan, BatchSampler, UVSet, annotation_corpus, cached_split, style_bank
 from fram.train.loss import MakeupClipLoss
 
-CHECKPOINT_DIR = "checkpoint"
 FINAL_DIR = "final"
 
 
@@ -58,12 +63,13 @@ class Stage1Params:
     epochs: float | None = None
     lr: float = 1e-3
     weight_decay: float = 0.05
-    warmup: int = 100
+    warmup: int = 50
     ssl_weight: float = 1.0
-    text_weight: float = 0.1
+    text_weight: float = 0.5
+    style_weight: float = 0.5
     temperature: float = 0.07
     swap_prob: float = 0.5
-    prompt_prob: float = 0.3
+    prompt_prob: float = 0.5
     plan: BatchPlan = field(default_factory=BatchPlan)
     augment: AugmentOptions = field(default_factory=AugmentOptions)
     vocab_size: int = 2048
@@ -73,7 +79,7 @@ class Stage1Params:
     eval_every: int = 250
     log_every: int = 10
     save_every_min: float = 5.0
-    time_limit_min: float | None = None
+    time_limit_min: float | None = 85.0
     budget: str = "wall"
     cache: str | None = None
 
@@ -163,87 +169,6 @@ def build_model(params: Stage1Params, tokenizer: Any) -> Any:
     return model
 
 
-def _decay_groups(model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
-    decay, no_decay = [], []
-    for name, p in model.named_parameters():
-        if not p.requires_grad:
-            continue
-        (no_decay if p.ndim < 2 or "pos_embed" in name or "cls_token" in name or "embedding" in name else decay).append(p)
-    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-
-
-def progress_at(step: int, seconds: float, params: Stage1Params, total: int) -> float:
-    """How far the run is, in [0, 1]: steps done, or training time spent against
-    ``time_limit_min`` when that comes first (so a slow machine still finishes its
-    learning-rate schedule inside the budget)."""
-    done = step / max(1, total)
-    if params.time_limit_min:
-        done = max(done, seconds / (60.0 * params.time_limit_min))
-    return min(1.0, done)
-
-
-def lr_at(step: int, progress: float, params: Stage1Params) -> float:
-    """Linear warm-up over ``warmup`` steps, then cosine decay to 0 at progress 1."""
-    if step < params.warmup:
-        return params.lr * (step + 1) / params.warmup
-    return params.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
-
-
-# --------------------------------------------------------------------------- checkpoints
-
-
-def save_checkpoint(run: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, generator: torch.Generator, state: dict[str, Any]) -> None:
-    """Write ``run/checkpoint`` atomically (a new folder, then renamed over the old)."""
-    from safetensors.torch import save_file
-
-    tmp = run / f".{CHECKPOINT_DIR}.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    if hasattr(model, "trainable_state_dict"):  # a frozen pretrained backbone is not saved
-        trainable = model.trainable_state_dict()
-    else:
-        trainable = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    save_file(trainable, str(tmp / "model.safetensors"))
-    opt = optimizer.state_dict()
-    tensors = {"rng.generator": generator.get_state()}
-    for idx, entry in opt["state"].items():
-        for name, value in entry.items():
-            tensors[f"state.{idx}.{name}"] = torch.as_tensor(value).detach().cpu().contiguous()
-    save_file(tensors, str(tmp / "optimizer.safetensors"))
-    groups = [{k: v for k, v in g.items() if k != "params"} | {"params": g["params"]} for g in opt["param_groups"]]
-    doc = dict(state, optimizer_groups=groups, torch_rng=torch.get_rng_state().tolist())
-    (tmp / "state.json").write_text(json.dumps(doc), encoding="utf-8")
-    final = run / CHECKPOINT_DIR
-    old = run / f".{CHECKPOINT_DIR}.old"
-    if final.exists():
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(final, old)
-    os.replace(tmp, final)
-    if old.exists():
-        shutil.rmtree(old)
-
-
-def load_checkpoint(run: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, generator: torch.Generator) -> dict[str, Any] | None:
-    from safetensors.torch import load_file
-
-    folder = run / CHECKPOINT_DIR
-    if not (folder / "state.json").is_file():
-        return None
-    doc = json.loads((folder / "state.json").read_text(encoding="utf-8"))
-    model.load_state_dict(load_file(str(folder / "model.safetensors")), strict=not hasattr(model, "trainable_state_dict"))
-    tensors = load_file(str(folder / "optimizer.safetensors"))
-    generator.set_state(tensors.pop("rng.generator"))
-    state: dict[int, dict[str, torch.Tensor]] = {}
-    for key, value in tensors.items():
-        _, idx, name = key.split(".", 2)
-        state.setdefault(int(idx), {})[name] = value
-    optimizer.load_state_dict({"state": state, "param_groups": doc.pop("optimizer_groups")})
-    torch.set_rng_state(torch.tensor(doc.pop("torch_rng"), dtype=torch.uint8))
-    return doc
-
-
 # --------------------------------------------------------------------------- evaluation
 
 
@@ -289,13 +214,14 @@ def plot_log(log: dict[str, Any], path: Path) -> None:
     hist = log["history"]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     steps = [h["step"] for h in hist]
-    for key, colour in (("loss", "k"), ("ssl", "tab:blue"), ("text", "tab:orange")):
+    for key, colour in (("loss", "k"), ("ssl", "tab:blue"), ("text", "tab:orange"), ("style", "tab:green")):
         values = [h.get(key) for h in hist]
         if any(v is not None for v in values):
             axes[0].plot(steps, values, colour, lw=1, label=key)
     axes[0].set_xlabel("step")
     axes[0].set_ylabel("loss")
-    axes[0].set_title("training loss (total = 1.0·ssl + 0.1·text)")
+    p = log["params"]
+    axes[0].set_title(f"training loss (total = {p['ssl_weight']}·ssl + {p['text_weight']}·text + {p['style_weight']}·style)", fontsize=9)
     axes[0].legend()
     evals = log.get("evals", [])
     if evals:
@@ -379,9 +305,9 @@ def train(params: Stage1Params, *, log_fn: Any = None, stop_after: int | None = 
     prompt_ids = _texts_ids(tokenizer, [b["prompt"] for b in bank])
     style_to_prompt = torch.tensor([bank_index.get(s, -1) for s in train_set.style_names], dtype=torch.long)
 
-    optimizer = torch.optim.AdamW(_decay_groups(model, params.weight_decay), lr=params.lr, betas=(0.9, 0.98), eps=1e-6)
+    optimizer = torch.optim.AdamW(decay_groups(model, params.weight_decay), lr=params.lr, betas=(0.9, 0.98), eps=1e-6)
     generator = torch.Generator().manual_seed(params.seed)
-    loss_fn = MakeupClipLoss(params.ssl_weight, params.text_weight, params.temperature)
+    loss_fn = MakeupClipLoss(params.ssl_weight, params.text_weight, params.temperature, style_weight=params.style_weight)
     pairs_per_batch = params.plan.style_groups * params.plan.faces_per_style + params.plan.face_groups * params.plan.looks_per_face
     total = params.steps if params.epochs is None else max(1, math.ceil(params.epochs * len(train_set) / max(1, pairs_per_batch)))
 
@@ -433,10 +359,13 @@ def train(params: Stage1Params, *, log_fn: Any = None, stop_after: int | None = 
         ids = torch.where(use_prompt[:, None], prompt_ids[prompt_row.clamp_min(0)], pair_ids[pairs])
 
         out = model(torch.cat([x1, x2]), torch.cat([m1, m2]), ids if params.text_weight else None)
-        n = len(x1)
+        n, m = len(x1), len(pairs)
         ssl = out["ssl_features"]
-        terms = loss_fn(ssl_features=ssl, image_features=out["image_features"][: len(pairs)], text_features=out.get("text_features"),
-                        image_labels=labels, text_labels=labels, output_dict=True)
+        feats = out["image_features"]
+        terms = loss_fn(ssl_features=ssl, image_features=feats[:m], text_features=out.get("text_features"),
+                        image_labels=labels, text_labels=labels,
+                        style_features=torch.cat([feats[:m], feats[n : n + m]]), style_labels=torch.cat([labels, labels]),
+                        output_dict=True)
         optimizer.zero_grad(set_to_none=True)
         terms["loss"].backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -509,10 +438,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warmup", type=int, default=d.warmup)
     p.add_argument("--ssl-weight", type=float, default=d.ssl_weight)
     p.add_argument("--text-weight", type=float, default=d.text_weight)
+    p.add_argument("--style-weight", type=float, default=d.style_weight, help="image-image style contrast (not in FRAM)")
     p.add_argument("--temperature", type=float, default=d.temperature)
     p.add_argument("--swap-prob", type=float, default=d.swap_prob, help="share of second views with the makeup moved to another face")
     p.add_argument("--prompt-prob", type=float, default=d.prompt_prob, help="share of texts that are the style's prompt")
-    p.add_argument("--plan", default="8,4,8,4,16", help="style groups, faces per style, face groups, looks per face, real faces")
+    p.add_argument("--plan", default="8,4,4,4,8", help="style groups, faces per style, face groups, looks per face, real faces")
     p.add_argument("--vocab-size", type=int, default=d.vocab_size)
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
@@ -521,7 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eval-every", type=int, default=d.eval_every)
     p.add_argument("--log-every", type=int, default=d.log_every)
     p.add_argument("--save-every-min", type=float, default=d.save_every_min)
-    p.add_argument("--time-limit", type=float, help="training-time budget in minutes (over resumes): the schedule ends by then")
+    p.add_argument("--time-limit", type=float, default=d.time_limit_min, help="training-time budget in minutes (over resumes): the schedule ends by then")
     p.add_argument("--budget", choices=("wall", "cpu"), default="wall", help="measure --time-limit in wall-clock or in CPU time")
     return p
 
@@ -533,7 +463,7 @@ def params_from_args(args: argparse.Namespace) -> Stage1Params:
     return Stage1Params(
         data=args.data, out=args.out, model=args.model, pretrained=args.pretrained, lora_rank=args.lora_rank,
         steps=args.steps, epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup,
-        ssl_weight=args.ssl_weight, text_weight=args.text_weight, temperature=args.temperature, swap_prob=args.swap_prob,
+        ssl_weight=args.ssl_weight, text_weight=args.text_weight, style_weight=args.style_weight, temperature=args.temperature, swap_prob=args.swap_prob,
         prompt_prob=args.prompt_prob, plan=BatchPlan(*plan), vocab_size=args.vocab_size, seed=args.seed,
         threads=args.threads, limit_faces=args.limit_faces, eval_every=args.eval_every, log_every=args.log_every,
         save_every_min=args.save_every_min, time_limit_min=args.time_limit, budget=args.budget, cache=args.cache,

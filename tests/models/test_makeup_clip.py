@@ -37,6 +37,24 @@ def test_configs_are_listed_and_round_trip():
         assert again == cfg
 
 
+def test_shipped_architecture_shapes():
+    model = create_model("makeup-clip-s").eval()
+    cfg = model.config.vision_cfg
+    x = torch.rand(2, 3, cfg.image_size, cfg.image_size)
+    out = model.forward_image(x, torch.ones(2, 1, cfg.image_size, cfg.image_size))
+    assert out["patch_tokens"].shape == (2, cfg.grid**2, cfg.width)
+    assert model.visual.region_weights.shape == (6, cfg.grid**2)
+    assert sum(p.numel() for p in model.parameters()) < 30e6 / 4  # float32 file under 30 MB
+
+
+def test_relative_colour_channels():
+    model = create_model("makeup-clip-tiny", vision_cfg={"relative": True, "in_channels": 7}).eval()
+    x, v = _inputs(2)
+    assert model.encode_image(x, v).shape == (2, model.config.embed_dim)
+    with pytest.raises(ValueError, match="in_channels"):
+        create_model("makeup-clip-tiny", vision_cfg={"relative": True})
+
+
 def test_unknown_config_raises():
     with pytest.raises(ValueError, match="unknown model config"):
         get_model_config("no-such-model")
@@ -73,9 +91,12 @@ def test_input_checks():
         model.encode_text(torch.full((1, 32), 10_000, dtype=torch.long))
 
 
-def test_hidden_texels_do_not_matter():
-    """What the visibility mask hides never reaches the encoder."""
-    model = _tiny().eval()
+@pytest.mark.parametrize("overrides", [{}, {"vision_cfg": {"stem": "patch", "pool": "cls"}},
+                                       {"vision_cfg": {"stem": "conv", "stem_channels": [8, 16], "pool": "mean"}}])
+def test_hidden_texels_do_not_matter(overrides):
+    """What the visibility mask hides never reaches the encoder (every stem and pooling)."""
+    torch.manual_seed(0)
+    model = create_model("makeup-clip-tiny", **overrides).eval()
     x, _ = _inputs(2)
     vis = torch.ones(2, 1, 32, 32)
     vis[..., :, :10] = 0

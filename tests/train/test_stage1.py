@@ -42,15 +42,11 @@ def test_resume_matches_uninterrupted(tmp_path):
 
     a = load_file(str(tmp_path / "a" / "final" / "model.safetensors"))
     b = load_file(str(tmp_path / "b" / "final" / "model.safetensors"))
-    start = stage1.params_from_args(stage1.build_parser().parse_args([*args, "--steps", "0", "--out", str(tmp_path / "c")]))
-    stage1.train(start, log_fn=lambda m: None)
-    c = load_file(str(tmp_path / "c" / "final" / "model.safetensors"))
-    # Resuming is not bit-exact (differences of ~1e-4 after 4 steps were seen on a clean
-    # machine; cause not yet found), so check what matters: the resumed run ends where
-    # the uninterrupted one does, far closer to it than to where training started.
-    moved = sum(float((a[k] - c[k]).abs().sum()) for k in a)
-    apart = sum(float((a[k] - b[k]).abs().sum()) for k in a)
-    assert moved > 0 and apart < 0.05 * moved, (apart, moved)
+    # Bit-exact: the model, optimiser moments, random generators and tokenizer all come
+    # back. (The ~1e-4 differences seen earlier were the WordPiece trainer numbering
+    # pieces differently on each run; MakeupTokenizer.train now sorts them.)
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], atol=0, rtol=0)
 
 
 def test_changed_settings_refuse_to_resume(tmp_path):

@@ -1,0 +1,213 @@
+"""``FramPipeline``: the diffusion engine (``--engine fram``) as one object.
+
+Like a diffusers pipeline it only composes independent parts: the face analysis and
+compositor (:mod:`fram.makeup.compose`), the frozen makeup CLIP (stage 1), the region
+generator with its identity ControlNet (stage 2) and a scheduler built from the
+generator's plain-data config. ``FramPipeline.from_pretrained(folder)`` loads a local
+folder (the shipped weights by default); nothing is fetched from anywhere.
+
+Per call: the source is unwrapped into UV; each reference becomes a UV texture (a
+made-up photo is unwrapped and its hidden half mirrored in; a recipe, preset or words
+is rendered onto the source's own face) and is read by the makeup CLIP; every token
+group takes its tokens from the reference of its region; the generator denoises a
+makeup delta in UV in a few steps from a fixed seed; the delta becomes one layer per
+selected region and is composited onto the photo at native resolution, so pixels
+outside the selected regions stay bit-identical.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from fram.errors import ModelNotFoundError
+from fram.face.uv import UVTexture, geometry_maps, mirror_fill
+from fram.makeup.compose import FaceAnalysis, analyse, apply_layers, layer_size, match_skin
+from fram.makeup.recipe import MakeupStyle
+from fram.makeup.render import GROUPS, GroupLayer, render_uv
+from fram.models.generator import MakeupGenerator, condition_image, sample_delta
+from fram.models.region_tokens import CONTROL_GROUP, TOKEN_GROUPS, token_group_masks
+
+WEIGHTS_ROOT = Path(__file__).resolve().parent / "weights"
+ENV_GENERATOR = "FRAM_GENERATOR"
+DEFAULT_STEPS = 8
+DELTA_SMOOTH_SIGMA = 0.6  # px of the generated grid: removes sampling grain, keeps region shapes
+
+
+def default_generator_folder() -> Path:
+    """``$FRAM_GENERATOR`` when set, else the generator that ships in ``fram/weights``."""
+    return Path(os.environ.get(ENV_GENERATOR) or WEIGHTS_ROOT / "fram_generator")
+
+
+@dataclass
+class FramRequest:
+    """One face's inputs, resolved: the analysed source and a UV reference per token group."""
+
+    analysis: FaceAnalysis
+    references: dict[str, UVTexture]
+    groups: tuple[str, ...]
+    intensity: dict[str, float]
+
+
+class FramPipeline:
+    """The fram diffusion engine; see the module docstring."""
+
+    def __init__(self, generator: MakeupGenerator, encoder: Any, *, steps: int = DEFAULT_STEPS, guidance: float = 1.0) -> None:
+        self.generator = generator.eval()
+        self.encoder = encoder.eval()
+        self.steps = steps
+        self.guidance = guidance
+
+    @classmethod
+    def from_pretrained(cls, folder: str | os.PathLike[str] | None = None, *, encoder: str | os.PathLike[str] | None = None,
+                        **kwargs: Any) -> "FramPipeline":
+        """Load a generator folder and the makeup CLIP its config names (relative to
+        the package's weights folder unless absolute), or ``encoder``."""
+        from fram.models.makeup_clip import MakeupCLIP
+
+        folder = Path(folder) if folder is not None else default_generator_folder()
+        if not (folder / "model.safetensors").is_file():
+            raise ModelNotFoundError(
+                f"no fram generator in {folder}: train one with `python -m fram.train.stage2` "
+                f"(or set ${ENV_GENERATOR}), or use --engine classic"
+            )
+        generator = MakeupGenerator.from_pretrained(folder)
+        enc = Path(encoder) if encoder is not None else Path(generator.config.encoder)
+        if not enc.is_absolute():
+            enc = WEIGHTS_ROOT / enc
+        if not (enc / "model.safetensors").is_file():
+            raise ModelNotFoundError(f"the fram generator in {folder} needs the makeup CLIP at {enc}, which is missing")
+        return cls(generator, MakeupCLIP.from_pretrained(enc), **kwargs)
+
+    # ------------------------------------------------------------------ inputs
+
+    def reference_texture(self, reference: object, source: FaceAnalysis, *, name: str = "reference") -> UVTexture:
+        """A reference as a UV texture: a photo's face (hidden parts mirrored in), or a
+        recipe/preset/words rendered onto the source's own face."""
+        from fram.pipeline import face_of, is_recipe_reference, read_image, resolve_style
+
+        if is_recipe_reference(reference):
+            style = match_skin(resolve_style(reference), source)
+            return _render_on(source.texture, style)
+        rgb = read_image(reference)
+        face = face_of(rgb, 0, name)
+        texture = analyse(rgb, face).texture
+        filled, vis = mirror_fill(texture)
+        return UVTexture(texture=filled, visibility=vis)
+
+    @torch.no_grad()
+    def _tokens(self, texture: UVTexture) -> torch.Tensor:
+        from fram.models.makeup_clip import prepare_uv
+
+        cfg = self.encoder.config.vision_cfg
+        x, vis = prepare_uv(texture.texture, texture.visibility, cfg.image_size)
+        patches = self.encoder.forward_image(x, vis)["patch_tokens"]
+        mask = F.avg_pool2d(vis, cfg.patch_size).flatten(1) > cfg.min_patch_visibility
+        return self.generator.region_tokens(patches, mask)
+
+    def _condition(self, analysis: FaceAnalysis) -> torch.Tensor:
+        size = self.generator.config.sample_size
+        tex = cv2.resize(analysis.texture.texture, (size, size), interpolation=cv2.INTER_AREA)
+        vis = cv2.resize(analysis.texture.visibility, (size, size), interpolation=cv2.INTER_AREA)
+        geo = geometry_maps(analysis.face.landmarks, size)
+        return condition_image(
+            torch.from_numpy(tex).permute(2, 0, 1)[None].float() / 255,
+            torch.from_numpy(vis)[None, None].float(),
+            torch.from_numpy(geo).permute(2, 0, 1)[None],
+        )
+
+    # ------------------------------------------------------------------ generation
+
+    def generate_delta(self, request: FramRequest, *, steps: int | None = None, seed: int = 0, guidance: float | None = None) -> torch.Tensor:
+        """The makeup delta (1, 3, S, S), linear RGB in UV, for one request."""
+        k = self.generator.tokens_per_group
+        by_ref: dict[int, torch.Tensor] = {}
+        rows = []
+        for group in TOKEN_GROUPS:
+            ref = request.references.get(group)
+            if ref is None or CONTROL_GROUP[group] not in request.groups:
+                rows.append(self.generator.null_tokens[None, TOKEN_GROUPS.index(group) * k : (TOKEN_GROUPS.index(group) + 1) * k])
+                continue
+            if id(ref) not in by_ref:
+                by_ref[id(ref)] = self._tokens(ref)
+            i = TOKEN_GROUPS.index(group)
+            rows.append(by_ref[id(ref)][:, i * k : (i + 1) * k])
+        tokens = torch.cat(rows, dim=1)
+        scale = torch.tensor([[request.intensity.get(CONTROL_GROUP[g], 1.0) for g in TOKEN_GROUPS]]).repeat_interleave(k, dim=1)
+        return sample_delta(self.generator, self._condition(request.analysis), tokens, region_scale=scale,
+                            steps=steps or self.steps, guidance=self.guidance if guidance is None else guidance, seed=seed)
+
+    def delta_layers(self, delta: torch.Tensor, analysis: FaceAnalysis, groups: tuple[str, ...]) -> dict[str, GroupLayer]:
+        """The UV delta as one compositing layer per selected region group."""
+        size = layer_size(analysis)
+        d = delta
+        if DELTA_SMOOTH_SIGMA > 0:
+            from fram.makeup.render import gaussian_blur
+
+            d = gaussian_blur(d, DELTA_SMOOTH_SIGMA)
+        d = F.interpolate(d, size=(size, size), mode="bilinear", align_corners=False)
+        masks = token_group_masks(size)
+        partition = masks / masks.sum(0, keepdim=True).clamp_min(1.0)
+        layers = {}
+        for group in groups:
+            weight = sum(partition[i] for i, g in enumerate(TOKEN_GROUPS) if CONTROL_GROUP[g] == group)[None, None]
+            zeros1 = torch.zeros_like(weight)
+            layers[group] = GroupLayer(
+                gain=torch.ones_like(d), add=d * weight, shine=zeros1, smooth=zeros1, sparkle=zeros1,
+                sparkle_color=torch.zeros_like(d), alpha=weight,
+            )
+        return layers
+
+    def __call__(
+        self,
+        source: object,
+        reference: object | None = None,
+        *,
+        references: dict[str, object] | None = None,
+        regions: str | tuple[str, ...] | None = None,
+        intensity: float | str | dict[str, float] = 1.0,
+        steps: int | None = None,
+        seed: int = 0,
+        guidance: float | None = None,
+        face_index: int = 0,
+        source_name: str = "source",
+    ):
+        """Put the reference's makeup on the source; arguments as :func:`fram.pipeline.transfer`."""
+        from fram.pipeline import PipelineOutput, face_of, parse_intensity, plan_regions, read_image
+
+        groups, per_group = plan_regions(reference, references, regions)
+        rgb = read_image(source)
+        face = face_of(rgb, face_index, source_name)
+        analysis = analyse(rgb, face)
+        textures: dict[int, UVTexture] = {}
+        refs: dict[str, UVTexture] = {}
+        for group in groups:
+            ref = per_group[group]
+            if id(ref) not in textures:
+                textures[id(ref)] = self.reference_texture(ref, analysis, name=f"reference for {group}")
+            for token_group in TOKEN_GROUPS:
+                if CONTROL_GROUP[token_group] == group:
+                    refs[token_group] = textures[id(ref)]
+        request = FramRequest(analysis=analysis, references=refs, groups=groups, intensity=parse_intensity(intensity))
+        delta = self.generate_delta(request, steps=steps, seed=seed, guidance=guidance)
+        image = apply_layers(rgb, analysis, self.delta_layers(delta, analysis, groups))
+        return PipelineOutput(image=image, face=face, style=None)
+
+
+def _render_on(texture: UVTexture, style: MakeupStyle) -> UVTexture:
+    x = torch.from_numpy(texture.texture).permute(2, 0, 1)[None].float() / 255
+    vis = torch.from_numpy(texture.visibility)[None, None]
+    with torch.no_grad():
+        out = render_uv(x, vis, [style]).texture
+    made = (out[0].permute(1, 2, 0).numpy() * 255 + 0.5).clip(0, 255).astype(np.uint8)
+    return UVTexture(texture=made, visibility=texture.visibility)
+
+
+__all__ = ["FramPipeline", "default_generator_folder", "GROUPS"]

@@ -1,0 +1,87 @@
+"""Stage-2 training: batches, losses, a tiny run end to end, resuming."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from fram.models.generator import GeneratorConfig, MakeupGenerator, makeup_delta
+from fram.models.makeup_clip import create_model
+from fram.models.region_tokens import TOKEN_GROUPS, token_group_masks
+from fram.train import stage2
+
+TINY = {"sample_size": 16, "block_out_channels": [16, 32], "cross_attention_dim": 32, "attention_head_dim": 8,
+        "resampler": {"width": 32, "depth": 1, "heads": 2, "tokens_per_group": 2}}
+
+
+@pytest.fixture(scope="module")
+def tiny_sets():
+    return stage2.synthetic_stage2_uvset(size=32, seed=0), stage2.synthetic_stage2_uvset(n_faces=6, size=32, seed=1)
+
+
+def _params(tmp_path, **kw):
+    base = dict(data="synthetic", out=str(tmp_path / "run"), generator=TINY, steps=12, batch=4, eval_every=6, eval_pairs=6,
+                eval_steps=2, log_every=3, time_limit_min=None, warmup=2)
+    return stage2.Stage2Params(**{**base, **kw})
+
+
+def test_mixed_batch_target_follows_each_groups_reference(tiny_sets):
+    from fram.train.augment import AugmentOptions
+
+    train, _ = tiny_sets
+    data = stage2.prepare(train, 32)
+    still = AugmentOptions(rotate=0, scale=(1.0, 1.0), translate=0, flip=0, elastic=0, gain=0, shading=0, blur=0, noise=0, turn=0, occlude=0)
+    params = stage2.Stage2Params(data="", out="", batch=6, mix_prob=1.0, same_style_prob=0.0, scale_prob=0.0, cond_dropout=0.0, augment=still)
+    config = GeneratorConfig.from_dict({**TINY, "sample_size": 32})
+    masks = token_group_masks(32)
+    partition = masks / masks.sum(0, keepdim=True).clamp_min(1)
+    batch = stage2.make_batch(data, params, config, torch.Generator().manual_seed(3), torch.ones(32, 32), partition)
+    assert (batch.assign.sum(1) > 0).all(), "every sample mixes two references"
+    flat_refs = data.ref.float().flatten(1) / 255
+    for group in ("lips",):
+        k = TOKEN_GROUPS.index(group)
+        core = partition[k] > 0.995
+        assert core.sum() > 0
+        for i in range(6):
+            # The reference this group's tokens read (unaugmented, so an exact row of the data) ...
+            ref = batch.refs[int(batch.assign[i, k])][0][i].flatten()
+            look = int((flat_refs - ref).abs().sum(1).argmin())
+            face = int(data.pair_face[look])
+            # ... is the look whose makeup the target has in this group's region.
+            expected = makeup_delta(data.before[face : face + 1], data.after[look : look + 1])[0]
+            got = batch.target[i] / config.delta_scale
+            assert torch.allclose(got[:, core], expected[:, core], atol=5e-3)
+
+
+def test_focal_dice_prefers_the_right_region():
+    masks = token_group_masks(16)[None]
+    weight = torch.ones(16, 16)
+    right = stage2.focal_dice(masks.clamp(0.01, 0.99), masks, weight)
+    wrong = stage2.focal_dice(masks.roll(1, dims=1).clamp(0.01, 0.99), masks, weight)
+    assert right < wrong
+
+
+def test_tiny_run_trains_saves_and_resumes(tiny_sets, tmp_path):
+    encoder = create_model("makeup-clip-tiny").eval()
+    params = _params(tmp_path)
+    logs: list[str] = []
+    stage2.train(params, datasets=tiny_sets, encoder=encoder, stop_after=5, log_fn=logs.append)
+    state = json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())
+    assert state["step"] == 5 and not (tmp_path / "run" / "final").exists()
+    stage2.train(params, datasets=tiny_sets, encoder=encoder, log_fn=logs.append)
+    assert any("resumed" in line for line in logs)
+    final = tmp_path / "run" / "final"
+    log = json.loads((final / "training_log.json").read_text())
+    assert log["steps"] == 12 and log["evals"] and (final / "loss_curve.png").is_file()
+    model = MakeupGenerator.from_pretrained(final)
+    assert model.config.sample_size == 16
+    with pytest.raises(ValueError, match="different settings"):
+        stage2.train(_params(tmp_path, lr=1.0), datasets=tiny_sets, encoder=encoder, log_fn=logs.append)
+
+
+def test_makeup_delta_is_linear_light():
+    before = torch.full((1, 3, 2, 2), 0.5)
+    assert torch.allclose(makeup_delta(before, before), torch.zeros(1, 3, 2, 2))
+    assert makeup_delta(before, before * 0.5).max() < 0
