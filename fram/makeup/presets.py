@@ -577,8 +577,10 @@ _ENTRIES: tuple[tuple[str, str, MakeupStyle], ...] = (
         "cultural",
         MakeupStyle(
             name="Afro Glam Gold",
-            foundation=Foundation(shade="#8a5a3e", coverage=0.4),
-            concealer=Concealer(shade="#9c6a4a", coverage=0.4),
+            # Shades are offsets from the reference skin (see compose.match_skin): a
+            # warm golden match on any skin, not an absolute deep shade.
+            foundation=Foundation(shade="#cfa07e", coverage=0.4),
+            concealer=Concealer(shade="#daae8c", coverage=0.4),
             blush=Blush(color="#b04a3a", intensity=0.45, placement="cheekbones"),
             highlight=Highlight(color="#e8b860", intensity=0.6, shimmer=0.7),
             eyeshadow=Eyeshadow(

@@ -213,6 +213,11 @@ class MakeupGenerator(nn.Module):
             self.unet, conditioning_embedding_out_channels=config.controlnet_embedding_channels,
             conditioning_channels=CONDITION_CHANNELS,
         )
+        # ControlNet's zero-initialised output convs protect a *pretrained* UNet from a new
+        # branch; trained from scratch together they would only delay the identity signal.
+        cn = self.controlnet
+        for conv in [*cn.controlnet_down_blocks, cn.controlnet_mid_block, cn.controlnet_cond_embedding.conv_out]:
+            nn.init.normal_(conv.weight, std=0.02)
         self.resampler = RegionResampler(replace(config.resampler, output_dim=config.cross_attention_dim))
         d = config.cross_attention_dim
         self.context = nn.Parameter(torch.randn(config.context_tokens, d) * d**-0.5)
