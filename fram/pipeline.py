@@ -238,7 +238,7 @@ def transfer(
     groups, plan = plan_regions(reference, references, regions)
     levels = parse_intensity(intensity)
     if engine == "fram":
-        return _fram_pipeline()(source, references=plan, regions=groups, intensity=levels, steps=steps, seed=seed,
+        return shared_fram_pipeline()(source, references=plan, regions=groups, intensity=levels, steps=steps, seed=seed,
                     face_index=face_index, source_name=source_name)
     rgb = read_image(source)
     face = face_of(rgb, face_index, source_name)
@@ -256,7 +256,8 @@ def transfer(
 
 
 @functools.lru_cache(maxsize=1)
-def _fram_pipeline():
+def shared_fram_pipeline():
+    """The fram engine with the default weights, loaded once per process."""
     from fram.diffusion import FramPipeline
 
     return FramPipeline.from_pretrained()

@@ -67,7 +67,7 @@ def test_errors(weights, tmp_path, astronaut, monkeypatch):
     monkeypatch.setenv("FRAM_GENERATOR", str(weights / "generator"))
     import fram.pipeline as pipeline
 
-    pipeline._fram_pipeline.cache_clear()
+    pipeline.shared_fram_pipeline.cache_clear()
     try:
         with pytest.raises(FramError, match="unknown region"):
             transfer(astronaut, references={"ears": "preset:goth"}, engine="fram")
@@ -76,4 +76,4 @@ def test_errors(weights, tmp_path, astronaut, monkeypatch):
         out = transfer(astronaut, "preset:goth", engine="fram", regions="lips", steps=2)
         assert out.style is None and out.image.shape == astronaut.shape
     finally:
-        pipeline._fram_pipeline.cache_clear()
+        pipeline.shared_fram_pipeline.cache_clear()

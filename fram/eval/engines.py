@@ -143,6 +143,13 @@ def _pipeline_engine(name: str) -> Engine:
     if known and name not in known:
         raise EngineUnavailableError(f"unknown engine {name!r}; available: {', '.join(list_engines())}")
 
+    if name == "fram":
+        from fram.errors import ModelNotFoundError
+
+        try:
+            pipeline.shared_fram_pipeline()  # load the weights now, so a missing file is reported up front
+        except ModelNotFoundError as exc:
+            raise EngineUnavailableError(f"engine 'fram': {exc}") from exc
     per_region_keyword = "references" in inspect.signature(transfer).parameters
 
     def run(source: np.ndarray, references: References, regions: tuple[str, ...]) -> object:

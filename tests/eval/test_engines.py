@@ -53,3 +53,12 @@ def test_classic_runs_through_the_real_pipeline(astronaut, astronaut_red):
     out = get_engine("classic")(astronaut, {"lips": astronaut_red}, ("lips",))
     assert out.shape == astronaut.shape and not np.array_equal(out, astronaut)
     assert np.array_equal(out[400:], astronaut[400:])  # the suit and the background are untouched
+
+
+def test_fram_engine_without_weights_is_reported(monkeypatch, tmp_path):
+    import fram.pipeline as pipeline
+
+    monkeypatch.setenv("FRAM_GENERATOR", str(tmp_path))
+    pipeline.shared_fram_pipeline.cache_clear()
+    with pytest.raises(EngineUnavailableError, match="no fram generator"):
+        get_engine("fram")
