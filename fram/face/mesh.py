@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from fram.errors import ModelNotFoundError
-from fram.face.model_file import landmarker_path
+from fram.face.model_file import ENV_VAR, landmarker_path
 
 GEOMETRY_ENTRY = "geometry_pipeline_metadata_landmarks.binarypb"
 
@@ -136,4 +136,16 @@ def _load(path: Path) -> CanonicalMesh:
 
 def canonical_mesh(path: str | os.PathLike[str] | None = None) -> CanonicalMesh:
     """The canonical mesh of the landmarker bundle at ``path`` (default: the installed one)."""
+    if path is None:
+        return _default_mesh(os.environ.get(ENV_VAR))
     return _load(landmarker_path(path).resolve())
+
+
+@functools.lru_cache(maxsize=4)
+def _default_mesh(env_value: str | None) -> CanonicalMesh:
+    """The default bundle's mesh, located once per value of ``$FRAM_LANDMARKER``.
+
+    Locating the bundle (a package lookup and file checks) costs about as much as a
+    per-face geometry step, and every one of them asks for the mesh.
+    """
+    return _load(landmarker_path().resolve())

@@ -82,36 +82,41 @@ def rasterize(xy: np.ndarray, depth: np.ndarray, triangles: np.ndarray, shape: t
     c2 = -(a2 * x0 + b2 * y0)
     coeffs = np.stack([a1, b1, c1, a2, b2, c2], axis=1).astype(np.float32)
 
-    xmin = np.clip(np.ceil(pts[..., 0].min(axis=1)), 0, width).astype(np.int64)
-    xmax = np.clip(np.floor(pts[..., 0].max(axis=1)), -1, width - 1).astype(np.int64)
-    ymin = np.clip(np.ceil(pts[..., 1].min(axis=1)), 0, height).astype(np.int64)
-    ymax = np.clip(np.floor(pts[..., 1].max(axis=1)), -1, height - 1).astype(np.int64)
+    xmin = np.clip(np.ceil(np.minimum(np.minimum(x0, x1), x2)), 0, width).astype(np.int64)
+    xmax = np.clip(np.floor(np.maximum(np.maximum(x0, x1), x2)), -1, width - 1).astype(np.int64)
+    ymin = np.clip(np.ceil(np.minimum(np.minimum(y0, y1), y2)), 0, height).astype(np.int64)
+    ymax = np.clip(np.floor(np.maximum(np.maximum(y0, y1), y2)), -1, height - 1).astype(np.int64)
     box_w = np.maximum(xmax - xmin + 1, 0)
     counts = np.where(valid, box_w * np.maximum(ymax - ymin + 1, 0), 0)
 
+    # Per-triangle values are spread over its pixels with np.repeat (a contiguous
+    # copy), several times faster than indexing them with the pixels' triangle ids.
     tri = np.repeat(np.arange(len(triangles), dtype=np.int32), counts)
     local = np.arange(tri.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    bw = box_w[tri]
-    px = (xmin[tri] + local % bw).astype(np.float32)
-    py = (ymin[tri] + local // bw).astype(np.float32)
-    k = coeffs[tri]
+    bw = np.repeat(box_w, counts)
+    px = (np.repeat(xmin, counts) + local % bw).astype(np.float32)
+    py = (np.repeat(ymin, counts) + local // bw).astype(np.float32)
+    k = np.repeat(coeffs, counts, axis=0)
     l1 = k[:, 0] * px + k[:, 1] * py + k[:, 2]
     l2 = k[:, 3] * px + k[:, 4] * py + k[:, 5]
     l0 = 1.0 - l1 - l2
     eps = -1e-5
     inside = (l0 >= eps) & (l1 >= eps) & (l2 >= eps)
     tri = tri[inside]
-    bary = np.stack([l0[inside], l1[inside], l2[inside]], axis=1)
+    l0, l1, l2 = l0[inside], l1[inside], l2[inside]
     flat = py[inside].astype(np.int64) * width + px[inside].astype(np.int64)
-    z = np.einsum("nk,nk->n", bary, depth.astype(np.float32)[triangles[tri]])
+    corner_depth = depth.astype(np.float32)[triangles][tri]
+    z = l0 * corner_depth[:, 0] + l1 * corner_depth[:, 1] + l2 * corner_depth[:, 2]
 
     zbuf = np.full(height * width, np.inf, dtype=np.float32)
     np.minimum.at(zbuf, flat, z)
     win = z <= zbuf[flat]
+    flat = flat[win]
     tri_buf = np.full(height * width, -1, dtype=np.int32)
     bary_buf = np.zeros((height * width, 3), dtype=np.float32)
-    tri_buf[flat[win]] = tri[win]
-    bary_buf[flat[win]] = bary[win]
+    tri_buf[flat] = tri[win]
+    for k, weight in enumerate((l0, l1, l2)):
+        bary_buf[flat, k] = weight[win]
     return Raster(
         triangle=tri_buf.reshape(height, width),
         bary=bary_buf.reshape(height, width, 3),

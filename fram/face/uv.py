@@ -85,6 +85,15 @@ class FaceProjection:
         h, w = self.shape
         return slice(r, r + h), slice(c, c + w)
 
+    def crop(self, rows: slice, cols: slice) -> "FaceProjection":
+        """The part of the box at ``rows``, ``cols`` (box coordinates) as a projection of
+        its own, so work that only matters there (compositing) can skip the rest."""
+        r, c = self.origin
+        return FaceProjection(
+            origin=(r + rows.start, c + cols.start), uv=self.uv[rows, cols], coverage=self.coverage[rows, cols],
+            image_size=self.image_size, work=self.work,
+        )
+
 
 @dataclass(frozen=True)
 class ImageLayer:
@@ -127,9 +136,11 @@ def uv_interpolate(attributes: np.ndarray, size: int = DEFAULT_UV_SIZE) -> np.nd
 def _vertex_normals(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     p = points[triangles]
     face_n = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
-    normals = np.zeros_like(points)
-    for k in range(3):
-        np.add.at(normals, triangles[:, k], face_n)
+    # Sum each vertex's triangle normals: bincount is far faster than np.add.at.
+    corners = triangles.T.reshape(-1)
+    normals = np.stack(
+        [np.bincount(corners, weights=np.tile(face_n[:, k], 3), minlength=len(points)) for k in range(3)], axis=1
+    )
     return normals / np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-9)
 
 
@@ -167,16 +178,21 @@ def _work_raster(face: Face, mesh: CanonicalMesh) -> _WorkRaster:
 
 
 def _extend(field: np.ndarray, covered: np.ndarray, steps: int = 2) -> np.ndarray:
-    """Extend a field a few pixels past the mesh edge, so resizing does not pull it to 0."""
+    """Extend a field a few pixels past the mesh edge, so resizing does not pull it to 0.
+
+    Each step fills the uncovered pixels next to covered ones with the mean of their
+    covered neighbours. ``field`` is 0 where uncovered (as ``Raster.interpolate``
+    leaves it); ``out`` stays 0 wherever ``weight`` is, so blurring it is blurring
+    ``out * weight``, and the few pixels filled are addressed by index.
+    """
     weight = covered.astype(np.float32)
-    out = field.copy()
+    out = field * weight[..., None]
     for _ in range(steps):
-        num = cv2.blur(out * weight[..., None], (3, 3))
-        den = cv2.blur(weight, (3, 3))[..., None]
-        grown = den[..., 0] > 0
-        fill = grown & (weight == 0)
-        out[fill] = num[fill] / den[fill]
-        weight = np.maximum(weight, fill.astype(np.float32))
+        num = cv2.blur(out, (3, 3))
+        den = cv2.blur(weight, (3, 3))
+        rows, cols = np.nonzero((den > 0) & (weight == 0))
+        out[rows, cols] = num[rows, cols] / den[rows, cols, None]
+        weight[rows, cols] = 1.0
     return out
 
 
@@ -218,7 +234,8 @@ def project(layer: np.ndarray, face: Face, projection: FaceProjection | None = N
     size = layer.shape[0]
     maps = projection.uv * size - 0.5
     data = _remap(layer.astype(np.float32, copy=False), maps[..., 0], maps[..., 1], cv2.INTER_LINEAR)
-    return ImageLayer(data=data * projection.coverage[..., None], projection=projection)
+    data *= projection.coverage[..., None]  # in place: a fresh array, and box-sized allocations cost page faults
+    return ImageLayer(data=data, projection=projection)
 
 
 def unwrap(
@@ -247,7 +264,7 @@ def unwrap(
     map_x = ((pos[..., 0] - col + 0.5) * shrink - 0.5).astype(np.float32)
     map_y = ((pos[..., 1] - row + 0.5) * shrink - 0.5).astype(np.float32)
     texture = cv2.remap(crop, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    texture[~covered] = 0
+    texture *= covered[..., None]
 
     work = projection.work if projection is not None else _work_raster(face, mesh)
     visibility = _visibility(face, mesh, work, pos, covered)
@@ -266,7 +283,8 @@ def _visibility(face: Face, mesh: CanonicalMesh, work: _WorkRaster, pos: np.ndar
     wx = np.clip(np.round((pos[..., 0] - col + 0.5) * work.scale - 0.5), 0, zmin.shape[1] - 1).astype(np.int64)
     wy = np.clip(np.round((pos[..., 1] - row + 0.5) * work.scale - 0.5), 0, zmin.shape[0] - 1).astype(np.int64)
     tolerance = OCCLUSION_TOLERANCE * face.width
-    unoccluded = pos[..., 2] <= zmin[wy, wx] + zspread[wy, wx] + tolerance
+    # One gather from the small work grid, not two.
+    unoccluded = pos[..., 2] <= (zmin + zspread).ravel()[wy * zmin.shape[1] + wx] + tolerance
 
     points = _mesh_points(face)
     normals = _vertex_normals(points, mesh.triangles)

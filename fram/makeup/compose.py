@@ -142,46 +142,72 @@ def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, Gr
     unknown = set(layers) - set(GROUPS)
     if unknown:
         raise ValueError(f"unknown region group(s) {sorted(unknown)}; choose from {list(GROUPS)}")
+    regions = analysis.regions
+    batches = []
+    for names, weight in (
+        ([g for g in layers if g != "lips"], surface_mask(regions)),
+        ([g for g in layers if g == "lips"], regions.masks["lips"] * outside_holes(regions)),
+    ):
+        present = [layers[g] for g in names if float(layers[g].alpha.max()) > UNTOUCHED_ALPHA]
+        if present:
+            batches.append((present, weight))
+    if not batches:
+        return image.copy()
+    # A layer reaches only pixels where its weight and the mesh coverage are both
+    # non-zero; everything is done on the bounding box of those (about half of the
+    # face box), the rest of the photo is copied.
+    reach = np.logical_or.reduce([weight > 0 for _, weight in batches]) & (analysis.projection.coverage > 0)
+    if not reach.any():
+        return image.copy()
+    rows, cols = (np.flatnonzero(reach.any(axis=axis)) for axis in (1, 0))
+    rows, cols = slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+    box = analysis.projection.crop(rows, cols)
     with torch.no_grad():
-        regions = analysis.regions
-        keep = torch.from_numpy(surface_mask(regions))[None, None]
-        batches = [
-            ([g for g in layers if g != "lips"], keep),
-            ([g for g in layers if g == "lips"], torch.from_numpy(regions.masks["lips"] * outside_holes(regions))[None, None]),
-        ]
-        coverage = torch.from_numpy(analysis.projection.coverage)[None, None]
+        coverage = torch.from_numpy(box.coverage)[None, None]
         projected = []
-        for names, weight in batches:
-            present = [layers[g] for g in names if float(layers[g].alpha.max()) > UNTOUCHED_ALPHA]
-            if not present:
-                continue
+        for present, weight in batches:
             packed = combine(present).pack()[0].permute(1, 2, 0).numpy()
-            data = project(packed, analysis.face, analysis.projection).data
+            data = project(packed, analysis.face, box).data
             photo_layer = GroupLayer.unpack(torch.from_numpy(data).permute(2, 0, 1)[None])
             # Outside the mesh the projected gain is 0; make it neutral before weighting.
             photo_layer.gain = photo_layer.gain + (1 - coverage)
-            projected.append(photo_layer.masked(weight))
-        if not projected:
-            return image.copy()
-        return _apply_layer(image, analysis, combine(projected))
+            projected.append(photo_layer.masked(torch.from_numpy(np.ascontiguousarray(weight[rows, cols]))[None, None]))
+        return _apply_layer(image, analysis, combine(projected), box)
 
 
-def _apply_layer(image: np.ndarray, analysis: FaceAnalysis, layer: GroupLayer) -> np.ndarray:
-    projection = analysis.projection
-    crop = image[projection.slices]
+def _apply_layer(image: np.ndarray, analysis: FaceAnalysis, layer: GroupLayer, box: FaceProjection) -> np.ndarray:
+    """Apply a photo-space ``layer`` over ``box``, a part of the face's projection box."""
+    crop = image[box.slices]
     lin = _SRGB_TO_LINEAR_NP[crop]
     texel = max(analysis.face.width, 1.0) / (0.95 * 256)  # photo px per 256-texture px
-    # OpenCV's separable blur is several times faster than a torch conv at photo size.
-    base = cv2.GaussianBlur(lin, (0, 0), BASE_SIGMA * texel, borderType=cv2.BORDER_REFLECT)
+    sigma = BASE_SIGMA * texel
+    base = _base_colour(image, analysis.projection, box, sigma)
     x_lin = torch.from_numpy(lin).permute(2, 0, 1)[None]
-    uv = torch.from_numpy(projection.uv).permute(2, 0, 1)[None]
+    uv = torch.from_numpy(box.uv).permute(2, 0, 1)[None]
     out_lin = composite(
-        x_lin, layer, uv[:, :1], uv[:, 1:], base_sigma=BASE_SIGMA * texel,
+        x_lin, layer, uv[:, :1], uv[:, 1:], base_sigma=sigma,
         sparkle_cells=max(64.0, analysis.face.width / 1.6), base=torch.from_numpy(base).permute(2, 0, 1)[None],
     )
     out = (linear_to_srgb(out_lin)[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
     touched = layer.alpha[0, 0].numpy() > UNTOUCHED_ALPHA
     result = image.copy()
-    region = result[projection.slices]
-    region[touched] = out[touched]
+    np.copyto(result[box.slices], out, where=touched[..., None])
     return result
+
+
+def _base_colour(image: np.ndarray, face_box: FaceProjection, box: FaceProjection, sigma: float) -> np.ndarray:
+    """The linear photo blurred by ``sigma`` over ``box``, as if the whole face box had
+    been blurred (reflected at the face box's edges) and then cropped.
+
+    Only a margin of the kernel's reach around ``box`` is blurred (OpenCV's kernel for
+    float images reaches 4 sigma). OpenCV's separable blur is several times faster
+    than a torch conv at photo size.
+    """
+    pad = int(np.ceil(4 * sigma)) + 2
+    face_rows, face_cols = face_box.slices
+    (r0, c0), (h, w) = box.origin, box.shape
+    rows = slice(max(face_rows.start, r0 - pad), min(face_rows.stop, r0 + h + pad))
+    cols = slice(max(face_cols.start, c0 - pad), min(face_cols.stop, c0 + w + pad))
+    base = cv2.GaussianBlur(_SRGB_TO_LINEAR_NP[image[rows, cols]], (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
+    top, left = r0 - rows.start, c0 - cols.start
+    return np.ascontiguousarray(base[top : top + h, left : left + w])
