@@ -43,6 +43,7 @@ class UVSet:
         real_identities: R names.
         landmarks: (F, 478, 3) float32 landmarks of the bare faces in their photos'
             pixels (stage 2 draws the faces' 3D geometry from them); may be empty.
+        real_landmarks: (R, 478, 3) the same for the real made-up faces; may be empty.
     """
 
     befores: torch.Tensor
@@ -57,6 +58,7 @@ class UVSet:
     real_vis: torch.Tensor
     real_identities: list[str] = field(default_factory=list)
     landmarks: torch.Tensor = field(default_factory=lambda: torch.zeros(0, 478, 3))
+    real_landmarks: torch.Tensor = field(default_factory=lambda: torch.zeros(0, 478, 3))
 
     @property
     def size(self) -> int:
@@ -70,7 +72,8 @@ class UVSet:
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tensors = {k: getattr(self, k).contiguous() for k in ("befores", "vis", "afters", "pair_face", "styles", "real", "real_vis", "landmarks")}
+        tensors = {k: getattr(self, k).contiguous() for k in ("befores", "vis", "afters", "pair_face", "styles", "real", "real_vis", "landmarks",
+                                                  "real_landmarks")}
         meta = {"format": CACHE_FORMAT, "texts": self.texts, "identities": self.identities,
                 "style_names": self.style_names, "real_identities": self.real_identities}
         tmp = path.with_suffix(".tmp")
@@ -130,7 +133,7 @@ def load_split(root: str | os.PathLike[str], split: str, size: int, *, limit_fac
             pair_face.append(face)
             styles.append(item["style_index"][k])
             texts.append(item["text"][k])
-    real, real_vis, real_ids = [], [], []
+    real, real_vis, real_ids, real_landmarks = [], [], [], []
     if include_real:
         try:
             reals = RealMakeupFaces(root, split)
@@ -141,6 +144,8 @@ def load_split(root: str | os.PathLike[str], split: str, size: int, *, limit_fac
             real.append(r)
             real_vis.append(rv)
             real_ids.append(item["identity"])
+            if "landmarks" in item:
+                real_landmarks.append(item["landmarks"].float())
     empty3 = torch.zeros(0, 3, size, size, dtype=torch.uint8)
     empty1 = torch.zeros(0, 1, size, size, dtype=torch.uint8)
     return UVSet(
@@ -154,6 +159,7 @@ def load_split(root: str | os.PathLike[str], split: str, size: int, *, limit_fac
         real_vis=torch.stack(real_vis) if real_vis else empty1,
         real_identities=real_ids,
         landmarks=torch.stack(landmarks) if len(landmarks) == len(befores) and landmarks else torch.zeros(0, 478, 3),
+        real_landmarks=torch.stack(real_landmarks) if len(real_landmarks) == len(real) and real_landmarks else torch.zeros(0, 478, 3),
     )
 
 

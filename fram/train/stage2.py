@@ -14,9 +14,12 @@ One step, for a batch of synthetic pairs (bare face → the same face made up):
 4. with probability ``mix_prob`` the token groups come from two references (two looks
    of the same face) and the target is assembled region by region from the two
    deltas: the generator learns that the lips tokens paint the lips and nothing else;
-5. with probability ``cond_dropout`` the region tokens are the learned null tokens
+5. with probability ``real_prob`` the pair is a real made-up face instead: the source
+   is the face with its makeup taken off region by region (:func:`pseudo_bare`), the
+   reference an augmented copy of it, the target its real makeup;
+6. with probability ``cond_dropout`` the region tokens are the learned null tokens
    (classifier-free guidance);
-6. loss = MSE of the predicted clean delta inside the face + ``attn_weight`` ×
+7. loss = MSE of the predicted clean delta inside the face + ``attn_weight`` ×
    (focal + dice) between each token group's cross-attention map and its UV region.
 
 The run folder mirrors stage 1's: ``checkpoint/`` (resume by rerunning the same
@@ -47,6 +50,8 @@ from fram.train.common import CHECKPOINT_DIR, decay_groups, load_checkpoint, lr_
 from fram.train.data import UVSet, cached_split
 
 DEFAULT_ENCODER = Path(__file__).resolve().parents[1] / "weights" / "makeup_clip"
+LEGACY_DEFAULTS = {"real_prob": 0.0}
+"""Settings added after a run may have started, with the value that run had (off)."""
 
 
 @dataclass
@@ -67,6 +72,7 @@ class Stage2Params:
     same_style_prob: float = 0.6
     mix_prob: float = 0.25
     scale_prob: float = 0.3
+    real_prob: float = 0.2
     augment: AugmentOptions = field(default_factory=lambda: AugmentOptions(turn=0.15, occlude=0.1))
     seed: int = 0
     threads: int = 0
@@ -112,9 +118,18 @@ class Stage2Data:
     styles: torch.Tensor  # (P,)
     style_pairs: dict[int, torch.Tensor]
     face_pairs: dict[int, torch.Tensor]
+    real_ref: torch.Tensor | None = None  # (R, 3, Rr, Rr) uint8 real made-up faces
+    real_ref_vis: torch.Tensor | None = None  # (R, 1, Rr, Rr) uint8
+    real: torch.Tensor | None = None  # (R, 3, S, S) float
+    real_vis: torch.Tensor | None = None  # (R, 1, S, S) float
+    real_geometry: torch.Tensor | None = None  # (R, 4, S, S) float
 
     def __len__(self) -> int:
         return len(self.pair_face)
+
+    @property
+    def num_real(self) -> int:
+        return 0 if self.real is None else len(self.real)
 
 
 def _area(x: torch.Tensor, size: int) -> torch.Tensor:
@@ -127,8 +142,17 @@ def prepare(uvset: UVSet, size: int) -> Stage2Data:
 
     if len(uvset.landmarks) != len(uvset.befores):
         raise ValueError("the dataset cache has no landmarks; rebuild it with this version of fram")
-    geometry = torch.stack([torch.from_numpy(geometry_maps(lm.numpy(), size)).permute(2, 0, 1) for lm in uvset.landmarks]) \
-        if len(uvset.landmarks) else torch.zeros(0, 4, size, size)
+
+    def geometry_of(landmarks: torch.Tensor) -> torch.Tensor:
+        if not len(landmarks):
+            return torch.zeros(0, 4, size, size)
+        return torch.stack([torch.from_numpy(geometry_maps(lm.numpy(), size)).permute(2, 0, 1) for lm in landmarks])
+
+    geometry = geometry_of(uvset.landmarks)
+    real = {}
+    if len(uvset.real) and len(uvset.real_landmarks) == len(uvset.real):
+        real = dict(real_ref=uvset.real, real_ref_vis=uvset.real_vis, real=_area(uvset.real.float() / 255, size),
+                    real_vis=_area(uvset.real_vis.float() / 255, size), real_geometry=geometry_of(uvset.real_landmarks))
     style_pairs: dict[int, list[int]] = {}
     face_pairs: dict[int, list[int]] = {}
     for i, (s, f) in enumerate(zip(uvset.styles.tolist(), uvset.pair_face.tolist())):
@@ -141,10 +165,11 @@ def prepare(uvset: UVSet, size: int) -> Stage2Data:
         pair_face=uvset.pair_face, styles=uvset.styles,
         style_pairs={k: torch.tensor(v) for k, v in style_pairs.items()},
         face_pairs={k: torch.tensor(v) for k, v in face_pairs.items()},
+        **real,
     )
 
 
-def synthetic_stage2_uvset(n_faces: int = 12, looks: int = 3, n_styles: int = 4, size: int = 32, seed: int = 0) -> UVSet:
+def synthetic_stage2_uvset(n_faces: int = 12, looks: int = 3, n_styles: int = 4, size: int = 32, seed: int = 0, n_real: int = 4) -> UVSet:
     """A tiny made-up dataset for tests: flat "faces" with region-coloured "makeup"."""
     from fram.face.landmarks import NUM_LANDMARKS
     from fram.face.mesh import canonical_mesh
@@ -170,15 +195,24 @@ def synthetic_stage2_uvset(n_faces: int = 12, looks: int = 3, n_styles: int = 4,
             pair_face.append(f)
             styles.append(int(s))
 
+    real = []
+    for r in range(n_real):  # "real" made-up faces: another skin, strongly coloured lips
+        made = np.ones((size, size, 3)) * g.uniform(0.3, 0.8, 3)
+        real.append(made * (1 - masks[4, ..., None]) + np.array([0.7, 0.05, 0.1]) * masks[4, ..., None])
+
     def u8(images: list[np.ndarray]) -> torch.Tensor:
+        if not images:
+            return torch.zeros(0, 3, size, size, dtype=torch.uint8)
         return torch.from_numpy((np.clip(np.stack(images), 0, 1) * 255 + 0.5).astype(np.uint8)).permute(0, 3, 1, 2).contiguous()
 
     return UVSet(
         befores=u8(befores), vis=torch.full((n_faces, 1, size, size), 255, dtype=torch.uint8), afters=u8(afters),
         pair_face=torch.tensor(pair_face), styles=torch.tensor(styles), texts=[f"style {s}" for s in styles],
         identities=[f"face{i}" for i in range(n_faces)], style_names=[f"s{i}" for i in range(n_styles)],
-        real=torch.zeros(0, 3, size, size, dtype=torch.uint8), real_vis=torch.zeros(0, 1, size, size, dtype=torch.uint8),
+        real=u8(real), real_vis=torch.full((n_real, 1, size, size), 255, dtype=torch.uint8),
+        real_identities=[f"real{i}" for i in range(n_real)],
         landmarks=torch.from_numpy(np.stack(landmarks)).float(),
+        real_landmarks=torch.from_numpy(np.stack(landmarks[:n_real])).float() if n_real else torch.zeros(0, 478, 3),
     )
 
 
@@ -194,6 +228,37 @@ class Batch:
     assign: torch.Tensor  # (B, G) index of the reference slot each token group reads
     scale: torch.Tensor  # (B, G) each token group's intensity (the target delta follows it)
     dropped: torch.Tensor  # (B,) bool: null tokens (guidance dropout)
+
+
+PSEUDO_GROUPS: tuple[str, ...] = ("cheeks", "eyes", "brows", "lips")
+"""Regions whose makeup a real made-up face's pseudo-bare source has removed."""
+
+
+def pseudo_bare(real: torch.Tensor, real_vis: torch.Tensor, donor: torch.Tensor, donor_vis: torch.Tensor,
+                masks: torch.Tensor) -> torch.Tensor:
+    """A real made-up face (sRGB, B×3×S×S) with its makeup taken off, region by region.
+
+    There is no photo of the same face without makeup, so each region's colour, relative
+    to the face's own skin, is moved to what a bare ``donor`` face has there (lips as
+    pink as a bare lip is against its skin, lids as a bare lid): FRAM's self-supervised
+    pseudo-pairs. Skin itself (foundation) is left alone, so skin tone and identity stay.
+    The difference to ``real`` is then the real makeup, for the generator to learn.
+    """
+    from fram.makeup.render import linear_to_srgb, srgb_to_linear
+
+    lin, donor_lin = srgb_to_linear(real), srgb_to_linear(donor)
+
+    def mean(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        return (x * w).sum((-1, -2)) / w.sum((-1, -2)).clamp_min(1e-6)
+
+    skin = masks[TOKEN_GROUPS.index("skin")]
+    base_real, base_donor = mean(lin, skin * real_vis), mean(donor_lin, skin * donor_vis)
+    out = lin
+    for name in PSEUDO_GROUPS:
+        m = masks[TOKEN_GROUPS.index(name)]
+        shift = (mean(lin, m * real_vis) - base_real) - (mean(donor_lin, m * donor_vis) - base_donor)
+        out = out - m * shift[:, :, None, None]
+    return linear_to_srgb(out.clamp(0, 1))
 
 
 def _other_pair(pool: torch.Tensor, avoid_face: int, pair_face: torch.Tensor, g: torch.Generator) -> int | None:
@@ -236,19 +301,34 @@ def make_batch(data: Stage2Data, params: Stage2Params, config: GeneratorConfig, 
             delta2 = makeup_delta(data.before[f : f + 1], data.after[look2 : look2 + 1])[0]
             share = (group_partition * bits[:, None, None].float()).sum(0, keepdim=True)  # (1, S, S)
             delta[i] = delta[i] * (1 - share) + delta2 * share
-    refs = []
+    source, source_vis, geometry = data.before[faces], data.vis[faces], data.geometry[faces]
+    raw = []
     for chosen in (refs1, refs2):
         idx = torch.tensor(chosen)
-        rgb = data.ref[idx].float() / 255
-        vis = data.ref_vis[data.pair_face[idx]].float() / 255
-        refs.append(augment_view(rgb, vis, params.augment, g))
+        raw.append([data.ref[idx].float() / 255, data.ref_vis[data.pair_face[idx]].float() / 255])
+    # Real made-up faces as self-supervised pseudo-pairs: source = the face with its
+    # makeup taken off (pseudo_bare), reference = an augmented copy of it, target = its
+    # real makeup (what the renderer cannot draw).
+    real_rows = (torch.rand(n, generator=g) < params.real_prob).nonzero().flatten() if data.num_real else torch.zeros(0, dtype=torch.long)
+    if len(real_rows):
+        r = torch.randint(data.num_real, (len(real_rows),), generator=g)
+        donors = torch.randint(len(data.before), (len(real_rows),), generator=g)
+        bare = pseudo_bare(data.real[r], data.real_vis[r], data.before[donors], data.vis[donors], group_partition)
+        source, source_vis, geometry = source.clone(), source_vis.clone(), geometry.clone()
+        source[real_rows], source_vis[real_rows], geometry[real_rows] = bare, data.real_vis[r], data.real_geometry[r]
+        delta[real_rows] = makeup_delta(bare, data.real[r])
+        assign[real_rows] = 0
+        for slot in raw:
+            slot[0][real_rows] = data.real_ref[r].float() / 255
+            slot[1][real_rows] = data.real_ref_vis[r].float() / 255
+    refs = [augment_view(rgb, vis, params.augment, g) for rgb, vis in raw]
     # Intensity: a group's attention scale s must mean "s times this group's makeup".
     scale = torch.ones(n, len(TOKEN_GROUPS))
     scaled = torch.rand(n, generator=g) < params.scale_prob
     scale[scaled] = torch.rand(int(scaled.sum()), len(TOKEN_GROUPS), generator=g) * 1.5
     factor = (group_partition[None] * scale[:, :, None, None]).sum(1, keepdim=True) + (1 - group_partition.sum(0))[None, None]
     delta = delta * factor
-    condition = condition_image(data.before[faces], data.vis[faces], data.geometry[faces])
+    condition = condition_image(source, source_vis, geometry)
     dropped = torch.rand(n, generator=g) < params.cond_dropout
     weight = face_mask[None, None].expand(n, 1, -1, -1)
     return Batch(condition=condition, target=delta * config.delta_scale, weight=weight, refs=refs, assign=assign, scale=scale,
@@ -315,7 +395,7 @@ def quick_eval(model: MakeupGenerator, encoder: Any, data: Stage2Data, params: S
     from fram.makeup.render import linear_to_srgb
 
     g = torch.Generator().manual_seed(1234)
-    eval_params = Stage2Params(**{**params.to_dict(), "mix_prob": 0.0, "cond_dropout": 0.0, "same_style_prob": 1.0, "scale_prob": 0.0,
+    eval_params = Stage2Params(**{**params.to_dict(), "mix_prob": 0.0, "cond_dropout": 0.0, "same_style_prob": 1.0, "scale_prob": 0.0, "real_prob": 0.0,
                                   "augment": AugmentOptions(**{k: 0 for k in ("rotate", "translate", "flip", "elastic", "gain",
                                                                               "shading", "blur", "noise", "turn", "occlude")},
                                                           scale=(1.0, 1.0))})
@@ -400,7 +480,7 @@ def train(params: Stage2Params, *, log_fn: Any = None, stop_after: int | None = 
     if params_file.is_file():
         old = json.loads(params_file.read_text(encoding="utf-8"))
         mine = json.loads(json.dumps(params.matters()))
-        theirs = {k: old.get(k) for k in mine}
+        theirs = {k: old.get(k, LEGACY_DEFAULTS.get(k)) for k in mine}
         if theirs != mine:
             diff = sorted(k for k in mine if theirs.get(k) != mine[k])
             raise ValueError(f"{run} was started with different settings ({', '.join(diff)}); use a new --out")
@@ -414,7 +494,8 @@ def train(params: Stage2Params, *, log_fn: Any = None, stop_after: int | None = 
     if datasets is None:
         cache = params.cache or str(run)
         t0 = time.perf_counter()
-        train_set = cached_split(params.data, "train", ref_size, cache, limit_faces=params.limit_faces, include_real=False, progress=True)
+        train_set = cached_split(params.data, "train", ref_size, cache, limit_faces=params.limit_faces,
+                                 include_real=params.real_prob > 0, progress=True)
         val_set = cached_split(params.data, "val", ref_size, cache, limit_faces=params.limit_faces, include_real=False)
         log_fn(f"data: {len(train_set)} pairs / {len(train_set.befores)} faces (train), {len(val_set)} pairs (val), {time.perf_counter() - t0:.0f} s")
     else:
@@ -509,7 +590,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--generator", default="{}", help="generator config overrides as JSON, e.g. '{\"sample_size\": 48}'")
     for name in ("steps", "batch", "warmup", "seed", "threads", "eval_every", "eval_pairs", "eval_steps", "log_every"):
         p.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(d, name))
-    for name in ("lr", "weight_decay", "attn_weight", "cond_dropout", "same_style_prob", "mix_prob", "scale_prob", "save_every_min"):
+    for name in ("lr", "weight_decay", "attn_weight", "cond_dropout", "same_style_prob", "mix_prob", "scale_prob", "real_prob",
+                 "save_every_min"):
         p.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(d, name))
     p.add_argument("--limit-faces", type=int)
     p.add_argument("--cache", help="folder for the in-memory dataset cache (default: the run folder)")
@@ -529,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
         data=args.data, out=args.out, encoder=args.encoder, generator=generator, steps=args.steps, batch=args.batch,
         lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, attn_weight=args.attn_weight,
         cond_dropout=args.cond_dropout, same_style_prob=args.same_style_prob, mix_prob=args.mix_prob,
-        scale_prob=args.scale_prob, seed=args.seed,
+        scale_prob=args.scale_prob, real_prob=args.real_prob, seed=args.seed,
         threads=args.threads, limit_faces=args.limit_faces, eval_every=args.eval_every, eval_pairs=args.eval_pairs,
         eval_steps=args.eval_steps, log_every=args.log_every, save_every_min=args.save_every_min,
         time_limit_min=args.time_limit, budget=args.budget, cache=args.cache,
