@@ -52,7 +52,7 @@ def regional_sheet(pipe, data: Path, path: Path) -> None:
         draw.text((j * cell + 4, 6), title, fill="black")
 
     def crop(img: np.ndarray, face) -> Image.Image:
-        x0, y0, x1, y1 = face.box
+        x0, y0, x1, y1 = face.bbox
         m = 0.35 * max(x1 - x0, y1 - y0)
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         side = max(x1 - x0, y1 - y0) + 2 * m
@@ -82,7 +82,9 @@ def regional_sheet(pipe, data: Path, path: Path) -> None:
             else:
                 tile = crop(pipe(src, references=spec).image, face)
             sheet.paste(tile, (j * cell, 24 + i * cell))
-        draw.text((4, 24 + i * cell + 4), label, fill="white")
+        width = draw.textlength(label) + 6
+        draw.rectangle((0, 24 + i * cell, width, 24 + i * cell + 14), fill="black")
+        draw.text((3, 24 + i * cell + 2), label, fill="white")
     path.parent.mkdir(parents=True, exist_ok=True)
     write_image(path, np.asarray(sheet))
 
@@ -159,6 +161,7 @@ def main() -> int:
     ap.add_argument("--sheet", default="docs/fram_regional_sheet.png")
     ap.add_argument("--steps", default="1,2,4,8,16")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--parts", default="leakage,steps,sheet", help="which parts to run")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     from fram.diffusion import FramPipeline
@@ -167,15 +170,19 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     data = Path(args.data)
+    parts = set(args.parts.split(","))
     res: dict = {}
-    res["leakage"] = leakage(pipe, data)
-    print(res["leakage"], flush=True)
-    res["steps"] = steps_table(pipe, args.synth, args.cache, [int(s) for s in args.steps.split(",")], data)
-    regional_sheet(pipe, data, Path(args.sheet))
+    if "leakage" in parts:
+        res["leakage"] = leakage(pipe, data)
+        print(res["leakage"], flush=True)
+    if "steps" in parts:
+        res["steps"] = steps_table(pipe, args.synth, args.cache, [int(s) for s in args.steps.split(",")], data)
+        print("\n| steps | texture error (0-255) | no-op error | s / 512² photo |\n|---|---|---|---|")
+        for r in res["steps"]:
+            print(f"| {r['steps']} | {r['texture_error']} | {r['noop_error']} | {r['seconds_512']} |")
     (out / "results.json").write_text(json.dumps(res, indent=1))
-    print("\n| steps | texture error (0-255) | no-op error | s / 512² photo |\n|---|---|---|---|")
-    for r in res["steps"]:
-        print(f"| {r['steps']} | {r['texture_error']} | {r['noop_error']} | {r['seconds_512']} |")
+    if "sheet" in parts:
+        regional_sheet(pipe, data, Path(args.sheet))
     return 0
 
 
