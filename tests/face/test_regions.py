@@ -53,3 +53,55 @@ def test_masks_match_celebamask_labels(shared_data):
     means = {k: float(np.mean(v)) for k, v in scores.items()}
     # Floors well below the benchmark means (docs/benchmarks.md), to catch regressions.
     assert means["lips"] > 0.6 and means["skin"] > 0.75 and means["eyes"] > 0.5 and means["brows"] > 0.45, means
+
+
+def _synthetic_brows(astronaut_face, grow: float, fringe: bool = False):
+    """A flat skin-coloured box around the astronaut's landmarks, scaled up to a face
+    about 720 px wide, with dark brows drawn ``grow`` face units outside the brow
+    outlines (and, with ``fringe``, dark hair from the top down over the right brow);
+    returns (lab, points, unit, outlines)."""
+    import cv2
+
+    from fram.face.regions import _brow_outlines, _fill, _offset
+
+    scale = 8.0
+    points = astronaut_face.landmarks[:, :2] * scale
+    points = points - points.min(axis=0) + 20
+    unit = scale * astronaut_face.width / 256.0
+    shape = tuple(int(v) for v in points.max(axis=0)[::-1] + 20)
+    outlines = _brow_outlines(points, unit)
+    lab = np.empty((*shape, 3), np.float32)
+    lab[:] = (180.0, 145.0, 145.0)
+    hair = _fill([_offset(o, np.full(len(o), grow * unit)) for o in outlines], shape) > 0.5
+    if fringe:
+        x0, _ = outlines[0].min(axis=0).astype(int)
+        x1, y1 = outlines[0].max(axis=0).astype(int)
+        hair[: y1 + 1, x0 : x1 + 1] = True
+    lab[hair] = (60.0, 130.0, 135.0)
+    return cv2.GaussianBlur(lab, (0, 0), unit), points, unit, outlines
+
+
+def test_brow_edges_follow_the_hairs(astronaut_face):
+    from fram.face.regions import _brow_profile
+
+    measured = {}
+    for grow in (3.0, -2.0):
+        lab, _, unit, outlines = _synthetic_brows(astronaut_face, grow)
+        for k, outline in enumerate(outlines):
+            shifts, rise_above, rise_below = _brow_profile(lab, outline, unit)
+            assert shifts.shape == (len(outline),) and rise_above > 50 and rise_below > 50
+            measured[grow, k] = shifts
+    for k in range(2):
+        # Hairs 5 face units thicker move every edge out by about that much.
+        assert np.all(np.abs(measured[3.0, k] - measured[-2.0, k] - 5.0) < 1.0), measured
+        assert np.median(measured[-2.0, k]) < 0 < np.median(measured[3.0, k])
+
+
+def test_brows_under_a_fringe_are_left_out(astronaut_face):
+    from fram.face.regions import _brow_outlines
+
+    lab, points, unit, outlines = _synthetic_brows(astronaut_face, 0.0)
+    assert len(_brow_outlines(points, unit, lab)) == 2
+    lab, points, unit, outlines = _synthetic_brows(astronaut_face, 0.0, fringe=True)
+    kept = _brow_outlines(points, unit, lab)
+    assert len(kept) == 1 and np.allclose(kept[0].mean(axis=0), outlines[1].mean(axis=0), atol=3 * unit)
