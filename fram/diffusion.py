@@ -31,7 +31,7 @@ from fram.errors import ModelNotFoundError
 from fram.face.uv import UVTexture, geometry_maps, mirror_fill
 from fram.makeup.compose import FaceAnalysis, analyse, apply_layers, layer_size, match_skin
 from fram.makeup.recipe import MakeupStyle
-from fram.makeup.render import GROUPS, GroupLayer, render_uv
+from fram.makeup.render import GroupLayer, render_uv
 from fram.models.generator import MakeupGenerator, condition_image, sample_delta
 from fram.models.region_tokens import CONTROL_GROUP, TOKEN_GROUPS, token_group_masks
 
@@ -210,4 +210,4 @@ def _render_on(texture: UVTexture, style: MakeupStyle) -> UVTexture:
     return UVTexture(texture=made, visibility=texture.visibility)
 
 
-__all__ = ["FramPipeline", "default_generator_folder", "GROUPS"]
+__all__ = ["FramPipeline", "FramRequest", "default_generator_folder"]

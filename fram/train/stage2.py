@@ -392,7 +392,7 @@ def quick_eval(model: MakeupGenerator, encoder: Any, data: Stage2Data, params: S
                partition: torch.Tensor) -> dict[str, float]:
     """Fixed held-out batch, references of other identities: error of the made-up
     texture (sRGB, 0–255, inside the face) for the generator and for doing nothing."""
-    from fram.makeup.render import linear_to_srgb
+    from fram.makeup.render import linear_to_srgb, srgb_to_linear
 
     g = torch.Generator().manual_seed(1234)
     eval_params = Stage2Params(**{**params.to_dict(), "mix_prob": 0.0, "cond_dropout": 0.0, "same_style_prob": 1.0, "scale_prob": 0.0, "real_prob": 0.0,
@@ -407,7 +407,7 @@ def quick_eval(model: MakeupGenerator, encoder: Any, data: Stage2Data, params: S
     delta = sample_delta(model, batch.condition, tokens, steps=params.eval_steps, seed=0)
     model.train(was)
     faces = data.pair_face[pairs]
-    before_lin = linear_from(data.before[faces])
+    before_lin = srgb_to_linear(data.before[faces])
     truth = data.after[pairs]
     made = linear_to_srgb((before_lin + delta).clamp(0, 1))
     w = face_mask[None, None]
@@ -416,12 +416,6 @@ def quick_eval(model: MakeupGenerator, encoder: Any, data: Stage2Data, params: S
         return float(((x - truth).abs() * w).sum() / (w.sum() * 3 * len(x)) * 255)
 
     return {"texture_error": err(made), "noop_error": err(data.before[faces])}
-
-
-def linear_from(srgb: torch.Tensor) -> torch.Tensor:
-    from fram.makeup.render import srgb_to_linear
-
-    return srgb_to_linear(srgb)
 
 
 def plot_log(log: dict[str, Any], path: Path) -> None:
