@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from fram.face.brows import refine_brows
 from fram.face.landmarks import Face
 from fram.face.mesh import canonical_mesh
 from fram.face.uv import DEFAULT_UV_SIZE, FaceProjection, face_projection, project, uv_raster
@@ -376,7 +377,7 @@ def region_masks(image: np.ndarray, face: Face, projection: FaceProjection | Non
     points = _box_points(face, projection)
 
     eyes = _snap(lab, _eye_outlines(points, unit), EYE_FIT, unit)
-    brows = _snap(lab, _brow_outlines(points, unit, lab), BROW_FIT, unit, elsewhere=eyes, dark_core=True) * (1 - eyes)
+    brows = refine_brows(lab, *_brow_inputs(lab, points, unit, eyes)) * (1 - eyes)
     outer, opening, upper, lower = _lip_outlines(points, unit)
     lips = _snap(lab, [outer], LIP_FIT, unit, hole=opening)
     mouth = _fill([opening], projection.shape) * (1 - lips)
@@ -458,6 +459,32 @@ def _eye_outlines(points: np.ndarray, unit: float) -> list[np.ndarray]:
         offsets[[0, len(upper) - 1]] = EYE_LID_OFFSETS["corner"]
         outlines.append(_offset(lids, offsets * unit))
     return outlines
+
+
+def brow_inputs(image: np.ndarray, face: Face, projection: FaceProjection | None = None) -> tuple[np.ndarray, list, np.ndarray, FaceProjection]:
+    """What the brow segmenter (:mod:`fram.face.brows`) reads for ``face``: the face
+    box's CIELAB, each brow's geometry and the rule-based prior, and the projection
+    (its ``slices`` place the box in the photo). Used to train the segmenter."""
+    projection = projection or face_projection(face)
+    unit = max(face.width, 1.0) / 256.0
+    lab = cv2.cvtColor(image[projection.slices], cv2.COLOR_RGB2LAB).astype(np.float32)
+    points = _box_points(face, projection)
+    eyes = _snap(lab, _eye_outlines(points, unit), EYE_FIT, unit)
+    return lab, *_brow_inputs(lab, points, unit, eyes), projection
+
+
+def _brow_inputs(lab: np.ndarray, points: np.ndarray, unit: float, eyes: np.ndarray) -> tuple[list, np.ndarray]:
+    """Per brow (middle line from the inner to the outer end, the eye's centre, the mesh
+    outline's fill), and the rule-based brow mask: the outlines of ``_brow_outlines``
+    moved toward the hairs' colour edges."""
+    prior = _snap(lab, _brow_outlines(points, unit, lab), BROW_FIT, unit, elsewhere=eyes, dark_core=True) * (1 - eyes)
+    offsets = np.asarray(BROW_OFFSETS) * unit
+    geometry = []
+    for (upper, lower), (lid_upper, lid_lower) in zip(_BROW_UPPER_LOWER, _EYES):
+        middle = ((points[list(upper)] + points[list(lower)]) / 2)[::-1]  # the mesh lists brows outer end first
+        eye = points[list(_loop(lid_upper, lid_lower))].mean(axis=0)
+        geometry.append((middle, eye, _fill([_offset(points[list(_ring(upper, lower))], offsets)], lab.shape[:2])))
+    return geometry, prior
 
 
 def _brow_outlines(points: np.ndarray, unit: float, lab: np.ndarray | None = None) -> list[np.ndarray]:

@@ -1,0 +1,181 @@
+"""Brow masks refined by a small learned segmenter.
+
+Brows defeat hand-made edge rules more than any other region: their thickness, density
+and colour vary from face to face, light hairs fade into the skin, fringes and glasses
+rims cross them. :func:`fram.face.regions.region_masks` first draws each brow from the
+mesh and the photo's lightness (the *prior*); this module then looks at each brow
+through a crop aligned with it (inner end left, forehead up, the same for both brows)
+and lets a tiny convolutional network decide, pixel by pixel, what is brow. The
+network sees the crop's colours (relative to the crop's own median, so skin tone and
+exposure do not matter), the prior and the bare mesh outline, and is trained on
+labelled photos (``python -m fram.train.brows``); its weights ship in
+``fram/weights/brow_refiner`` (safetensors, loaded once).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+
+from fram.errors import ModelNotFoundError
+
+WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "brow_refiner"
+ENV_WEIGHTS = "FRAM_BROW_REFINER"
+
+
+@dataclass(frozen=True)
+class BrowCrop:
+    """The crop around one brow, in units of the brow's length (inner to outer end).
+
+    ``along`` spans inner → outer end (0 → 1 is the brow itself); ``across`` spans
+    the forehead side (positive) → the lid side, around the middle of the brow.
+    """
+
+    height: int = 48
+    width: int = 112
+    along: tuple[float, float] = (-0.2, 1.2)
+    across: tuple[float, float] = (0.3, -0.3)
+
+
+CROP = BrowCrop()
+CHANNELS = 5  # L, a, b relative to the crop's median; the prior; the mesh outline
+
+
+def crop_frame(middle: np.ndarray, eye_centre: np.ndarray, crop: BrowCrop = CROP) -> np.ndarray:
+    """The 2×3 affine map from crop pixels (x, y) to photo pixels for one brow.
+
+    Args:
+        middle: (N, 2) the brow's middle line in the photo, from its inner to its outer end.
+        eye_centre: (2,) the eye below it, which tells which side is the lid.
+    """
+    inner, outer = middle[0], middle[-1]
+    axis = outer - inner
+    length = max(float(np.linalg.norm(axis)), 1e-3)
+    ex = axis / length
+    ey = np.array([ex[1], -ex[0]])
+    if np.dot(ey, middle.mean(axis=0) - eye_centre) < 0:  # ey points away from the eye
+        ey = -ey
+    (u0, u1), (v0, v1) = crop.along, crop.across
+    du, dv = (u1 - u0) / crop.width, (v1 - v0) / crop.height
+    # photo = inner + length * (u * ex + v * ey), u = u0 + (x + 0.5) du, v = v0 + (y + 0.5) dv
+    origin = inner + length * ((u0 + 0.5 * du) * ex + (v0 + 0.5 * dv) * ey)
+    return np.stack([length * du * ex, length * dv * ey, origin], axis=1).astype(np.float64)
+
+
+def crop_features(lab: np.ndarray, prior: np.ndarray, outline: np.ndarray, frame: np.ndarray, crop: BrowCrop = CROP) -> np.ndarray:
+    """The network's input for one brow: (CHANNELS, H, W) float32.
+
+    ``lab`` is OpenCV's 8-bit-scaled CIELAB of the photo region that ``frame`` maps
+    into, ``prior`` and ``outline`` masks over the same region.
+    """
+    size = (crop.width, crop.height)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    colour = cv2.warpAffine(lab, frame, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    masks = cv2.warpAffine(np.dstack([prior, outline]).astype(np.float32), frame, size, flags=flags,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    centre = np.median(colour.reshape(-1, 3), axis=0)
+    colour = (colour - centre) / np.array([40.0, 10.0, 10.0], np.float32)
+    return np.concatenate([colour.transpose(2, 0, 1), masks.transpose(2, 0, 1)]).astype(np.float32)
+
+
+def paste(prob: np.ndarray, frame: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A crop's probabilities put back into the photo region (``shape``), 0 outside the crop."""
+    return cv2.warpAffine(prob.astype(np.float32), frame, (shape[1], shape[0]), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
+@dataclass(frozen=True)
+class BrowNetConfig:
+    """Sizes of the segmenter (plain data, saved as ``config.json``)."""
+
+    in_channels: int = CHANNELS
+    widths: tuple[int, ...] = (16, 24, 32)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "BrowNetConfig":
+        return cls(in_channels=int(d["in_channels"]), widths=tuple(int(w) for w in d["widths"]))
+
+
+def _block(cin: int, cout: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.GroupNorm(4, cout), nn.SiLU(),
+                         nn.Conv2d(cout, cout, 3, padding=1), nn.GroupNorm(4, cout), nn.SiLU())
+
+
+class BrowNet(nn.Module):
+    """A small U-Net: crop features → brow logits at the crop's size."""
+
+    def __init__(self, config: BrowNetConfig = BrowNetConfig()) -> None:
+        super().__init__()
+        self.config = config
+        w = config.widths
+        self.down = nn.ModuleList([_block(config.in_channels if i == 0 else w[i - 1], w[i]) for i in range(len(w))])
+        self.up = nn.ModuleList([_block(w[i + 1] + w[i], w[i]) for i in reversed(range(len(w) - 1))])
+        self.head = nn.Conv2d(w[0], 1, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = []
+        for i, block in enumerate(self.down):
+            x = block(x if i == 0 else nn.functional.max_pool2d(x, 2))
+            skips.append(x)
+        for block, skip in zip(self.up, reversed(skips[:-1])):
+            x = nn.functional.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
+            x = block(torch.cat([x, skip], dim=1))
+        return self.head(x)[:, 0]
+
+    def save_pretrained(self, folder: str | os.PathLike[str], extra: dict | None = None) -> None:
+        from safetensors.torch import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "config.json").write_text(json.dumps({**asdict(self.config), **(extra or {})}, indent=1), encoding="utf-8")
+        save_file({k: v.detach().contiguous() for k, v in self.state_dict().items()}, str(folder / "model.safetensors"))
+
+    @classmethod
+    def from_pretrained(cls, folder: str | os.PathLike[str]) -> "BrowNet":
+        from safetensors.torch import load_file
+
+        folder = Path(folder)
+        if not (folder / "model.safetensors").is_file():
+            raise ModelNotFoundError(f"no brow segmenter in {folder}: train one with `python -m fram.train.brows`")
+        config = BrowNetConfig.from_dict(json.loads((folder / "config.json").read_text(encoding="utf-8")))
+        model = cls(config)
+        model.load_state_dict(load_file(str(folder / "model.safetensors")))
+        return model.eval()
+
+
+@functools.lru_cache(maxsize=2)
+def shipped_brow_net(folder: str | None = None) -> BrowNet:
+    """The segmenter (``$FRAM_BROW_REFINER`` or the shipped weights), loaded once."""
+    return BrowNet.from_pretrained(folder or os.environ.get(ENV_WEIGHTS) or WEIGHTS)
+
+
+def refine_brows(lab: np.ndarray, brows: list[tuple[np.ndarray, np.ndarray, np.ndarray]], prior: np.ndarray,
+                 model: BrowNet | None = None) -> np.ndarray:
+    """The brows' mask over ``lab``'s region, decided by the segmenter.
+
+    Args:
+        lab: (h, w, 3) float32 CIELAB (OpenCV's 8-bit scaling) of the face box.
+        brows: per brow, (middle line inner → outer end, eye centre, mesh outline fill (h, w)).
+        prior: (h, w) the rule-based brow mask.
+    """
+    model = model or shipped_brow_net()
+    frames = [crop_frame(middle, eye) for middle, eye, _ in brows]
+    x = np.stack([crop_features(lab, prior, outline, frame) for (_, _, outline), frame in zip(brows, frames)])
+    with torch.no_grad():
+        prob = torch.sigmoid(model(torch.from_numpy(x))).numpy()
+    out = np.zeros(lab.shape[:2], np.float32)
+    for p, frame in zip(prob, frames):
+        np.maximum(out, paste(p, frame, lab.shape[:2]), out=out)
+    return out
+
+
+__all__ = ["BrowCrop", "BrowNet", "BrowNetConfig", "CHANNELS", "CROP", "crop_features", "crop_frame", "paste",
+           "refine_brows", "shipped_brow_net"]

@@ -1,0 +1,181 @@
+"""Train the brow segmenter (:mod:`fram.face.brows`) on labelled face photos.
+
+    python -m fram.train.brows --data ../shared/data/faces/celebamask-hq --out out/brows
+
+Photos are taken in name order; the first ``--images`` (default 200: the development
+split of ``benchmarks/region_iou.py``, which reports on the rest) are used, the last
+``--val`` of them only to watch the training. Each brow is cropped as the pipeline
+crops it plus ``--jitter`` copies with the crop moved, turned and scaled a little (the
+mesh is never exactly on the brow), and CIELAB gain/offset noise is added per step.
+Loss: binary cross-entropy + soft dice against the labelled brows (classes 6 and 7).
+The run ends after ``--time-limit`` minutes of CPU time or ``--steps``, writing
+``final/`` (config, safetensors, training_log.json); the run is short enough (a few
+minutes) that it simply starts over when killed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from fram.errors import FramError
+from fram.face.brows import BrowNet, BrowNetConfig, crop_features, crop_frame
+from fram.face.image_io import read_image
+from fram.face.landmarks import detect_face
+from fram.face.regions import brow_inputs
+
+BROW_CLASSES = (6, 7)
+
+
+def _jittered(middle: np.ndarray, rng: np.random.Generator, amount: float) -> np.ndarray:
+    """The middle line moved, turned and scaled about its centre by up to ``amount``."""
+    if amount <= 0:
+        return middle
+    centre = middle.mean(axis=0)
+    length = np.linalg.norm(middle[-1] - middle[0])
+    angle = rng.uniform(-0.1, 0.1) * amount / 0.1
+    c, s = np.cos(angle), np.sin(angle)
+    scale = 1 + rng.uniform(-amount, amount)
+    shift = rng.uniform(-amount, amount, 2) * length
+    return (middle - centre) @ np.array([[c, s], [-s, c]]) * scale + centre + shift
+
+
+def extract(data: Path, images: list[Path], jitter: int, seed: int = 0, log=print) -> tuple[np.ndarray, np.ndarray]:
+    """Crops (N, C, H, W) float16 and their labels (N, H, W) float16 for every brow."""
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    for k, path in enumerate(images):
+        image = read_image(path)
+        try:
+            face = detect_face(image)
+        except FramError:
+            continue
+        lab, geometry, prior, projection = brow_inputs(image, face)
+        labels = np.isin(np.asarray(Image.open(data / "masks" / f"{path.stem}.png")), BROW_CLASSES).astype(np.float32)
+        labels = cv2.resize(labels, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)[projection.slices]
+        for middle, eye, outline in geometry:
+            for j in range(jitter + 1):
+                frame = crop_frame(_jittered(middle, rng, 0.08 if j else 0.0), eye)
+                xs.append(crop_features(lab, prior, outline, frame).astype(np.float16))
+                ys.append(cv2.warpAffine(labels, frame, (xs[-1].shape[2], xs[-1].shape[1]),
+                                         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP).astype(np.float16))
+        if (k + 1) % 50 == 0:
+            log(f"cropped {k + 1}/{len(images)} photos")
+    return np.stack(xs), np.stack(ys)
+
+
+def loss_fn(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    bce = F.binary_cross_entropy_with_logits(logits, target)
+    p = torch.sigmoid(logits)
+    dice = 1 - (2 * (p * target).sum((1, 2)) + 1) / (p.sum((1, 2)) + target.sum((1, 2)) + 1)
+    return bce + dice.mean()
+
+
+def crop_iou(model: BrowNet, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """Mean IoU in the crops of the network's and of the prior's mask (> 0.5)."""
+    with torch.no_grad():
+        pred = torch.cat([torch.sigmoid(model(x[i : i + 256])) for i in range(0, len(x), 256)]) > 0.5
+    truth = y > 0.5
+
+    def iou(mask: torch.Tensor) -> float:
+        union = (mask | truth).sum((1, 2)).float()
+        keep = union > 0
+        return float(((mask & truth).sum((1, 2)).float()[keep] / union[keep]).mean())
+
+    return iou(pred), iou(x[:, 3] > 0.5)
+
+
+def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """Exposure and white-balance changes: per-crop gain and offset on L, a, b."""
+    n = len(x)
+    gain = 1 + (torch.rand(n, 3, 1, 1, generator=g) - 0.5) * torch.tensor([0.5, 0.3, 0.3])[None, :, None, None]
+    offset = (torch.rand(n, 3, 1, 1, generator=g) - 0.5) * 0.1
+    x = x.clone()
+    x[:, :3] = x[:, :3] * gain + offset + torch.randn(x[:, :3].shape, generator=g) * 0.02
+    return x
+
+
+def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: int = 12, steps: int = 3000, batch: int = 64,
+          lr: float = 3e-3, time_limit_min: float = 15.0, threads: int = 2, seed: int = 0,
+          config: BrowNetConfig = BrowNetConfig(), log=print) -> Path:
+    torch.set_num_threads(threads)
+    paths = sorted((data / "images").glob("*.jpg"))[:images]
+    t0 = time.perf_counter()
+    x_train, y_train = extract(data, paths[: images - val], jitter, seed, log)
+    x_val, y_val = extract(data, paths[images - val :], 0, seed + 1, log)
+    log(f"{len(x_train)} training crops, {len(x_val)} validation crops in {time.perf_counter() - t0:.0f} s")
+    x_train, y_train = torch.from_numpy(x_train).float(), torch.from_numpy(y_train).float()
+    x_val, y_val = torch.from_numpy(x_val).float(), torch.from_numpy(y_val).float()
+
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    model = BrowNet(config)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    history, evals = [], []
+    start = time.process_time()
+    step = 0
+    while step < steps and time.process_time() - start < 60 * time_limit_min:
+        progress = max(step / steps, (time.process_time() - start) / (60 * time_limit_min))
+        for group in optimizer.param_groups:
+            group["lr"] = lr * 0.5 * (1 + np.cos(np.pi * min(progress, 1.0)))
+        idx = torch.randint(len(x_train), (batch,), generator=g)
+        loss = loss_fn(model(augment(x_train[idx], g)), y_train[idx])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        step += 1
+        if step % 50 == 0:
+            history.append({"step": step, "loss": round(loss.item(), 4), "time": round(time.process_time() - start, 1)})
+        if step % 500 == 0:
+            model.eval()
+            net, prior = crop_iou(model, x_val, y_val)
+            model.train()
+            evals.append({"step": step, "val_iou": round(net, 4), "prior_iou": round(prior, 4)})
+            log(f"step {step}: loss {loss.item():.4f}, validation crop IoU {net:.4f} (rule-based prior {prior:.4f})")
+    model.eval()
+    net, prior = crop_iou(model, x_val, y_val)
+    evals.append({"step": step, "val_iou": round(net, 4), "prior_iou": round(prior, 4)})
+    final = out / "final"
+    model.save_pretrained(final)
+    (final / "training_log.json").write_text(json.dumps({
+        "data": str(data), "images": images, "val": val, "jitter": jitter, "batch": batch, "lr": lr, "steps": step,
+        "cpu_seconds": round(time.process_time() - start, 1), "history": history, "evals": evals,
+    }, indent=1), encoding="utf-8")
+    log(f"done: {step} steps; validation crop IoU {net:.4f} (prior {prior:.4f}); model in {final}")
+    return final
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m fram.train.brows", description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", type=Path, required=True, help="a CelebAMask-HQ-style folder (images/, masks/)")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--images", type=int, default=200)
+    p.add_argument("--val", type=int, default=30)
+    p.add_argument("--jitter", type=int, default=12)
+    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--time-limit", type=float, default=15.0, help="CPU minutes")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--widths", default=",".join(map(str, BrowNetConfig().widths)), help="channels per U-Net level, e.g. 16,24,32")
+    args = p.parse_args(argv)
+    if not (args.data / "images").is_dir():
+        print(f"error: {args.data} has no images/ folder", file=sys.stderr)
+        return 2
+    train(args.data, args.out, images=args.images, val=args.val, jitter=args.jitter, steps=args.steps, batch=args.batch,
+          lr=args.lr, time_limit_min=args.time_limit, threads=args.threads,
+          config=BrowNetConfig(widths=tuple(int(w) for w in args.widths.split(","))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
