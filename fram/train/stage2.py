@@ -404,18 +404,22 @@ def quick_eval(model: MakeupGenerator, encoder: Any, data: Stage2Data, params: S
     tokens = batch_tokens(model, encode_references(encoder, batch.refs), batch.assign, batch.dropped)
     was = model.training
     model.eval()
-    delta = sample_delta(model, batch.condition, tokens, steps=params.eval_steps, seed=0)
+    deltas = {steps: sample_delta(model, batch.condition, tokens, steps=steps, seed=0) for steps in {params.eval_steps, 1}}
     model.train(was)
     faces = data.pair_face[pairs]
     before_lin = srgb_to_linear(data.before[faces])
     truth = data.after[pairs]
-    made = linear_to_srgb((before_lin + delta).clamp(0, 1))
     w = face_mask[None, None]
 
     def err(x: torch.Tensor) -> float:
         return float(((x - truth).abs() * w).sum() / (w.sum() * 3 * len(x)) * 255)
 
-    return {"texture_error": err(made), "noop_error": err(data.before[faces])}
+    def made(delta: torch.Tensor) -> torch.Tensor:
+        return linear_to_srgb((before_lin + delta).clamp(0, 1))
+
+    # One step is the generator's conditional mean: what the few-step samples are judged against.
+    return {"texture_error": err(made(deltas[params.eval_steps])), "one_step_error": err(made(deltas[1])),
+            "noop_error": err(data.before[faces])}
 
 
 def plot_log(log: dict[str, Any], path: Path) -> None:
@@ -437,7 +441,9 @@ def plot_log(log: dict[str, Any], path: Path) -> None:
     evals = log.get("evals", [])
     if evals:
         es = [e["step"] for e in evals]
-        axes[1].plot(es, [e["texture_error"] for e in evals], "o-", label="generator")
+        axes[1].plot(es, [e["texture_error"] for e in evals], "o-", label=f"generator, {log['params']['eval_steps']} steps")
+        if "one_step_error" in evals[0]:
+            axes[1].plot(es, [e["one_step_error"] for e in evals], "s-", label="generator, 1 step")
         axes[1].plot(es, [e["noop_error"] for e in evals], "--", label="no makeup")
         axes[1].set_xlabel("step")
         axes[1].set_ylabel("held-out texture error (0-255)")
