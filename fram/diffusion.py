@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 from fram.errors import ModelNotFoundError
 from fram.face.uv import UVTexture, geometry_maps, mirror_fill
-from fram.makeup.compose import FaceAnalysis, analyse, apply_layers, layer_size, match_skin
+from fram.makeup.compose import FaceAnalysis, analyse, apply_layers, layer_size, match_skin, skin_tone
 from fram.makeup.recipe import MakeupStyle
 from fram.makeup.render import GroupLayer, render_uv
 from fram.models.generator import MakeupGenerator, condition_image, sample_delta
@@ -94,7 +94,7 @@ class FramPipeline:
         from fram.pipeline import face_of, is_recipe_reference, read_image, resolve_style
 
         if is_recipe_reference(reference):
-            style = match_skin(resolve_style(reference), source)
+            style = match_skin(resolve_style(reference), skin_tone(source.texture))
             return _render_on(source.texture, style)
         rgb = read_image(reference)
         face = face_of(rgb, 0, name)

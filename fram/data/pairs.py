@@ -24,10 +24,11 @@ from fram.face.image_io import read_image
 from fram.face.landmarks import Face, FaceLandmarker, HeadPose
 from fram.face.regions import uv_templates
 from fram.face.uv import UVTexture, unwrap
+from fram.makeup.compose import skin_tone
 from fram.makeup.render import render_uv
 from fram.makeup.text import describe
 
-from fram.data.skin import fit_to_skin, ita, ita_category, measure_skin, texture_analysis
+from fram.data.skin import fit_to_skin, ita, ita_category
 from fram.data.styles import STYLE_CATEGORIES, list_styles, sample_style
 
 REJECTION_REASONS: tuple[str, ...] = (
@@ -209,7 +210,7 @@ def analyse_photo(
     occluded = _occluded_fraction(small)
     if occluded > quality.max_occluded:
         return None, Rejection(identity, "occluded", f"{occluded:.2f} of the skin off-colour")
-    tone = measure_skin(texture_analysis(small))
+    tone = skin_tone(small)
     angle = ita(tone)
     meta = {
         "key": key,
@@ -238,11 +239,10 @@ def choose_styles(rng: np.random.Generator, k: int) -> list[str]:
 
 def add_looks(record: FaceRecord, k: int, rng: np.random.Generator) -> FaceRecord:
     """Sample ``k`` looks, fit them to the face's skin, render them in one batch."""
-    analysis = texture_analysis(small_texture(UVTexture(texture=record.texture, visibility=record.visibility)))
     tone = np.asarray(record.meta["skin_lab"])
     looks, styles = [], []
     for style_id in choose_styles(rng, k):
-        recipe = fit_to_skin(sample_style(style_id, rng), analysis, tone)
+        recipe = fit_to_skin(sample_style(style_id, rng), tone)
         text = describe(recipe, seed=int(rng.integers(2**31)))
         styles.append(recipe)
         looks.append(

@@ -16,8 +16,7 @@ import math
 
 import numpy as np
 
-from fram.face.uv import UVTexture
-from fram.makeup.compose import REFERENCE_SKIN_LAB, FaceAnalysis, match_skin, skin_tone
+from fram.makeup.compose import REFERENCE_SKIN_LAB, match_skin
 from fram.makeup.recipe import MakeupStyle
 from fram.data.styles import hex_to_lab, lab_to_hex
 
@@ -33,19 +32,6 @@ ITA_CATEGORIES: tuple[tuple[str, float], ...] = (
 
 # A colour this close (CIE76) to the reference skin is a "nude": it is chosen per skin tone.
 _NUDE_DISTANCE = 24.0
-
-
-def measure_skin(analysis: FaceAnalysis) -> np.ndarray:
-    """Median CIELAB (3,) of the visible skin of a face's UV texture."""
-    return np.asarray(skin_tone(analysis), dtype=np.float64)
-
-
-def texture_analysis(texture: UVTexture, face=None, projection=None) -> FaceAnalysis:
-    """A :class:`FaceAnalysis` carrying only what skin-tone matching reads (the texture).
-
-    Photo-space region masks are not computed: the synthetic data lives in UV.
-    """
-    return FaceAnalysis(face=face, projection=projection, texture=texture, regions=None)  # type: ignore[arg-type]
 
 
 def ita(lab: np.ndarray) -> float:
@@ -83,7 +69,7 @@ def _is_nude(color: str) -> bool:
     return float(np.linalg.norm(hex_to_lab(color) - REFERENCE_SKIN_LAB)) < _NUDE_DISTANCE
 
 
-def fit_to_skin(style: MakeupStyle, analysis: FaceAnalysis, tone: np.ndarray | None = None) -> MakeupStyle:
+def fit_to_skin(style: MakeupStyle, tone: np.ndarray) -> MakeupStyle:
     """A sampled look with its skin-relative shades moved onto this face's skin.
 
     Foundation and concealer follow :func:`fram.makeup.compose.match_skin` (the shade's
@@ -91,8 +77,8 @@ def fit_to_skin(style: MakeupStyle, analysis: FaceAnalysis, tone: np.ndarray | N
     skin; blush, nude lip and eye colours deepen with the skin; brows stay darker
     than the skin. The result is the recipe that is rendered and described.
     """
-    tone = measure_skin(analysis) if tone is None else np.asarray(tone, dtype=np.float64)
-    style = match_skin(style, analysis)
+    tone = np.asarray(tone, dtype=np.float64)
+    style = match_skin(style, tone)
     update = {}
     if style.contour is not None:
         lab = hex_to_lab(style.contour.color)

@@ -49,15 +49,14 @@ def analyse(image: np.ndarray, face: Face, uv_size: int = DEFAULT_UV_SIZE) -> Fa
 REFERENCE_SKIN_LAB = np.array([68.0, 14.0, 18.0])
 
 
-def skin_tone(analysis: FaceAnalysis) -> np.ndarray:
-    """Median CIELAB colour of the visible skin in the face's UV texture."""
+def skin_tone(tex: UVTexture) -> np.ndarray:
+    """Median CIELAB colour (3,) of the visible skin in a face's UV texture."""
     from fram.face.regions import uv_templates
 
-    tex = analysis.texture
     skin = (uv_templates(tex.size)["skin"] > 0.9) & (tex.visibility > 0.9)
     lab = cv2.cvtColor(tex.texture, cv2.COLOR_RGB2LAB).astype(np.float32)
     lab = lab * np.array([100 / 255, 1, 1], np.float32) - np.array([0, 128, 128], np.float32)
-    return np.median(lab[skin], axis=0) if skin.sum() > 50 else REFERENCE_SKIN_LAB
+    return np.median(lab[skin], axis=0).astype(np.float64) if skin.sum() > 50 else REFERENCE_SKIN_LAB.astype(np.float64)
 
 
 def _adapt_shade(shade: str, tone: np.ndarray) -> str:
@@ -68,9 +67,9 @@ def _adapt_shade(shade: str, tone: np.ndarray) -> str:
     return rgb_to_hex(np.clip(out, 0, 1).tolist())
 
 
-def match_skin(style: MakeupStyle, analysis: FaceAnalysis) -> MakeupStyle:
-    """The look with foundation and concealer shades moved to this face's skin tone."""
-    tone = skin_tone(analysis)
+def match_skin(style: MakeupStyle, tone: np.ndarray) -> MakeupStyle:
+    """The look with foundation and concealer shades moved to a skin tone (CIELAB, as
+    :func:`skin_tone` measures it): recipes write them as offsets from the reference skin."""
     update = {}
     for product in ("foundation", "concealer"):
         item = getattr(style, product)
@@ -115,7 +114,7 @@ def apply_style(
     (:func:`match_skin`); without it their shades are applied as written.
     """
     if adapt_to_skin:
-        style = match_skin(style, analysis)
+        style = match_skin(style, skin_tone(analysis.texture))
     unknown = set(groups) - set(GROUPS)
     if unknown:
         raise ValueError(f"unknown region group(s) {sorted(unknown)}; choose from {list(GROUPS)}")

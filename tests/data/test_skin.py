@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from fram.data.skin import fit_to_skin, ita, ita_category, texture_analysis
+from fram.data.skin import fit_to_skin, ita, ita_category
+from fram.makeup.compose import skin_tone
 from fram.data.styles import hex_to_lab, sample_style
 from fram.face.regions import uv_templates
 from fram.face.uv import UVTexture
@@ -30,7 +31,7 @@ def test_ita_and_categories():
 
 
 def test_fit_follows_the_skin_and_leaves_bold_colours_alone():
-    light, deep = texture_analysis(_flat_face((232, 196, 172))), texture_analysis(_flat_face((92, 58, 40)))
+    light, deep = skin_tone(_flat_face((232, 196, 172))), skin_tone(_flat_face((92, 58, 40)))
     style = get_preset("red-carpet")  # base, concealer, contour, blush and a red lip
     on_light, on_deep = fit_to_skin(style, light), fit_to_skin(style, deep)
     for product in ("foundation", "concealer"):
@@ -44,5 +45,5 @@ def test_fit_follows_the_skin_and_leaves_bold_colours_alone():
 
 def test_nude_lip_deepens_on_deep_skin():
     style = sample_style("natural", np.random.default_rng(3))
-    deep = fit_to_skin(style, texture_analysis(_flat_face((92, 58, 40))))
+    deep = fit_to_skin(style, skin_tone(_flat_face((92, 58, 40))))
     assert hex_to_lab(deep.lipstick.color)[0] < hex_to_lab(style.lipstick.color)[0] - 10
