@@ -37,7 +37,7 @@ from fram.models.region_tokens import CONTROL_GROUP, TOKEN_GROUPS, token_group_m
 
 WEIGHTS_ROOT = Path(__file__).resolve().parent / "weights"
 ENV_GENERATOR = "FRAM_GENERATOR"
-DEFAULT_STEPS = 8
+DEFAULT_STEPS = 2  # chosen on held-out pairs: see docs/benchmarks.md, steps vs quality
 DELTA_SMOOTH_SIGMA = 0.6  # px of the generated grid: removes sampling grain, keeps region shapes
 
 
