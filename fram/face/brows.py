@@ -130,12 +130,12 @@ class BrowNet(nn.Module):
             x = block(torch.cat([x, skip], dim=1))
         return self.head(x)[:, 0]
 
-    def save_pretrained(self, folder: str | os.PathLike[str], extra: dict | None = None) -> None:
+    def save_pretrained(self, folder: str | os.PathLike[str]) -> None:
         from safetensors.torch import save_file
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "config.json").write_text(json.dumps({**asdict(self.config), **(extra or {})}, indent=1), encoding="utf-8")
+        (folder / "config.json").write_text(json.dumps(asdict(self.config), indent=1), encoding="utf-8")
         save_file({k: v.detach().contiguous() for k, v in self.state_dict().items()}, str(folder / "model.safetensors"))
 
     @classmethod

@@ -372,11 +372,7 @@ def region_masks(image: np.ndarray, face: Face, projection: FaceProjection | Non
     planes = [plane for chunk in chunks for plane in cv2.split(project(chunk, face, projection).data)]
     masks = dict(zip(names, planes))
 
-    unit = max(face.width, 1.0) / 256.0
-    lab = cv2.cvtColor(image[projection.slices], cv2.COLOR_RGB2LAB).astype(np.float32)
-    points = _box_points(face, projection)
-
-    eyes = _snap(lab, _eye_outlines(points, unit), EYE_FIT, unit)
+    lab, points, unit, eyes = _box_features(image, face, projection)
     brows = refine_brows(lab, *_brow_inputs(lab, points, unit, eyes)) * (1 - eyes)
     outer, opening, upper, lower = _lip_outlines(points, unit)
     lips = _snap(lab, [outer], LIP_FIT, unit, hole=opening)
@@ -466,11 +462,16 @@ def brow_inputs(image: np.ndarray, face: Face, projection: FaceProjection | None
     box's CIELAB, each brow's geometry and the rule-based prior, and the projection
     (its ``slices`` place the box in the photo). Used to train the segmenter."""
     projection = projection or face_projection(face)
+    lab, points, unit, eyes = _box_features(image, face, projection)
+    return lab, *_brow_inputs(lab, points, unit, eyes), projection
+
+
+def _box_features(image: np.ndarray, face: Face, projection: FaceProjection) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """The face box's CIELAB, landmarks in the box, the face unit (px) and the eye openings."""
     unit = max(face.width, 1.0) / 256.0
     lab = cv2.cvtColor(image[projection.slices], cv2.COLOR_RGB2LAB).astype(np.float32)
     points = _box_points(face, projection)
-    eyes = _snap(lab, _eye_outlines(points, unit), EYE_FIT, unit)
-    return lab, *_brow_inputs(lab, points, unit, eyes), projection
+    return lab, points, unit, _snap(lab, _eye_outlines(points, unit), EYE_FIT, unit)
 
 
 def _brow_inputs(lab: np.ndarray, points: np.ndarray, unit: float, eyes: np.ndarray) -> tuple[list, np.ndarray]:

@@ -56,7 +56,7 @@ def skin_tone(tex: UVTexture) -> np.ndarray:
     skin = (uv_templates(tex.size)["skin"] > 0.9) & (tex.visibility > 0.9)
     lab = cv2.cvtColor(tex.texture, cv2.COLOR_RGB2LAB).astype(np.float32)
     lab = lab * np.array([100 / 255, 1, 1], np.float32) - np.array([0, 128, 128], np.float32)
-    return np.median(lab[skin], axis=0).astype(np.float64) if skin.sum() > 50 else REFERENCE_SKIN_LAB.astype(np.float64)
+    return np.median(lab[skin], axis=0).astype(np.float64) if skin.sum() > 50 else REFERENCE_SKIN_LAB.copy()
 
 
 def _adapt_shade(shade: str, tone: np.ndarray) -> str:

@@ -19,6 +19,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -32,6 +33,7 @@ from fram.face.brows import BrowNet, BrowNetConfig, crop_features, crop_frame
 from fram.face.image_io import read_image
 from fram.face.landmarks import detect_face
 from fram.face.regions import brow_inputs
+from fram.train.common import lr_at, progress_at
 
 BROW_CLASSES = (6, 7)
 
@@ -104,6 +106,16 @@ def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     return x
 
 
+@dataclass(frozen=True)
+class BrowSchedule:
+    """Learning-rate plan for :func:`fram.train.common.lr_at`: cosine decay over the
+    steps or the CPU-time limit, whichever comes first; no warm-up (a tiny net)."""
+
+    lr: float
+    time_limit_min: float
+    warmup: int = 0
+
+
 def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: int = 12, steps: int = 3000, batch: int = 64,
           lr: float = 3e-3, time_limit_min: float = 15.0, threads: int = 2, seed: int = 0,
           config: BrowNetConfig = BrowNetConfig(), log=print) -> Path:
@@ -120,13 +132,21 @@ def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: in
     g = torch.Generator().manual_seed(seed)
     model = BrowNet(config)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    schedule = BrowSchedule(lr=lr, time_limit_min=time_limit_min)
     history, evals = [], []
+
+    def evaluate() -> tuple[float, float]:
+        model.eval()
+        net, prior = crop_iou(model, x_val, y_val)
+        model.train()
+        evals.append({"step": step, "val_iou": round(net, 4), "prior_iou": round(prior, 4)})
+        return net, prior
+
     start = time.process_time()
     step = 0
-    while step < steps and time.process_time() - start < 60 * time_limit_min:
-        progress = max(step / steps, (time.process_time() - start) / (60 * time_limit_min))
+    while (progress := progress_at(step, time.process_time() - start, schedule, steps)) < 1.0:
         for group in optimizer.param_groups:
-            group["lr"] = lr * 0.5 * (1 + np.cos(np.pi * min(progress, 1.0)))
+            group["lr"] = lr_at(step, progress, schedule)
         idx = torch.randint(len(x_train), (batch,), generator=g)
         loss = loss_fn(model(augment(x_train[idx], g)), y_train[idx])
         optimizer.zero_grad(set_to_none=True)
@@ -136,14 +156,10 @@ def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: in
         if step % 50 == 0:
             history.append({"step": step, "loss": round(loss.item(), 4), "time": round(time.process_time() - start, 1)})
         if step % 500 == 0:
-            model.eval()
-            net, prior = crop_iou(model, x_val, y_val)
-            model.train()
-            evals.append({"step": step, "val_iou": round(net, 4), "prior_iou": round(prior, 4)})
+            net, prior = evaluate()
             log(f"step {step}: loss {loss.item():.4f}, validation crop IoU {net:.4f} (rule-based prior {prior:.4f})")
+    net, prior = evaluate()
     model.eval()
-    net, prior = crop_iou(model, x_val, y_val)
-    evals.append({"step": step, "val_iou": round(net, 4), "prior_iou": round(prior, 4)})
     final = out / "final"
     model.save_pretrained(final)
     (final / "training_log.json").write_text(json.dumps({
