@@ -13,6 +13,10 @@
 * Steps vs quality on held-out synthetic pairs (texture error against the ground-truth
   made-up texture, references of other identities) and end-to-end time for a
   512×512 photo per step count.
+* Makeup strength on held-out pairs (``val``): mean |delta| the generator paints in each
+  token group's UV region against the true one, with a reference of another identity
+  wearing the same style and with the target's own look (does the generator transfer
+  the whole makeup, or regress toward the mean?).
 
 Writes ``results.json`` in ``--out`` and prints Markdown tables.
 """
@@ -151,6 +155,42 @@ def steps_table(pipe, synth: str, cache: str, steps_list: list[int], data: Path)
     return rows
 
 
+def strength(pipe, synth: str, cache: str, steps: int = 2, pairs: int = 48) -> dict:
+    """Predicted vs true mean |delta| (linear RGB) per token group on ``val``."""
+    from fram.face.regions import uv_templates
+    from fram.models.generator import sample_delta
+    from fram.models.region_tokens import TOKEN_GROUPS, token_group_masks
+    from fram.train.augment import AugmentOptions
+    from fram.train.data import cached_split
+    from fram.train.stage2 import Stage2Params, batch_tokens, encode_references, make_batch, prepare
+
+    size = pipe.generator.config.sample_size
+    val = prepare(cached_split(synth, "val", pipe.encoder.config.vision_cfg.image_size, cache, include_real=False), size)
+    face = torch.nn.functional.adaptive_avg_pool2d(torch.from_numpy(uv_templates(256)["face"])[None, None], size)[0, 0]
+    masks = token_group_masks(size)
+    partition = masks / masks.sum(0, keepdim=True).clamp_min(1)
+    still = AugmentOptions(rotate=0, scale=(1.0, 1.0), translate=0, flip=0, elastic=0, gain=0, shading=0, blur=0, noise=0, turn=0, occlude=0)
+    out: dict = {}
+    for name, other in (("other identity, same style", 1.0), ("own look", 0.0)):
+        params = Stage2Params(data=synth, out="", mix_prob=0.0, cond_dropout=0.0, same_style_prob=other, swap_prob=0.0, group_drop_prob=0.0,
+                              scale_prob=0.0, real_prob=0.0, augment=still)
+        g = torch.Generator().manual_seed(1234)
+        chosen = torch.randperm(len(val), generator=g)[:pairs]
+        batch = make_batch(val, params, pipe.generator.config, g, face, partition, pairs=chosen)
+        with torch.no_grad():
+            tokens = batch_tokens(pipe.generator, encode_references(pipe.encoder, batch.refs), batch.assign, batch.present)
+            pred = sample_delta(pipe.generator, batch.condition, tokens, steps=steps, seed=0)
+        true = batch.target / pipe.generator.config.delta_scale
+        row = {}
+        for k, group in enumerate(TOKEN_GROUPS):
+            core = masks[k] > 0.5
+            row[group] = {"predicted": round(float(pred.abs().mean(1)[:, core].mean()), 4),
+                          "true": round(float(true.abs().mean(1)[:, core].mean()), 4),
+                          "error": round(float((pred - true).abs().mean(1)[:, core].mean()), 4)}
+        out[name] = row
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--weights", help="generator folder (default: the shipped one)")
@@ -161,7 +201,7 @@ def main() -> int:
     ap.add_argument("--sheet", default="docs/fram_regional_sheet.png")
     ap.add_argument("--steps", default="1,2,4,8,16")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--parts", default="leakage,steps,sheet", help="which parts to run")
+    ap.add_argument("--parts", default="leakage,strength,steps,sheet", help="which parts to run")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     from fram.diffusion import FramPipeline
@@ -175,6 +215,12 @@ def main() -> int:
     if "leakage" in parts:
         res["leakage"] = leakage(pipe, data)
         print(res["leakage"], flush=True)
+    if "strength" in parts:
+        res["strength"] = strength(pipe, args.synth, args.cache)
+        print("\n| reference | group | predicted mean abs delta | true | error |\n|---|---|---|---|---|")
+        for name, row in res["strength"].items():
+            for group, r in row.items():
+                print(f"| {name} | {group} | {r['predicted']} | {r['true']} | {r['error']} |")
     if "steps" in parts:
         res["steps"] = steps_table(pipe, args.synth, args.cache, [int(s) for s in args.steps.split(",")], data)
         print("\n| steps | texture error (0-255) | no-op error | s / 512² photo |\n|---|---|---|---|")

@@ -9,7 +9,8 @@ folder (the shipped weights by default); nothing is fetched from anywhere.
 Per call: the source is unwrapped into UV; each reference becomes a UV texture (a
 made-up photo is unwrapped and its hidden half mirrored in; a recipe, preset or words
 is rendered onto the source's own face) and is read by the makeup CLIP; every token
-group takes its tokens from the reference of its region; the generator denoises a
+group takes its tokens from the reference of its region, and the references, aligned
+in UV, go beside the source into the identity ControlNet; the generator denoises a
 makeup delta in UV in a few steps from a fixed seed; the delta becomes one layer per
 selected region and is composited onto the photo at native resolution, so pixels
 outside the selected regions stay bit-identical.
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -32,7 +32,7 @@ from fram.face.uv import UVTexture, geometry_maps, mirror_fill
 from fram.makeup.compose import FaceAnalysis, analyse, apply_layers, layer_size, match_skin, skin_tone
 from fram.makeup.recipe import MakeupStyle
 from fram.makeup.render import GroupLayer, render_uv
-from fram.models.generator import MakeupGenerator, condition_image, sample_delta
+from fram.models.generator import MakeupGenerator, condition_image, reference_condition, sample_delta
 from fram.models.region_tokens import CONTROL_GROUP, TOKEN_GROUPS, token_group_masks
 
 WEIGHTS_ROOT = Path(__file__).resolve().parent / "weights"
@@ -112,16 +112,36 @@ class FramPipeline:
         mask = F.avg_pool2d(vis, cfg.patch_size).flatten(1) > cfg.min_patch_visibility
         return self.generator.region_tokens(patches, mask)
 
-    def _condition(self, analysis: FaceAnalysis) -> torch.Tensor:
+    def _condition(self, request: FramRequest) -> torch.Tensor:
+        """The ControlNet's input: the source face and, aligned, each group's reference."""
+        from fram.models.makeup_clip import prepare_uv
+
         size = self.generator.config.sample_size
-        tex = cv2.resize(analysis.texture.texture, (size, size), interpolation=cv2.INTER_AREA)
-        vis = cv2.resize(analysis.texture.visibility, (size, size), interpolation=cv2.INTER_AREA)
-        geo = geometry_maps(analysis.face.landmarks, size)
-        return condition_image(
-            torch.from_numpy(tex).permute(2, 0, 1)[None].float() / 255,
-            torch.from_numpy(vis)[None, None].float(),
-            torch.from_numpy(geo).permute(2, 0, 1)[None],
-        )
+        analysis = request.analysis
+        tex, vis = prepare_uv(analysis.texture.texture, analysis.texture.visibility, size)
+        geo = torch.from_numpy(geometry_maps(analysis.face.landmarks, size)).permute(2, 0, 1)[None]
+        slots: list[tuple[torch.Tensor, torch.Tensor]] = []
+        slot_of: dict[int, int] = {}
+        assign, present = torch.zeros(1, len(TOKEN_GROUPS), dtype=torch.long), torch.zeros(1, len(TOKEN_GROUPS), dtype=torch.bool)
+        for i, group in enumerate(TOKEN_GROUPS):
+            ref = request.references.get(group)
+            if ref is None or CONTROL_GROUP[group] not in request.groups:
+                continue
+            if id(ref) not in slot_of:
+                slot_of[id(ref)] = len(slots)
+                slots.append(prepare_uv(ref.texture, ref.visibility, size))
+            assign[0, i], present[0, i] = slot_of[id(ref)], True
+        if not slots:
+            slots.append((torch.zeros_like(tex), torch.zeros_like(vis)))
+        masks = token_group_masks(size)
+        partition = masks / masks.sum(0, keepdim=True).clamp_min(1.0)
+        reference = reference_condition(slots, assign, present, self._group_scale(request), partition)
+        return condition_image(tex, vis, geo, reference)
+
+    @staticmethod
+    def _group_scale(request: FramRequest) -> torch.Tensor:
+        """(1, G) intensity per token group (each follows its user-facing region)."""
+        return torch.tensor([[request.intensity.get(CONTROL_GROUP[g], 1.0) for g in TOKEN_GROUPS]])
 
     # ------------------------------------------------------------------ generation
 
@@ -140,8 +160,8 @@ class FramPipeline:
             i = TOKEN_GROUPS.index(group)
             rows.append(by_ref[id(ref)][:, i * k : (i + 1) * k])
         tokens = torch.cat(rows, dim=1)
-        scale = torch.tensor([[request.intensity.get(CONTROL_GROUP[g], 1.0) for g in TOKEN_GROUPS]]).repeat_interleave(k, dim=1)
-        return sample_delta(self.generator, self._condition(request.analysis), tokens, region_scale=scale,
+        scale = self._group_scale(request).repeat_interleave(k, dim=1)
+        return sample_delta(self.generator, self._condition(request), tokens, region_scale=scale,
                             steps=steps or self.steps, guidance=self.guidance if guidance is None else guidance, seed=seed)
 
     def delta_layers(self, delta: torch.Tensor, analysis: FaceAnalysis, groups: tuple[str, ...]) -> dict[str, GroupLayer]:
@@ -195,9 +215,11 @@ class FramPipeline:
             for token_group in TOKEN_GROUPS:
                 if CONTROL_GROUP[token_group] == group:
                     refs[token_group] = textures[id(ref)]
-        request = FramRequest(analysis=analysis, references=refs, groups=groups, intensity=parse_intensity(intensity))
+        level = parse_intensity(intensity)
+        shown = tuple(g for g in groups if level.get(g, 1.0) > 0)  # intensity 0: as if not selected, bit-identical
+        request = FramRequest(analysis=analysis, references=refs, groups=shown, intensity=level)
         delta = self.generate_delta(request, steps=steps, seed=seed, guidance=guidance)
-        image = apply_layers(rgb, analysis, self.delta_layers(delta, analysis, groups))
+        image = apply_layers(rgb, analysis, self.delta_layers(delta, analysis, shown))
         return PipelineOutput(image=image, face=face, style=None)
 
 

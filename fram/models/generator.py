@@ -14,7 +14,10 @@ Parts (diffusers classes, configured small enough to train on two CPU cores):
   IP-Adapter style) whose output is scaled per token by the user's intensity.
 * ``controlnet``: ``ControlNetModel`` on the source face (its UV texture, visibility and
   3D geometry maps, :func:`condition_image`): where the lips, lids and skin of *this*
-  face are and what colour, so the delta fits the person.
+  face are and what colour, so the delta fits the person. Beside them it sees the
+  references themselves, aligned (:func:`reference_condition`): UV is canonical, so a
+  reference's lips sit where the source's lips are, and the exact colours and strength
+  of the look reach the generator pixel for pixel instead of through a few tokens.
 * ``resampler``: :class:`fram.models.region_tokens.RegionResampler` over the makeup
   CLIP's patch tokens of the reference.
 * ``context``: learned tokens for the denoiser's own ("text") cross-attention branch,
@@ -41,7 +44,9 @@ from torch import nn
 from fram.makeup.render import srgb_to_linear
 from fram.models.region_tokens import RegionResampler, ResamplerConfig
 
-CONDITION_CHANNELS = 8  # texture (3), visibility (1), normals (3), depth (1)
+SOURCE_CHANNELS = 8  # texture (3), visibility (1), normals (3), depth (1)
+REFERENCE_CHANNELS = 5  # the references' texture (3), where one is given and seen (1), intensity (1)
+CONDITION_CHANNELS = SOURCE_CHANNELS + REFERENCE_CHANNELS
 DEPTH_GAIN = 4.0  # depth maps are a few hundredths of a face width; bring them to ~±1
 
 
@@ -290,13 +295,50 @@ class MakeupGenerator(nn.Module):
         return model.eval()
 
 
-def condition_image(texture: torch.Tensor, visibility: torch.Tensor, geometry: torch.Tensor) -> torch.Tensor:
-    """The ControlNet's input (B, 8, S, S) from the source face.
+def condition_image(texture: torch.Tensor, visibility: torch.Tensor, geometry: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
+    """The ControlNet's input (B, 13, S, S): the source face and the aligned references.
 
     ``texture`` (B, 3, S, S) sRGB in [0, 1]; ``visibility`` (B, 1, S, S) in [0, 1];
-    ``geometry`` (B, 4, S, S) normals + depth from :func:`fram.face.uv.geometry_maps`.
+    ``geometry`` (B, 4, S, S) normals + depth from :func:`fram.face.uv.geometry_maps`;
+    ``reference`` (B, 5, S, S) from :func:`reference_condition`.
     """
-    return torch.cat([texture * 2 - 1, visibility * 2 - 1, geometry[:, :3], geometry[:, 3:] * DEPTH_GAIN], dim=1)
+    return torch.cat([texture * 2 - 1, visibility * 2 - 1, geometry[:, :3], geometry[:, 3:] * DEPTH_GAIN, reference], dim=1)
+
+
+def reference_condition(references: list[tuple[torch.Tensor, torch.Tensor]], assign: torch.Tensor, present: torch.Tensor,
+                        scale: torch.Tensor, partition: torch.Tensor) -> torch.Tensor:
+    """The references as aligned condition channels (B, 5, S, S).
+
+    Each token group's UV region shows the reference that group reads: ``references``
+    holds per slot an sRGB texture (B, 3, R, R) and its visibility (B, 1, R, R) at any
+    size R; ``assign`` (B, G) is the slot each group reads, ``present`` (B, G) whether
+    it has a reference at all (absent: the region stays empty and the generator's
+    output there is not used), ``scale`` (B, G) the group's intensity and
+    ``partition`` (G, S, S) the groups' share of each texel. What a reference hides is
+    first filled from its mirrored half (the rule of :func:`fram.face.uv.mirror_fill`),
+    as in the references the pipeline reads. Channels: texture × coverage, coverage
+    (given and seen), intensity; coverage and texture are mapped to [-1, 1].
+    """
+    size = partition.shape[-1]
+    rgbs, viss = [], []
+    for rgb, vis in references:
+        if rgb.shape[-1] != size:
+            rgb, vis = F.adaptive_avg_pool2d(rgb, size), F.adaptive_avg_pool2d(vis, size)
+        use = (vis < 0.5) & (vis.flip(-1) >= 0.5)
+        rgbs.append(torch.where(use, rgb.flip(-1), rgb))
+        viss.append(torch.where(use, vis.flip(-1), vis))
+    rgb_slots, vis_slots = torch.stack(rgbs), torch.stack(viss)  # (slots, B, c, S, S)
+    rows = torch.arange(len(assign))
+    colour = torch.zeros_like(rgb_slots[0])
+    coverage = torch.zeros_like(vis_slots[0])
+    intensity = torch.zeros_like(vis_slots[0])
+    for g in range(partition.shape[0]):
+        share = partition[g] * present[:, g, None, None, None].to(partition)
+        seen = share * vis_slots[assign[:, g], rows]
+        colour = colour + seen * rgb_slots[assign[:, g], rows]
+        coverage = coverage + seen
+        intensity = intensity + share * scale[:, g, None, None, None]
+    return torch.cat([colour * 2 - 1, coverage * 2 - 1, intensity], dim=1)
 
 
 def makeup_delta(before: torch.Tensor, after: torch.Tensor) -> torch.Tensor:

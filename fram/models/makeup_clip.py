@@ -528,21 +528,6 @@ class MakeupCLIP(nn.Module):
 # --------------------------------------------------------------------------- inputs
 
 
-def mirror_fill(texture: np.ndarray, visibility: np.ndarray, threshold: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """Fill texels the photo hides from the mirrored half of the (symmetric) UV layout.
-
-    Args:
-        texture: (S, S, 3) uint8 or float; visibility: (S, S) in [0, 1].
-    Returns:
-        the filled texture and visibility (same shapes and dtypes).
-    """
-    if texture.ndim != 3 or visibility.shape != texture.shape[:2]:
-        raise ValueError(f"texture (S, S, 3) and visibility (S, S) expected, got {texture.shape} and {visibility.shape}")
-    mirrored_tex, mirrored_vis = texture[:, ::-1], visibility[:, ::-1]
-    use = (visibility < threshold) & (mirrored_vis >= threshold)
-    return np.where(use[..., None], mirrored_tex, texture), np.where(use, mirrored_vis, visibility).astype(visibility.dtype)
-
-
 def prepare_uv(texture: np.ndarray, visibility: np.ndarray, size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """A UV texture (S, S, 3) uint8 + visibility (S, S) → model inputs at ``size``.
 

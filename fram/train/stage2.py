@@ -7,26 +7,34 @@ One step, for a batch of synthetic pairs (bare face → the same face made up):
 2. the *target* is the makeup delta (linear RGB) between the made-up and the bare
    texture at the generator's size, × ``delta_scale``;
 3. the *reference* is, with probability ``same_style_prob``, **another identity
-   wearing the same style** (so makeup is separated from identity and skin tone),
-   otherwise FRAM's augmented copy of the target; every reference goes through the
-   colour-preserving augmentations of stage 1 and the frozen makeup CLIP, whose patch
-   tokens the region resampler reads;
+   wearing the same style** (so makeup is separated from identity and skin tone), with
+   probability ``swap_prob`` **this exact look moved onto another bare face**
+   (:func:`fram.train.augment.swap_identity`: the exact colours and strength on
+   someone else), otherwise FRAM's augmented copy of the target; every reference goes
+   through the colour-preserving augmentations of stage 1, then both to the frozen
+   makeup CLIP, whose patch tokens the region resampler reads, and, aligned in UV, to
+   the ControlNet beside the source (:func:`fram.models.generator.reference_condition`);
 4. with probability ``mix_prob`` the token groups come from two references (two looks
    of the same face) and the target is assembled region by region from the two
    deltas: the generator learns that the lips tokens paint the lips and nothing else;
 5. with probability ``real_prob`` the pair is a real made-up face instead: the source
    is the face with its makeup taken off region by region (:func:`pseudo_bare`), the
    reference an augmented copy of it, the target its real makeup;
-6. with probability ``cond_dropout`` the region tokens are the learned null tokens
-   (classifier-free guidance);
-7. loss = MSE of the predicted clean delta inside the face + ``attn_weight`` ×
-   (focal + dice) between each token group's cross-attention map and its UV region.
+6. with probability ``cond_dropout`` no group has a reference (null tokens, empty
+   reference channels: classifier-free guidance); with probability ``group_drop_prob``
+   only some groups have one, as when a user selects regions, and the loss ignores
+   the others (their output is never composited);
+7. loss = MSE of the predicted clean delta inside the face, ``makeup_weight`` more on
+   the eyes, brows, lips and cheeks (small in UV, so skin would rule a plain mean) +
+   ``attn_weight`` × (focal + dice) between each token group's cross-attention map and
+   its UV region.
 
 The run folder mirrors stage 1's: ``checkpoint/`` (resume by rerunning the same
 command), ``params.json``, and at the end ``final/`` (a ``MakeupGenerator`` folder with
 ``training_log.json`` and ``loss_curve.png``). ``--time-limit`` (minutes of training
 over all resumes; ``--budget cpu`` counts this process's CPU time) ends the schedule
-in time.
+in time. ``--init FOLDER`` starts from an earlier generator (tensors that grew new
+input channels keep their old ones and start the new ones at zero).
 """
 
 from __future__ import annotations
@@ -43,9 +51,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from fram.models.generator import AttentionStore, GeneratorConfig, MakeupGenerator, condition_image, makeup_delta, sample_delta
+from fram.models.generator import (AttentionStore, GeneratorConfig, MakeupGenerator, condition_image, makeup_delta, reference_condition,
+                                   sample_delta)
 from fram.models.region_tokens import TOKEN_GROUPS, downsample_masks, token_group_masks
-from fram.train.augment import AugmentOptions, augment_view
+from fram.train.augment import AugmentOptions, augment_view, swap_identity
 from fram.train.common import CHECKPOINT_DIR, decay_groups, load_checkpoint, lr_at, progress_at, save_checkpoint
 from fram.train.data import UVSet, cached_split
 
@@ -69,10 +78,14 @@ class Stage2Params:
     warmup: int = 100
     attn_weight: float = 0.1
     cond_dropout: float = 0.1
-    same_style_prob: float = 0.6
+    same_style_prob: float = 0.35
+    swap_prob: float = 0.35
     mix_prob: float = 0.25
     scale_prob: float = 0.3
     real_prob: float = 0.2
+    group_drop_prob: float = 0.15
+    makeup_weight: float = 2.0
+    init: str | None = None
     augment: AugmentOptions = field(default_factory=lambda: AugmentOptions(turn=0.15, occlude=0.1))
     seed: int = 0
     threads: int = 0
@@ -110,6 +123,7 @@ class Stage2Data:
 
     ref: torch.Tensor  # (P, 3, R, R) uint8, the made-up textures as references
     ref_vis: torch.Tensor  # (F, 1, R, R) uint8
+    ref_before: torch.Tensor  # (F, 3, R, R) uint8, the bare faces (references moved onto another face)
     before: torch.Tensor  # (F, 3, S, S) float
     after: torch.Tensor  # (P, 3, S, S) float
     vis: torch.Tensor  # (F, 1, S, S) float
@@ -159,7 +173,7 @@ def prepare(uvset: UVSet, size: int) -> Stage2Data:
         style_pairs.setdefault(s, []).append(i)
         face_pairs.setdefault(f, []).append(i)
     return Stage2Data(
-        ref=uvset.afters, ref_vis=uvset.vis,
+        ref=uvset.afters, ref_vis=uvset.vis, ref_before=uvset.befores,
         before=_area(uvset.befores.float() / 255, size), after=_area(uvset.afters.float() / 255, size),
         vis=_area(uvset.vis.float() / 255, size), geometry=geometry,
         pair_face=uvset.pair_face, styles=uvset.styles,
@@ -227,7 +241,7 @@ class Batch:
     refs: list[tuple[torch.Tensor, torch.Tensor]]  # per reference slot: (rgb, vis) at the encoder size
     assign: torch.Tensor  # (B, G) index of the reference slot each token group reads
     scale: torch.Tensor  # (B, G) each token group's intensity (the target delta follows it)
-    dropped: torch.Tensor  # (B,) bool: null tokens (guidance dropout)
+    present: torch.Tensor  # (B, G) bool: the group has a reference (else null tokens, empty channels)
 
 
 PSEUDO_GROUPS: tuple[str, ...] = ("cheeks", "eyes", "brows", "lips")
@@ -261,6 +275,32 @@ def pseudo_bare(real: torch.Tensor, real_vis: torch.Tensor, donor: torch.Tensor,
     return linear_to_srgb(out.clamp(0, 1))
 
 
+def _reference_for(data: Stage2Data, params: Stage2Params, look: int, face: int, g: torch.Generator) -> tuple[int, int]:
+    """A reference for ``look`` on ``face``: (pair whose made-up texture it is, bare face
+    that pair's makeup is moved onto, or -1 to show it on its own face)."""
+    r = float(torch.rand(1, generator=g))
+    if r < params.same_style_prob:
+        other = _other_pair(data.style_pairs[int(data.styles[look])], face, data.pair_face, g)
+        return (look if other is None else other), -1
+    if r < params.same_style_prob + params.swap_prob:
+        onto = int(torch.randint(len(data.ref_before), (1,), generator=g))
+        return look, (onto if onto != face else -1)
+    return look, -1
+
+
+def _reference_views(data: Stage2Data, chosen: list[tuple[int, int]]) -> list[torch.Tensor]:
+    """Made-up textures and visibility (float, encoder size) of the chosen references."""
+    idx = torch.tensor([c[0] for c in chosen])
+    onto = torch.tensor([c[1] for c in chosen])
+    own = data.pair_face[idx]
+    rgb, vis = data.ref[idx].float() / 255, data.ref_vis[own].float() / 255
+    moved = (onto >= 0).nonzero().flatten()
+    if len(moved):
+        rgb[moved], vis[moved] = swap_identity(rgb[moved], data.ref_before[own[moved]].float() / 255, vis[moved],
+                                               data.ref_before[onto[moved]].float() / 255, data.ref_vis[onto[moved]].float() / 255)
+    return [rgb, vis]
+
+
 def _other_pair(pool: torch.Tensor, avoid_face: int, pair_face: torch.Tensor, g: torch.Generator) -> int | None:
     for _ in range(6):
         j = int(pool[torch.randint(len(pool), (1,), generator=g)])
@@ -285,14 +325,8 @@ def make_batch(data: Stage2Data, params: Stage2Params, config: GeneratorConfig, 
             others = data.face_pairs[f][data.face_pairs[f] != p]
             if len(others):
                 look2 = int(others[torch.randint(len(others), (1,), generator=g)])
-        chosen = []
-        for look in (p, look2 if look2 is not None else p):
-            ref = None
-            if float(torch.rand(1, generator=g)) < params.same_style_prob:
-                ref = _other_pair(data.style_pairs[int(data.styles[look])], f, data.pair_face, g)
-            chosen.append(look if ref is None else ref)
-        refs1.append(chosen[0])
-        refs2.append(chosen[1])
+        refs1.append(_reference_for(data, params, p, f, g))
+        refs2.append(_reference_for(data, params, look2 if look2 is not None else p, f, g))
         if look2 is not None:
             bits = torch.randint(2, (len(TOKEN_GROUPS),), generator=g)
             if bits.sum() in (0, len(TOKEN_GROUPS)):
@@ -302,10 +336,7 @@ def make_batch(data: Stage2Data, params: Stage2Params, config: GeneratorConfig, 
             share = (group_partition * bits[:, None, None].float()).sum(0, keepdim=True)  # (1, S, S)
             delta[i] = delta[i] * (1 - share) + delta2 * share
     source, source_vis, geometry = data.before[faces], data.vis[faces], data.geometry[faces]
-    raw = []
-    for chosen in (refs1, refs2):
-        idx = torch.tensor(chosen)
-        raw.append([data.ref[idx].float() / 255, data.ref_vis[data.pair_face[idx]].float() / 255])
+    raw = [_reference_views(data, chosen) for chosen in (refs1, refs2)]
     # Real made-up faces as self-supervised pseudo-pairs: source = the face with its
     # makeup taken off (pseudo_bare), reference = an augmented copy of it, target = its
     # real makeup (what the renderer cannot draw).
@@ -328,11 +359,25 @@ def make_batch(data: Stage2Data, params: Stage2Params, config: GeneratorConfig, 
     scale[scaled] = torch.rand(int(scaled.sum()), len(TOKEN_GROUPS), generator=g) * 1.5
     factor = (group_partition[None] * scale[:, :, None, None]).sum(1, keepdim=True) + (1 - group_partition.sum(0))[None, None]
     delta = delta * factor
-    condition = condition_image(source, source_vis, geometry)
+    # Which groups have a reference: all (most), none (guidance dropout) or some (a user's
+    # region selection; the loss then ignores the others, which are never composited).
+    g_count = len(TOKEN_GROUPS)
     dropped = torch.rand(n, generator=g) < params.cond_dropout
-    weight = face_mask[None, None].expand(n, 1, -1, -1)
+    present = (~dropped)[:, None].repeat(1, g_count)
+    for i in ((~dropped) & (torch.rand(n, generator=g) < params.group_drop_prob)).nonzero().flatten().tolist():
+        bits = torch.randint(2, (g_count,), generator=g).bool()
+        if bool(bits.all()) or not bool(bits.any()):
+            bits[torch.randint(g_count, (1,), generator=g)] ^= True
+        present[i] = bits
+    reference = reference_condition(refs, assign, present, scale, group_partition)
+    condition = condition_image(source, source_vis, geometry, reference)
+    outside = (1 - group_partition.sum(0)).clamp_min(0)
+    counted = (group_partition[None] * present[:, :, None, None]).sum(1, keepdim=True) + outside
+    counted = torch.where(dropped[:, None, None, None], torch.ones_like(counted), counted)
+    makeup = group_partition.sum(0) - group_partition[TOKEN_GROUPS.index("skin")]
+    weight = face_mask * counted * (1 + params.makeup_weight * makeup)
     return Batch(condition=condition, target=delta * config.delta_scale, weight=weight, refs=refs, assign=assign, scale=scale,
-                 dropped=dropped)
+                 present=present)
 
 
 @torch.no_grad()
@@ -347,14 +392,15 @@ def encode_references(encoder: Any, refs: list[tuple[torch.Tensor, torch.Tensor]
     return out
 
 
-def batch_tokens(model: MakeupGenerator, encoded: list[tuple[torch.Tensor, torch.Tensor]], assign: torch.Tensor, dropped: torch.Tensor) -> torch.Tensor:
-    """Region tokens per sample: each group from its assigned reference; null tokens when dropped."""
+def batch_tokens(model: MakeupGenerator, encoded: list[tuple[torch.Tensor, torch.Tensor]], assign: torch.Tensor, present: torch.Tensor) -> torch.Tensor:
+    """Region tokens per sample: each group from its assigned reference; null tokens where it has none."""
     k = model.tokens_per_group
     per_slot = [model.region_tokens(tokens, mask) for tokens, mask in encoded]
     stacked = torch.stack(per_slot)  # (slots, B, T, D)
     rows = assign.repeat_interleave(k, dim=1)  # (B, T)
     tokens = stacked.gather(0, rows[None, :, :, None].expand(1, -1, -1, stacked.shape[-1]))[0]
-    return torch.where(dropped[:, None, None], model.null_tokens[None].expand_as(tokens), tokens)
+    absent = ~present.repeat_interleave(k, dim=1)
+    return torch.where(absent[:, :, None], model.null_tokens[None].expand_as(tokens), tokens)
 
 
 # --------------------------------------------------------------------------- losses
@@ -395,13 +441,14 @@ def quick_eval(model: MakeupGenerator, encoder: Any, data: Stage2Data, params: S
     from fram.makeup.render import linear_to_srgb, srgb_to_linear
 
     g = torch.Generator().manual_seed(1234)
-    eval_params = Stage2Params(**{**params.to_dict(), "mix_prob": 0.0, "cond_dropout": 0.0, "same_style_prob": 1.0, "scale_prob": 0.0, "real_prob": 0.0,
+    eval_params = Stage2Params(**{**params.to_dict(), "mix_prob": 0.0, "cond_dropout": 0.0, "same_style_prob": 1.0, "swap_prob": 0.0,
+                                  "group_drop_prob": 0.0, "scale_prob": 0.0, "real_prob": 0.0,
                                   "augment": AugmentOptions(**{k: 0 for k in ("rotate", "translate", "flip", "elastic", "gain",
                                                                               "shading", "blur", "noise", "turn", "occlude")},
                                                           scale=(1.0, 1.0))})
     pairs = torch.randperm(len(data), generator=g)[: params.eval_pairs]
     batch = make_batch(data, eval_params, model.config, g, face_mask, partition, pairs=pairs)
-    tokens = batch_tokens(model, encode_references(encoder, batch.refs), batch.assign, batch.dropped)
+    tokens = batch_tokens(model, encode_references(encoder, batch.refs), batch.assign, batch.present)
     was = model.training
     model.eval()
     deltas = {steps: sample_delta(model, batch.condition, tokens, steps=steps, seed=0) for steps in {params.eval_steps, 1}}
@@ -466,6 +513,38 @@ def load_encoder(folder: str) -> Any:
     return encoder
 
 
+def warm_start(model: MakeupGenerator, folder: str) -> list[str]:
+    """Load an earlier generator's weights into ``model`` (``--init``).
+
+    A tensor that has grown input channels since (the ControlNet's first convolution
+    when the condition gained the reference channels) keeps its old channels and
+    starts the new ones at zero, so the model begins exactly where the old one was.
+    Returns the names of tensors that could not be carried over (left as initialised).
+    """
+    from safetensors.torch import load_file
+
+    from fram.errors import ModelNotFoundError
+
+    path = Path(folder) / "model.safetensors"
+    if not path.is_file():
+        raise ModelNotFoundError(f"--init: no generator weights at {path}")
+    old = load_file(str(path))
+    state = model.state_dict()
+    skipped = []
+    with torch.no_grad():
+        for name, tensor in state.items():
+            prev = old.get(name)
+            if prev is not None and prev.shape == tensor.shape:
+                tensor.copy_(prev)
+            elif (prev is not None and prev.ndim == tensor.ndim >= 2 and prev.shape[0] == tensor.shape[0]
+                  and prev.shape[2:] == tensor.shape[2:] and prev.shape[1] < tensor.shape[1]):
+                tensor.zero_()
+                tensor[:, : prev.shape[1]].copy_(prev)
+            else:
+                skipped.append(name)
+    return skipped
+
+
 def train(params: Stage2Params, *, log_fn: Any = None, stop_after: int | None = None,
           datasets: tuple[UVSet, UVSet] | None = None, encoder: Any = None) -> Path:
     """Run (or resume) training; returns the run folder. ``stop_after`` ends the
@@ -518,6 +597,9 @@ def train(params: Stage2Params, *, log_fn: Any = None, stop_after: int | None = 
     state = load_checkpoint(run, model, optimizer, generator)
     if state is None:
         state = {"step": 0, "train_seconds": 0.0, "history": [], "evals": []}
+        if params.init:
+            skipped = warm_start(model, params.init)
+            log_fn(f"started from {params.init}" + (f"; new: {', '.join(skipped)}" if skipped else ""))
         log_fn(f"new run in {run}: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters, {params.steps} steps")
     else:
         log_fn(f"resumed {run} at step {state['step']} / {params.steps}")
@@ -531,14 +613,14 @@ def train(params: Stage2Params, *, log_fn: Any = None, stop_after: int | None = 
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, progress, params)
         batch = make_batch(train_data, params, config, generator, face_mask, partition)
-        tokens = batch_tokens(model, encode_references(encoder, batch.refs), batch.assign, batch.dropped)
+        tokens = batch_tokens(model, encode_references(encoder, batch.refs), batch.assign, batch.present)
         noise = torch.randn(batch.target.shape, generator=generator)
         t = torch.randint(0, config.num_train_timesteps, (len(noise),), generator=generator)
         noisy = scheduler.add_noise(batch.target, noise, t)
         store = AttentionStore()
         pred = model(noisy, t, batch.condition, tokens, batch.scale.repeat_interleave(model.tokens_per_group, dim=1), store)
         mse = (((pred - batch.target) ** 2) * batch.weight).sum() / (batch.weight.sum() * 3)
-        attn = attention_loss(store, targets, face_mask, model.tokens_per_group, ~batch.dropped)
+        attn = attention_loss(store, targets, face_mask, model.tokens_per_group, batch.present.any(1))
         loss = mse + params.attn_weight * attn
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -590,10 +672,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--generator", default="{}", help="generator config overrides as JSON, e.g. '{\"sample_size\": 48}'")
     for name in ("steps", "batch", "warmup", "seed", "threads", "eval_every", "eval_pairs", "eval_steps", "log_every"):
         p.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(d, name))
-    for name in ("lr", "weight_decay", "attn_weight", "cond_dropout", "same_style_prob", "mix_prob", "scale_prob", "real_prob",
-                 "save_every_min"):
+    for name in ("lr", "weight_decay", "attn_weight", "cond_dropout", "same_style_prob", "swap_prob", "mix_prob", "scale_prob", "real_prob",
+                 "group_drop_prob", "makeup_weight", "save_every_min"):
         p.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(d, name))
     p.add_argument("--limit-faces", type=int)
+    p.add_argument("--init", help="start from this generator folder (e.g. an earlier run's final/)")
     p.add_argument("--cache", help="folder for the in-memory dataset cache (default: the run folder)")
     p.add_argument("--time-limit", type=float, default=d.time_limit_min, help="training-time budget in minutes (over resumes)")
     p.add_argument("--budget", choices=("wall", "cpu"), default=d.budget)
@@ -610,8 +693,9 @@ def main(argv: list[str] | None = None) -> int:
     params = Stage2Params(
         data=args.data, out=args.out, encoder=args.encoder, generator=generator, steps=args.steps, batch=args.batch,
         lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, attn_weight=args.attn_weight,
-        cond_dropout=args.cond_dropout, same_style_prob=args.same_style_prob, mix_prob=args.mix_prob,
-        scale_prob=args.scale_prob, real_prob=args.real_prob, seed=args.seed,
+        cond_dropout=args.cond_dropout, same_style_prob=args.same_style_prob, swap_prob=args.swap_prob, mix_prob=args.mix_prob,
+        scale_prob=args.scale_prob, real_prob=args.real_prob, group_drop_prob=args.group_drop_prob,
+        makeup_weight=args.makeup_weight, init=args.init, seed=args.seed,
         threads=args.threads, limit_faces=args.limit_faces, eval_every=args.eval_every, eval_pairs=args.eval_pairs,
         eval_steps=args.eval_steps, log_every=args.log_every, save_every_min=args.save_every_min,
         time_limit_min=args.time_limit, budget=args.budget, cache=args.cache,

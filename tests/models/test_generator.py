@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from fram.face.uv import geometry_maps
-from fram.models.generator import AttentionStore, GeneratorConfig, MakeupGenerator, condition_image, sample_delta
+from fram.models.generator import (CONDITION_CHANNELS, AttentionStore, GeneratorConfig, MakeupGenerator, condition_image, reference_condition,
+                                  sample_delta)
 from fram.models.region_tokens import TOKEN_GROUPS, mix_groups, token_group_masks, token_scale
 
 TINY = {"sample_size": 16, "block_out_channels": (16, 32), "cross_attention_dim": 32, "attention_head_dim": 8,
@@ -21,7 +22,7 @@ def tiny_generator(seed: int = 0) -> MakeupGenerator:
 
 def _inputs(b: int = 2):
     g = torch.Generator().manual_seed(0)
-    return torch.randn(b, 3, 16, 16, generator=g), torch.randn(b, 8, 16, 16, generator=g), torch.randn(b, 9, 32, generator=g)
+    return torch.randn(b, 3, 16, 16, generator=g), torch.randn(b, CONDITION_CHANNELS, 16, 16, generator=g), torch.randn(b, 9, 32, generator=g)
 
 
 def test_region_attention_maps_cover_every_token_and_layer():
@@ -94,7 +95,53 @@ def test_geometry_maps_of_a_real_face(astronaut_face):
     assert inside.mean() > 0.3
     # A face seen from the front: normals point mostly toward the camera, the nose tip is nearest.
     assert np.median(normals[inside, 2]) > 0.5
-    cond = condition_image(torch.rand(1, 3, 64, 64), torch.ones(1, 1, 64, 64), torch.from_numpy(maps).permute(2, 0, 1)[None])
-    assert cond.shape == (1, 8, 64, 64)
+    cond = condition_image(torch.rand(1, 3, 64, 64), torch.ones(1, 1, 64, 64), torch.from_numpy(maps).permute(2, 0, 1)[None],
+                           torch.zeros(1, 5, 64, 64))
+    assert cond.shape == (1, CONDITION_CHANNELS, 64, 64)
     nose = depth[20:44, 28:36].max()
     assert nose == depth.max() or nose > np.percentile(depth[inside], 95)
+
+
+def test_reference_condition_shows_each_groups_reference_in_its_region():
+    """Lips from a red reference, eyes from a blue one (half hidden), nothing elsewhere."""
+    size = 32
+    masks = token_group_masks(size)
+    partition = masks / masks.sum(0, keepdim=True).clamp_min(1)
+    red, blue = torch.zeros(1, 3, 64, 64), torch.zeros(1, 3, 64, 64)  # any size: pooled to the partition's
+    red[:, 0], blue[:, 2] = 1.0, 1.0
+    half = torch.ones(1, 1, 64, 64)
+    half[..., :32] = 0  # the reference's left half is hidden: filled from its mirrored side
+    lips, eyes = TOKEN_GROUPS.index("lips"), TOKEN_GROUPS.index("eyes")
+    assign = torch.zeros(1, len(TOKEN_GROUPS), dtype=torch.long)
+    assign[0, eyes] = 1
+    present = torch.zeros(1, len(TOKEN_GROUPS), dtype=torch.bool)
+    present[0, [lips, eyes]] = True
+    scale = torch.full((1, len(TOKEN_GROUPS)), 0.5)
+    out = reference_condition([(red, torch.ones(1, 1, 64, 64)), (blue, half)], assign, present, scale, partition)
+    assert out.shape == (1, 5, size, size)
+    colour, coverage, intensity = (out[0, :3] + 1) / 2, (out[0, 3] + 1) / 2, out[0, 4]
+    lip_core, eye_core = partition[lips] > 0.99, partition[eyes] > 0.99
+    assert torch.allclose(colour[:, lip_core].mean(1), torch.tensor([1.0, 0, 0]), atol=0.01)
+    assert torch.allclose(colour[:, eye_core].mean(1), torch.tensor([0, 0, 1.0]), atol=0.01)
+    assert torch.allclose(coverage[eye_core], torch.ones(()), atol=0.01), "hidden eye filled from the other side"
+    assert torch.allclose(intensity[lip_core], torch.full((), 0.5), atol=0.01)
+    skin = partition[TOKEN_GROUPS.index("skin")] > 0.99
+    assert coverage[skin].max() < 0.01 and intensity[skin].max() < 0.01, "absent groups stay empty"
+
+
+def test_warm_start_keeps_old_weights_and_zeroes_new_channels(tmp_path):
+    from fram.train.stage2 import warm_start
+
+    old = tiny_generator(0)
+    conv = old.controlnet.controlnet_cond_embedding.conv_in
+    state = {k: v.clone() for k, v in old.state_dict().items()}
+    name = "controlnet.controlnet_cond_embedding.conv_in.weight"
+    state[name] = conv.weight[:, :8].clone()  # as saved before the reference channels existed
+    from safetensors.torch import save_file
+
+    save_file(state, str(tmp_path / "model.safetensors"))
+    new = tiny_generator(1)
+    assert warm_start(new, str(tmp_path)) == []
+    grown = new.controlnet.controlnet_cond_embedding.conv_in.weight
+    assert torch.equal(grown[:, :8], conv.weight[:, :8]) and not grown[:, 8:].any()
+    assert torch.equal(new.unet.conv_out.weight, old.unet.conv_out.weight)

@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from fram.models import MakeupCLIP, MakeupCLIPConfig, MakeupTokenizer, create_model, get_model_config, list_models
-from fram.models.makeup_clip import AttnProcessor, mirror_fill, prepare_uv
+from fram.face.uv import UVTexture, mirror_fill
+from fram.models.makeup_clip import AttnProcessor, prepare_uv
 
 TEXTS = ["a bold matte red lip", "smoky plum eyes with black liner", "dewy skin, peach blush", "a kawaii pink look"]
 
@@ -167,7 +168,7 @@ def test_prepare_uv_and_mirror_fill():
     tex[:, 32:] = 200
     vis = np.ones((64, 64), np.float32)
     vis[:, :32] = 0
-    filled, fvis = mirror_fill(tex, vis)
+    filled, fvis = mirror_fill(UVTexture(texture=tex, visibility=vis))
     assert (filled[:, :32] == 200).all() and (fvis == 1).all()
     pixels, visibility = prepare_uv(filled, fvis, 32)
     assert pixels.shape == (1, 3, 32, 32) and visibility.shape == (1, 1, 32, 32)

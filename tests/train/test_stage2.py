@@ -33,7 +33,8 @@ def test_mixed_batch_target_follows_each_groups_reference(tiny_sets):
     train, _ = tiny_sets
     data = stage2.prepare(train, 32)
     still = AugmentOptions(rotate=0, scale=(1.0, 1.0), translate=0, flip=0, elastic=0, gain=0, shading=0, blur=0, noise=0, turn=0, occlude=0)
-    params = stage2.Stage2Params(data="", out="", batch=6, mix_prob=1.0, same_style_prob=0.0, scale_prob=0.0, cond_dropout=0.0, real_prob=0.0,
+    params = stage2.Stage2Params(data="", out="", batch=6, mix_prob=1.0, same_style_prob=0.0, swap_prob=0.0, scale_prob=0.0, cond_dropout=0.0,
+                                 real_prob=0.0, group_drop_prob=0.0,
                                  augment=still)
     config = GeneratorConfig.from_dict({**TINY, "sample_size": 32})
     masks = token_group_masks(32)
@@ -115,3 +116,43 @@ def test_real_pseudo_pairs_take_the_makeup_off(tiny_sets):
     assert (delta[:, 0][:, lips].mean() > 0.02) and (delta[:, 1][:, lips].mean() < 0)
     assert delta[:, :, skin].abs().max() < 1e-4, "skin (foundation) is left as it is"
     assert all(torch.equal(batch.refs[0][0][i], batch.refs[1][0][i]) for i in range(5))
+
+
+def test_swapped_references_and_partial_groups(tiny_sets):
+    """A swapped reference is this look on another face; a partial selection leaves the
+    other groups without a reference, with null tokens, and out of the loss."""
+    from fram.train.augment import AugmentOptions
+
+    train, _ = tiny_sets
+    data = stage2.prepare(train, 32)
+    still = AugmentOptions(rotate=0, scale=(1.0, 1.0), translate=0, flip=0, elastic=0, gain=0, shading=0, blur=0, noise=0, turn=0, occlude=0)
+    params = stage2.Stage2Params(data="", out="", batch=8, mix_prob=0.0, same_style_prob=0.0, swap_prob=1.0, scale_prob=0.0,
+                                 cond_dropout=0.0, real_prob=0.0, group_drop_prob=1.0, augment=still)
+    config = GeneratorConfig.from_dict({**TINY, "sample_size": 32})
+    masks = token_group_masks(32)
+    partition = masks / masks.sum(0, keepdim=True).clamp_min(1)
+    batch = stage2.make_batch(data, params, config, torch.Generator().manual_seed(5), torch.ones(32, 32), partition)
+    lips, skin = partition[TOKEN_GROUPS.index("lips")] > 0.995, partition[TOKEN_GROUPS.index("skin")] > 0.995
+    source = (batch.condition[:, :3] + 1) / 2
+    ref = batch.refs[0][0]
+    assert all((ref[i][:, skin].mean(1) - source[i][:, skin].mean(1)).abs().max() > 0.02 for i in range(8)), "another face"
+    # Its lips stand out from its skin exactly as the target's makeup does (sRGB, where nothing clipped).
+    checked = 0
+    for i in range(8):
+        contrast = ref[i][:, lips].mean(1) - ref[i][:, skin].mean(1)
+        if ((ref[i][:, lips] > 0.01) & (ref[i][:, lips] < 0.99)).all():
+            pairs = [p for p in range(len(data)) if torch.allclose(data.before[data.pair_face[p]][:, skin].mean(1), source[i][:, skin].mean(1), atol=1e-3)]
+            made = [data.after[p][:, lips].mean(1) - data.before[data.pair_face[p]][:, lips].mean(1) for p in pairs]
+            assert any(torch.allclose(contrast, m, atol=0.02) for m in made)
+            checked += 1
+    assert checked >= 2
+    assert (batch.present.any(1) & ~batch.present.all(1)).all(), "some groups, not all"
+    for i in range(8):
+        for k, group in enumerate(TOKEN_GROUPS):
+            core = partition[k] > 0.995
+            if not core.any():
+                continue
+            if not bool(batch.present[i, k]):
+                assert batch.weight[i, 0][core].max() < 0.01
+            else:
+                assert batch.weight[i, 0][core].min() > 0.5
