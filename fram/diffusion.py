@@ -10,7 +10,7 @@ Per call: the source is unwrapped into UV; each reference becomes a UV texture (
 made-up photo is unwrapped and its hidden half mirrored in; a recipe, preset or words
 is rendered onto the source's own face) and is read by the makeup CLIP; every token
 group takes its tokens from the reference of its region, and the references, aligned
-in UV, go beside the source into the identity ControlNet; the generator denoises a
+in UV, go beside the noisy delta into the denoiser; the generator denoises a
 makeup delta in UV in a few steps from a fixed seed; the delta becomes one layer per
 selected region and is composited onto the photo at native resolution, so pixels
 outside the selected regions stay bit-identical.
@@ -113,7 +113,7 @@ class FramPipeline:
         return self.generator.region_tokens(patches, mask)
 
     def _condition(self, request: FramRequest) -> torch.Tensor:
-        """The ControlNet's input: the source face and, aligned, each group's reference."""
+        """The generator's condition: the source face and, aligned, each group's reference."""
         from fram.models.makeup_clip import prepare_uv
 
         size = self.generator.config.sample_size

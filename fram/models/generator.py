@@ -14,10 +14,12 @@ Parts (diffusers classes, configured small enough to train on two CPU cores):
   IP-Adapter style) whose output is scaled per token by the user's intensity.
 * ``controlnet``: ``ControlNetModel`` on the source face (its UV texture, visibility and
   3D geometry maps, :func:`condition_image`): where the lips, lids and skin of *this*
-  face are and what colour, so the delta fits the person. Beside them it sees the
-  references themselves, aligned (:func:`reference_condition`): UV is canonical, so a
-  reference's lips sit where the source's lips are, and the exact colours and strength
-  of the look reach the generator pixel for pixel instead of through a few tokens.
+  face are and what colour, so the delta fits the person.
+* the references themselves, aligned (:func:`reference_condition`), are concatenated
+  with the noisy delta at the input of both (InstructPix2Pix style): UV is canonical,
+  so a reference's lips sit where the source's lips are, and the exact colours and
+  strength of the look reach the generator pixel for pixel, not only through a few
+  tokens (which alone regressed to the mean: ``docs/benchmarks.md``).
 * ``resampler``: :class:`fram.models.region_tokens.RegionResampler` over the makeup
   CLIP's patch tokens of the reference.
 * ``context``: learned tokens for the denoiser's own ("text") cross-attention branch,
@@ -192,7 +194,7 @@ def _unet_kwargs(config: GeneratorConfig) -> dict[str, Any]:
     n = len(config.block_out_channels)
     return dict(
         sample_size=config.sample_size,
-        in_channels=3,
+        in_channels=3 + REFERENCE_CHANNELS,
         out_channels=3,
         block_out_channels=config.block_out_channels,
         layers_per_block=config.layers_per_block,
@@ -216,7 +218,7 @@ class MakeupGenerator(nn.Module):
         self.unet = UNet2DConditionModel(**_unet_kwargs(config))
         self.controlnet = ControlNetModel.from_unet(
             self.unet, conditioning_embedding_out_channels=config.controlnet_embedding_channels,
-            conditioning_channels=CONDITION_CHANNELS,
+            conditioning_channels=SOURCE_CHANNELS,
         )
         # ControlNet's zero-initialised output convs protect a *pretrained* UNet from a new
         # branch; trained from scratch together they would only delay the identity signal.
@@ -254,13 +256,17 @@ class MakeupGenerator(nn.Module):
         region_scale: torch.Tensor | None = None,
         attention_store: AttentionStore | None = None,
     ) -> torch.Tensor:
-        """Predict (per ``prediction_type``) from a noisy delta ``sample`` (B, 3, S, S)."""
+        """Predict (per ``prediction_type``) from a noisy delta ``sample`` (B, 3, S, S) and
+        a ``condition`` from :func:`condition_image` (source for the ControlNet, aligned
+        references beside the sample)."""
         b = len(sample)
         context = self.context[None].expand(b, -1, -1)
-        down, mid = self.controlnet(sample, timesteps, encoder_hidden_states=context, controlnet_cond=condition, return_dict=False)
+        source, reference = condition[:, :SOURCE_CHANNELS], condition[:, SOURCE_CHANNELS:]
+        x = torch.cat([sample, reference], dim=1)
+        down, mid = self.controlnet(x, timesteps, encoder_hidden_states=context, controlnet_cond=source, return_dict=False)
         kwargs = {"region_tokens": region_tokens, "region_scale": region_scale, "attention_store": attention_store}
         return self.unet(
-            sample, timesteps, encoder_hidden_states=context, cross_attention_kwargs=kwargs,
+            x, timesteps, encoder_hidden_states=context, cross_attention_kwargs=kwargs,
             down_block_additional_residuals=down, mid_block_additional_residual=mid,
         ).sample
 
@@ -296,7 +302,8 @@ class MakeupGenerator(nn.Module):
 
 
 def condition_image(texture: torch.Tensor, visibility: torch.Tensor, geometry: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
-    """The ControlNet's input (B, 13, S, S): the source face and the aligned references.
+    """The generator's condition (B, 13, S, S): the source face (for the ControlNet) and
+    the aligned references (concatenated with the noisy sample).
 
     ``texture`` (B, 3, S, S) sRGB in [0, 1]; ``visibility`` (B, 1, S, S) in [0, 1];
     ``geometry`` (B, 4, S, S) normals + depth from :func:`fram.face.uv.geometry_maps`;

@@ -12,8 +12,8 @@ One step, for a batch of synthetic pairs (bare face → the same face made up):
    (:func:`fram.train.augment.swap_identity`: the exact colours and strength on
    someone else), otherwise FRAM's augmented copy of the target; every reference goes
    through the colour-preserving augmentations of stage 1, then both to the frozen
-   makeup CLIP, whose patch tokens the region resampler reads, and, aligned in UV, to
-   the ControlNet beside the source (:func:`fram.models.generator.reference_condition`);
+   makeup CLIP, whose patch tokens the region resampler reads, and, aligned in UV,
+   beside the noisy delta (:func:`fram.models.generator.reference_condition`);
 4. with probability ``mix_prob`` the token groups come from two references (two looks
    of the same face) and the target is assembled region by region from the two
    deltas: the generator learns that the lips tokens paint the lips and nothing else;
@@ -516,8 +516,8 @@ def load_encoder(folder: str) -> Any:
 def warm_start(model: MakeupGenerator, folder: str) -> list[str]:
     """Load an earlier generator's weights into ``model`` (``--init``).
 
-    A tensor that has grown input channels since (the ControlNet's first convolution
-    when the condition gained the reference channels) keeps its old channels and
+    A tensor that has grown input channels since (the denoiser's first convolution
+    when the references joined its input) keeps its old channels and
     starts the new ones at zero, so the model begins exactly where the old one was.
     Returns the names of tensors that could not be carried over (left as initialised).
     """

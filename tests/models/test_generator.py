@@ -133,15 +133,14 @@ def test_warm_start_keeps_old_weights_and_zeroes_new_channels(tmp_path):
     from fram.train.stage2 import warm_start
 
     old = tiny_generator(0)
-    conv = old.controlnet.controlnet_cond_embedding.conv_in
+    conv = old.unet.conv_in
     state = {k: v.clone() for k, v in old.state_dict().items()}
-    name = "controlnet.controlnet_cond_embedding.conv_in.weight"
-    state[name] = conv.weight[:, :8].clone()  # as saved before the reference channels existed
+    state["unet.conv_in.weight"] = conv.weight[:, :3].clone()  # as saved before the reference channels existed
     from safetensors.torch import save_file
 
     save_file(state, str(tmp_path / "model.safetensors"))
     new = tiny_generator(1)
     assert warm_start(new, str(tmp_path)) == []
-    grown = new.controlnet.controlnet_cond_embedding.conv_in.weight
-    assert torch.equal(grown[:, :8], conv.weight[:, :8]) and not grown[:, 8:].any()
+    grown = new.unet.conv_in.weight
+    assert torch.equal(grown[:, :3], conv.weight[:, :3]) and not grown[:, 3:].any()
     assert torch.equal(new.unet.conv_out.weight, old.unet.conv_out.weight)
