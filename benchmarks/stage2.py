@@ -15,8 +15,9 @@
   512×512 photo per step count.
 * Makeup strength on held-out pairs (``val``): mean |delta| the generator paints in each
   token group's UV region against the true one, with a reference of another identity
-  wearing the same style and with the target's own look (does the generator transfer
-  the whole makeup, or regress toward the mean?).
+  wearing the same style, the target's exact look moved onto another face, and the
+  target's own look (does the generator transfer the whole makeup, or regress toward
+  the mean?).
 
 Writes ``results.json`` in ``--out`` and prints Markdown tables.
 """
@@ -171,8 +172,8 @@ def strength(pipe, synth: str, cache: str, steps: int = 2, pairs: int = 48) -> d
     partition = masks / masks.sum(0, keepdim=True).clamp_min(1)
     still = AugmentOptions(rotate=0, scale=(1.0, 1.0), translate=0, flip=0, elastic=0, gain=0, shading=0, blur=0, noise=0, turn=0, occlude=0)
     out: dict = {}
-    for name, other in (("other identity, same style", 1.0), ("own look", 0.0)):
-        params = Stage2Params(data=synth, out="", mix_prob=0.0, cond_dropout=0.0, same_style_prob=other, swap_prob=0.0, group_drop_prob=0.0,
+    for name, other, swap in (("other identity, same style", 1.0, 0.0), ("this look on another face", 0.0, 1.0), ("own look", 0.0, 0.0)):
+        params = Stage2Params(data=synth, out="", mix_prob=0.0, cond_dropout=0.0, same_style_prob=other, swap_prob=swap, group_drop_prob=0.0,
                               scale_prob=0.0, real_prob=0.0, augment=still)
         g = torch.Generator().manual_seed(1234)
         chosen = torch.randperm(len(val), generator=g)[:pairs]

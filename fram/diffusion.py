@@ -135,7 +135,8 @@ class FramPipeline:
             slots.append((torch.zeros_like(tex), torch.zeros_like(vis)))
         masks = token_group_masks(size)
         partition = masks / masks.sum(0, keepdim=True).clamp_min(1.0)
-        reference = reference_condition(slots, assign, present, self._group_scale(request), partition)
+        reference = reference_condition(slots, assign, present, self._group_scale(request), partition, tex, vis,
+                                        self.generator.config.delta_scale)
         return condition_image(tex, vis, geo, reference)
 
     @staticmethod

@@ -369,7 +369,7 @@ def make_batch(data: Stage2Data, params: Stage2Params, config: GeneratorConfig, 
         if bool(bits.all()) or not bool(bits.any()):
             bits[torch.randint(g_count, (1,), generator=g)] ^= True
         present[i] = bits
-    reference = reference_condition(refs, assign, present, scale, group_partition)
+    reference = reference_condition(refs, assign, present, scale, group_partition, source, source_vis, config.delta_scale)
     condition = condition_image(source, source_vis, geometry, reference)
     outside = (1 - group_partition.sum(0)).clamp_min(0)
     counted = (group_partition[None] * present[:, :, None, None]).sum(1, keepdim=True) + outside

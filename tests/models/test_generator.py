@@ -96,35 +96,50 @@ def test_geometry_maps_of_a_real_face(astronaut_face):
     # A face seen from the front: normals point mostly toward the camera, the nose tip is nearest.
     assert np.median(normals[inside, 2]) > 0.5
     cond = condition_image(torch.rand(1, 3, 64, 64), torch.ones(1, 1, 64, 64), torch.from_numpy(maps).permute(2, 0, 1)[None],
-                           torch.zeros(1, 5, 64, 64))
+                           torch.zeros(1, 8, 64, 64))
     assert cond.shape == (1, CONDITION_CHANNELS, 64, 64)
     nose = depth[20:44, 28:36].max()
     assert nose == depth.max() or nose > np.percentile(depth[inside], 95)
 
 
-def test_reference_condition_shows_each_groups_reference_in_its_region():
-    """Lips from a red reference, eyes from a blue one (half hidden), nothing elsewhere."""
+def test_reference_condition_estimates_each_groups_makeup_in_its_region():
+    """Lips from one made-up copy of the source, eyes from another photographed at half
+    the exposure with its left half hidden: each region shows the true delta."""
+    from fram.makeup.render import linear_to_srgb, srgb_to_linear
+
     size = 32
     masks = token_group_masks(size)
     partition = masks / masks.sum(0, keepdim=True).clamp_min(1)
-    red, blue = torch.zeros(1, 3, 64, 64), torch.zeros(1, 3, 64, 64)  # any size: pooled to the partition's
-    red[:, 0], blue[:, 2] = 1.0, 1.0
-    half = torch.ones(1, 1, 64, 64)
-    half[..., :32] = 0  # the reference's left half is hidden: filled from its mirrored side
     lips, eyes = TOKEN_GROUPS.index("lips"), TOKEN_GROUPS.index("eyes")
+    from fram.face.regions import uv_templates
+
+    opening = torch.from_numpy(uv_templates(size)["eyes"]) >= 0.5
+    lip_core, eye_core = partition[lips] > 0.5, (partition[eyes] > 0.5) & ~opening
+    bare_lin = torch.tensor([0.4, 0.25, 0.2])[None, :, None, None].expand(1, 3, size, size).clone()
+    red_lin, blue_lin = bare_lin.clone(), bare_lin.clone()
+    red_lin[:, :, lip_core] = torch.tensor([0.5, 0.02, 0.05])[None, :, None]
+    blue_lin[:, :, eye_core] = torch.tensor([0.1, 0.1, 0.4])[None, :, None]
+    half = torch.ones(1, 1, size, size)
+    half[..., : size // 2] = 0  # hidden: filled from the mirrored side
     assign = torch.zeros(1, len(TOKEN_GROUPS), dtype=torch.long)
     assign[0, eyes] = 1
     present = torch.zeros(1, len(TOKEN_GROUPS), dtype=torch.bool)
     present[0, [lips, eyes]] = True
     scale = torch.full((1, len(TOKEN_GROUPS)), 0.5)
-    out = reference_condition([(red, torch.ones(1, 1, 64, 64)), (blue, half)], assign, present, scale, partition)
-    assert out.shape == (1, 5, size, size)
-    colour, coverage, intensity = (out[0, :3] + 1) / 2, (out[0, 3] + 1) / 2, out[0, 4]
-    lip_core, eye_core = partition[lips] > 0.99, partition[eyes] > 0.99
-    assert torch.allclose(colour[:, lip_core].mean(1), torch.tensor([1.0, 0, 0]), atol=0.01)
-    assert torch.allclose(colour[:, eye_core].mean(1), torch.tensor([0, 0, 1.0]), atol=0.01)
-    assert torch.allclose(coverage[eye_core], torch.ones(()), atol=0.01), "hidden eye filled from the other side"
-    assert torch.allclose(intensity[lip_core], torch.full((), 0.5), atol=0.01)
+    refs = [(linear_to_srgb(red_lin), torch.ones(1, 1, size, size)), (linear_to_srgb(blue_lin * 0.5), half)]
+    source = linear_to_srgb(bare_lin)
+    out = reference_condition(refs, assign, present, scale, partition, source, torch.ones(1, 1, size, size), delta_scale=8.0)
+    assert out.shape == (1, 8, size, size)
+    coverage, intensity = (out[0, 6] + 1) / 2, out[0, 7]
+    truth_lips = srgb_to_linear(linear_to_srgb(red_lin)) - srgb_to_linear(source)
+    truth_eyes = srgb_to_linear(linear_to_srgb(blue_lin)) - srgb_to_linear(source)
+    lip_in, eye_in = lip_core & (partition[lips] > 0.99), eye_core & (partition[eyes] > 0.99)
+    for estimate in (out[0, :3] / 8.0, out[0, 3:6] / 8.0):  # per region, per texel
+        assert torch.allclose(estimate[:, lip_in], truth_lips[0][:, lip_in], atol=0.01)
+        # exposure cancels; the mirrored half of the UV layout is symmetric to a texel or so
+        assert torch.allclose(estimate[:, eye_in], truth_eyes[0][:, eye_in], atol=0.03)
+    assert torch.allclose(coverage[eye_in], torch.ones(()), atol=0.01), "hidden eye filled from the other side"
+    assert torch.allclose(intensity[lip_in], torch.full((), 0.5), atol=0.01)
     skin = partition[TOKEN_GROUPS.index("skin")] > 0.99
     assert coverage[skin].max() < 0.01 and intensity[skin].max() < 0.01, "absent groups stay empty"
 
