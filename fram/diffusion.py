@@ -11,7 +11,8 @@ made-up photo is unwrapped and its hidden half mirrored in; a recipe, preset or 
 is rendered onto the source's own face) and is read by the makeup CLIP; every token
 group takes its tokens from the reference of its region, and the references, aligned
 in UV, go beside the noisy delta into the denoiser; the generator denoises a
-makeup delta in UV in a few steps from a fixed seed; the delta becomes one layer per
+makeup delta in UV in a few steps from a fixed seed; each referenced region's mean is
+moved to the reference's colour (:func:`fram.models.generator.match_regions`); the delta becomes one layer per
 selected region and is composited onto the photo at native resolution, so pixels
 outside the selected regions stay bit-identical.
 """
@@ -32,12 +33,13 @@ from fram.face.uv import UVTexture, geometry_maps, mirror_fill
 from fram.makeup.compose import FaceAnalysis, analyse, apply_layers, layer_size, match_skin, skin_tone
 from fram.makeup.recipe import MakeupStyle
 from fram.makeup.render import GroupLayer, render_uv
-from fram.models.generator import MakeupGenerator, condition_image, reference_condition, sample_delta
-from fram.models.region_tokens import CONTROL_GROUP, TOKEN_GROUPS, token_group_masks
+from fram.models.generator import MakeupGenerator, condition_image, match_regions, reference_condition, sample_delta
+from fram.models.region_tokens import CONTROL_GROUP, TOKEN_GROUPS, token_group_partition
 
 WEIGHTS_ROOT = Path(__file__).resolve().parent / "weights"
 ENV_GENERATOR = "FRAM_GENERATOR"
 DEFAULT_STEPS = 2  # chosen on held-out pairs: see docs/benchmarks.md, steps vs quality
+DEFAULT_COLOUR_MATCH = 1.0  # how far each region's mean moves to the reference's (match_regions); see docs/benchmarks.md
 DELTA_SMOOTH_SIGMA = 0.6  # px of the generated grid: removes sampling grain, keeps region shapes
 
 
@@ -59,11 +61,13 @@ class FramRequest:
 class FramPipeline:
     """The fram diffusion engine; see the module docstring."""
 
-    def __init__(self, generator: MakeupGenerator, encoder: Any, *, steps: int = DEFAULT_STEPS, guidance: float = 1.0) -> None:
+    def __init__(self, generator: MakeupGenerator, encoder: Any, *, steps: int = DEFAULT_STEPS, guidance: float = 1.0,
+                 colour_match: float = DEFAULT_COLOUR_MATCH) -> None:
         self.generator = generator.eval()
         self.encoder = encoder.eval()
         self.steps = steps
         self.guidance = guidance
+        self.colour_match = colour_match
 
     @classmethod
     def from_pretrained(cls, folder: str | os.PathLike[str] | None = None, *, encoder: str | os.PathLike[str] | None = None,
@@ -112,8 +116,9 @@ class FramPipeline:
         mask = F.avg_pool2d(vis, cfg.patch_size).flatten(1) > cfg.min_patch_visibility
         return self.generator.region_tokens(patches, mask)
 
-    def _condition(self, request: FramRequest) -> torch.Tensor:
-        """The generator's condition: the source face and, aligned, each group's reference."""
+    def _condition(self, request: FramRequest) -> tuple[torch.Tensor, torch.Tensor]:
+        """The generator's condition (the source face and, aligned, each group's
+        reference) and which groups have a reference (1, G)."""
         from fram.models.makeup_clip import prepare_uv
 
         size = self.generator.config.sample_size
@@ -133,11 +138,9 @@ class FramPipeline:
             assign[0, i], present[0, i] = slot_of[id(ref)], True
         if not slots:
             slots.append((torch.zeros_like(tex), torch.zeros_like(vis)))
-        masks = token_group_masks(size)
-        partition = masks / masks.sum(0, keepdim=True).clamp_min(1.0)
-        reference = reference_condition(slots, assign, present, self._group_scale(request), partition, tex, vis,
+        reference = reference_condition(slots, assign, present, self._group_scale(request), token_group_partition(size), tex, vis,
                                         self.generator.config.delta_scale)
-        return condition_image(tex, vis, geo, reference)
+        return condition_image(tex, vis, geo, reference), present
 
     @staticmethod
     def _group_scale(request: FramRequest) -> torch.Tensor:
@@ -146,7 +149,8 @@ class FramPipeline:
 
     # ------------------------------------------------------------------ generation
 
-    def generate_delta(self, request: FramRequest, *, steps: int | None = None, seed: int = 0, guidance: float | None = None) -> torch.Tensor:
+    def generate_delta(self, request: FramRequest, *, steps: int | None = None, seed: int = 0, guidance: float | None = None,
+                       colour_match: float | None = None) -> torch.Tensor:
         """The makeup delta (1, 3, S, S), linear RGB in UV, for one request."""
         k = self.generator.tokens_per_group
         by_ref: dict[int, torch.Tensor] = {}
@@ -161,9 +165,13 @@ class FramPipeline:
             i = TOKEN_GROUPS.index(group)
             rows.append(by_ref[id(ref)][:, i * k : (i + 1) * k])
         tokens = torch.cat(rows, dim=1)
-        scale = self._group_scale(request).repeat_interleave(k, dim=1)
-        return sample_delta(self.generator, self._condition(request), tokens, region_scale=scale,
-                            steps=steps or self.steps, guidance=self.guidance if guidance is None else guidance, seed=seed)
+        group_scale = self._group_scale(request)
+        condition, present = self._condition(request)
+        delta = sample_delta(self.generator, condition, tokens, region_scale=group_scale.repeat_interleave(k, dim=1),
+                             steps=steps or self.steps, guidance=self.guidance if guidance is None else guidance, seed=seed)
+        cfg = self.generator.config
+        return match_regions(delta, condition, token_group_partition(cfg.sample_size), present, group_scale, cfg.delta_scale,
+                             self.colour_match if colour_match is None else colour_match)
 
     def delta_layers(self, delta: torch.Tensor, analysis: FaceAnalysis, groups: tuple[str, ...]) -> dict[str, GroupLayer]:
         """The UV delta as one compositing layer per selected region group."""
@@ -174,8 +182,7 @@ class FramPipeline:
 
             d = gaussian_blur(d, DELTA_SMOOTH_SIGMA)
         d = F.interpolate(d, size=(size, size), mode="bilinear", align_corners=False)
-        masks = token_group_masks(size)
-        partition = masks / masks.sum(0, keepdim=True).clamp_min(1.0)
+        partition = token_group_partition(size)
         layers = {}
         for group in groups:
             weight = sum(partition[i] for i, g in enumerate(TOKEN_GROUPS) if CONTROL_GROUP[g] == group)[None, None]
@@ -197,6 +204,7 @@ class FramPipeline:
         steps: int | None = None,
         seed: int = 0,
         guidance: float | None = None,
+        colour_match: float | None = None,
         face_index: int = 0,
         source_name: str = "source",
     ):
@@ -219,7 +227,7 @@ class FramPipeline:
         level = parse_intensity(intensity)
         shown = tuple(g for g in groups if level.get(g, 1.0) > 0)  # intensity 0: as if not selected, bit-identical
         request = FramRequest(analysis=analysis, references=refs, groups=shown, intensity=level)
-        delta = self.generate_delta(request, steps=steps, seed=seed, guidance=guidance)
+        delta = self.generate_delta(request, steps=steps, seed=seed, guidance=guidance, colour_match=colour_match)
         image = apply_layers(rgb, analysis, self.delta_layers(delta, analysis, shown))
         return PipelineOutput(image=image, face=face, style=None)
 

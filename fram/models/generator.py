@@ -342,14 +342,12 @@ def reference_condition(references: list[tuple[torch.Tensor, torch.Tensor]], ass
     :func:`fram.face.uv.mirror_fill`). Channels: regional and per-texel estimate (each
     × coverage), coverage (given and seen) mapped to [-1, 1], intensity.
     """
-    from fram.face.regions import uv_templates
     from fram.makeup.render import gaussian_blur
     from fram.models.region_tokens import TOKEN_GROUPS
 
     size = partition.shape[-1]
     skin = partition[TOKEN_GROUPS.index("skin")]
-    opening = torch.from_numpy(uv_templates(size)["eyes"]) >= 0.5
-    measured = ((partition > 0.5) & ~opening).to(partition)  # region cores, without the eye openings
+    measured = region_cores(partition)
 
     def region_means(lin: torch.Tensor, vis: torch.Tensor) -> torch.Tensor:  # (B, G, 3, 1, 1)
         w = (measured[None] * vis)[:, :, None]  # (B, G, 1, S, S)
@@ -389,6 +387,50 @@ def reference_condition(references: list[tuple[torch.Tensor, torch.Tensor]], ass
         coverage = coverage + seen
         intensity = intensity + share * scale[:, g, None, None, None]
     return torch.cat([region_estimate, texel_estimate, coverage * 2 - 1, intensity], dim=1)
+
+
+def region_cores(partition: torch.Tensor) -> torch.Tensor:
+    """(G, S, S) 0/1: where a group's colour is measured (its core, not the eye openings)."""
+    from fram.face.regions import uv_templates
+
+    opening = torch.from_numpy(uv_templates(partition.shape[-1])["eyes"]) >= 0.5
+    return ((partition > 0.5) & ~opening).to(partition)
+
+
+def match_regions(delta: torch.Tensor, condition: torch.Tensor, partition: torch.Tensor, present: torch.Tensor,
+                  scale: torch.Tensor, delta_scale: float, amount: float = 1.0) -> torch.Tensor:
+    """Shift each referenced region of a generated delta (B, 3, S, S) so that its mean is
+    the reference's regional estimate × the group's intensity (``amount`` of the way).
+
+    Why: trained with MSE on synthetic pairs, where another face's makeup is an
+    uncertain guide to this face's, the generator draws the look's shapes but shrinks
+    its strength toward the average look (``docs/benchmarks.md``). The regional
+    estimate (:func:`reference_condition`) is the colour the reference has relative to
+    its skin, brought to this face; moving each region's mean there, and keeping the
+    generator's shapes around that mean, gives the look its full colour. Skin has no
+    regional estimate (it is the reference) and is left as generated.
+    """
+    from fram.models.region_tokens import TOKEN_GROUPS
+
+    if amount == 0:
+        return delta
+    cores = region_cores(partition)
+    vis = (condition[:, 3:4] + 1) / 2
+    estimate = condition[:, SOURCE_CHANNELS : SOURCE_CHANNELS + 3] / delta_scale
+    out = delta
+    for g, name in enumerate(TOKEN_GROUPS):
+        if name == "skin":
+            continue
+        w = cores[g] * vis
+
+        def mean(x: torch.Tensor) -> torch.Tensor:
+            return (x * w).sum((-1, -2), keepdim=True) / w.sum((-1, -2), keepdim=True).clamp_min(1e-6)
+
+        share = mean(partition[g].expand_as(vis)).clamp_min(1e-3)  # the group's soft edge inside its core
+        target = mean(estimate) / share * scale[:, g, None, None, None]
+        shift = (target - mean(delta)) / share
+        out = out + amount * partition[g] * present[:, g, None, None, None].to(delta) * shift
+    return out
 
 
 def makeup_delta(before: torch.Tensor, after: torch.Tensor) -> torch.Tensor:

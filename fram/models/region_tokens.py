@@ -53,6 +53,12 @@ def token_group_masks(size: int) -> torch.Tensor:
     return torch.from_numpy(_group_masks_np(size).copy())
 
 
+def token_group_partition(size: int) -> torch.Tensor:
+    """(G, S, S): each group's share of each texel (the masks, summing to 1 where they overlap)."""
+    masks = token_group_masks(size)
+    return masks / masks.sum(0, keepdim=True).clamp_min(1.0)
+
+
 @dataclass(frozen=True)
 class ResamplerConfig:
     """Perceiver resampler size.

@@ -159,3 +159,29 @@ def test_warm_start_keeps_old_weights_and_zeroes_new_channels(tmp_path):
     grown = new.unet.conv_in.weight
     assert torch.equal(grown[:, :3], conv.weight[:, :3]) and not grown[:, 3:].any()
     assert torch.equal(new.unet.conv_out.weight, old.unet.conv_out.weight)
+
+
+def test_match_regions_moves_each_referenced_region_to_its_estimate():
+    from fram.models.generator import SOURCE_CHANNELS, match_regions, region_cores
+    from fram.models.region_tokens import token_group_partition
+
+    size = 32
+    partition = token_group_partition(size)
+    g = torch.Generator().manual_seed(0)
+    condition = torch.zeros(1, CONDITION_CHANNELS, size, size)
+    condition[:, 3] = 1.0  # source fully visible
+    lips, eyes, skin = TOKEN_GROUPS.index("lips"), TOKEN_GROUPS.index("eyes"), TOKEN_GROUPS.index("skin")
+    condition[:, SOURCE_CHANNELS : SOURCE_CHANNELS + 3] = partition[lips] * torch.tensor([0.8, -0.4, -0.2])[:, None, None]  # × delta_scale 8
+    delta = torch.randn(1, 3, size, size, generator=g) * 0.02
+    present = torch.zeros(1, len(TOKEN_GROUPS), dtype=torch.bool)
+    present[0, lips] = present[0, skin] = True
+    scale = torch.ones(1, len(TOKEN_GROUPS))
+    scale[0, lips] = 0.5
+    out = match_regions(delta, condition, partition, present, scale, delta_scale=8.0)
+    core = region_cores(partition)[lips] > 0
+    assert torch.allclose(out[0][:, core].mean(1), torch.tensor([0.05, -0.025, -0.0125]), atol=2e-3), "lips at half the estimate"
+    shift = (out - delta)[0][:, core] / partition[lips][core]
+    assert torch.allclose(shift.std(1), torch.zeros(3), atol=1e-5), "one shift per region (soft at its edge): shapes kept"
+    untouched = (partition[lips] == 0) & (partition[eyes] >= 0)
+    assert torch.equal(out[0][:, untouched], delta[0][:, untouched]), "skin and absent groups stay as generated"
+    assert torch.equal(match_regions(delta, condition, partition, present, scale, 8.0, amount=0.0), delta)
