@@ -158,7 +158,7 @@ def cmd_transfer(args: argparse.Namespace) -> None:
     per_region = {g: getattr(args, g) for g in ("skin", "eyes", "brows", "lips") if getattr(args, g)}
     result = transfer(
         args.source, args.reference, references=per_region, engine=args.engine, regions=args.regions,
-        intensity=args.intensity, steps=args.steps, seed=args.seed, face_index=args.face, source_name=Path(args.source).name,
+        intensity=args.intensity, steps=args.steps, seed=args.seed, colour_match=args.colour_match, face_index=args.face, source_name=Path(args.source).name,
     )
     write_image(Path(args.output), result.image)
     if args.recipe:
@@ -255,6 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=("fram", "classic"), help="fram (diffusion; the default when its weights are installed) or classic")
     p.add_argument("--steps", type=int, help="sampling steps of the fram engine (default 2, the best on held-out pairs)")
     p.add_argument("--seed", type=int, default=0, help="noise seed of the fram engine (results repeat for a seed)")
+    p.add_argument("--colour-match", type=float, help="fram engine: how far each region's mean colour moves to the reference's "
+                   "(0 = the generator's own strength, default 1 = all the way)")
     p.add_argument("--face", type=int, default=0)
     p.add_argument("--recipe", help="also save the transferred recipe (JSON; classic engine)")
     p.add_argument("-o", "--output", required=True)

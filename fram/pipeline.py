@@ -212,6 +212,7 @@ def transfer(
     intensity: float | str | dict[str, float] = 1.0,
     steps: int | None = None,
     seed: int = 0,
+    colour_match: float | None = None,
     face_index: int = 0,
     source_name: str = "source",
 ) -> PipelineOutput:
@@ -229,17 +230,21 @@ def transfer(
             reference).
         intensity: one number or per region (``"lips=1,eyes=0.5"``).
         steps, seed: sampling steps and noise seed of the ``fram`` engine.
+        colour_match: how far the ``fram`` engine moves each region's mean colour to
+            the reference's (0 = the generator's own, 1 = all the way, the default).
     """
     engine = engine or default_engine()
     if engine not in ENGINES:
         raise FramError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     if steps is not None and not 1 <= steps <= 1000:
         raise FramError(f"steps must be between 1 and 1000, got {steps}")
+    if colour_match is not None and not 0 <= colour_match <= 2:
+        raise FramError(f"colour match must be between 0 and 2, got {colour_match}")
     groups, plan = plan_regions(reference, references, regions)
     levels = parse_intensity(intensity)
     if engine == "fram":
         return shared_fram_pipeline()(source, references=plan, regions=groups, intensity=levels, steps=steps, seed=seed,
-                    face_index=face_index, source_name=source_name)
+                                     colour_match=colour_match, face_index=face_index, source_name=source_name)
     rgb = read_image(source)
     face = face_of(rgb, face_index, source_name)
 

@@ -41,6 +41,8 @@ def test_transfer_errors(astronaut, tmp_path, monkeypatch):
         transfer(astronaut, "preset:goth", engine="gan")
     with pytest.raises(FramError, match="steps"):
         transfer(astronaut, "preset:goth", engine="classic", steps=0)
+    with pytest.raises(FramError, match="colour match"):
+        transfer(astronaut, "preset:goth", engine="classic", colour_match=-1)
     with pytest.raises(RecipeError, match="unknown region"):
         transfer(astronaut, references={"ears": "preset:goth"})
     with pytest.raises(FramError, match="give a reference"):
