@@ -1,7 +1,7 @@
 """Benchmark the fram diffusion engine (stage 2): regional control, leakage, steps, speed.
 
     python benchmarks/stage2.py [--weights fram/weights/fram_generator] [--data ../shared/data]
-        [--synth data/synth/default] [--out /tmp/stage2-bench] [--sheet docs/fram_regional_sheet.png]
+        [--synth data/synth/default] [--out /tmp/stage2-bench] [--sheet docs/fram_regional_sheet.jpg]
 
 * Regional contact sheet: sources of several skin tones (and a man, glasses) × rows
   lips-only, eyes-only, skin-only (each from a different real made-up reference) and
@@ -199,7 +199,7 @@ def main() -> int:
     ap.add_argument("--synth", default="data/synth/default")
     ap.add_argument("--cache", default="out/bench-cache")
     ap.add_argument("--out", default="/tmp/stage2-bench")
-    ap.add_argument("--sheet", default="docs/fram_regional_sheet.png")
+    ap.add_argument("--sheet", default="docs/fram_regional_sheet.jpg")
     ap.add_argument("--steps", default="1,2,4,8,16")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--parts", default="leakage,strength,steps,sheet", help="which parts to run")
