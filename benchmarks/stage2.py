@@ -131,10 +131,9 @@ def steps_table(pipe, synth: str, cache: str, steps_list: list[int], data: Path)
                    pipe.generator.config.sample_size)
     size = pipe.generator.config.sample_size
     face = torch.nn.functional.adaptive_avg_pool2d(torch.from_numpy(uv_templates(256)["face"])[None, None], size)[0, 0]
-    from fram.models.region_tokens import token_group_masks
+    from fram.models.region_tokens import token_group_partition
 
-    masks = token_group_masks(size)
-    partition = masks / masks.sum(0, keepdim=True).clamp_min(1)
+    partition = token_group_partition(size)
     src = read_image(sorted((data / "makeup-photos" / "non-makeup").glob("*.png"))[0])
     ref = read_image(sorted((data / "makeup-photos" / "makeup").glob("*.png"))[0])
     import cv2
@@ -160,7 +159,7 @@ def strength(pipe, synth: str, cache: str, steps: int = 2, pairs: int = 48) -> d
     """Predicted vs true mean |delta| (linear RGB) per token group on ``val``."""
     from fram.face.regions import uv_templates
     from fram.models.generator import sample_delta
-    from fram.models.region_tokens import TOKEN_GROUPS, token_group_masks
+    from fram.models.region_tokens import TOKEN_GROUPS, token_group_masks, token_group_partition
     from fram.train.augment import AugmentOptions
     from fram.train.data import cached_split
     from fram.train.stage2 import Stage2Params, batch_tokens, encode_references, make_batch, prepare
@@ -169,8 +168,8 @@ def strength(pipe, synth: str, cache: str, steps: int = 2, pairs: int = 48) -> d
     val = prepare(cached_split(synth, "val", pipe.encoder.config.vision_cfg.image_size, cache, include_real=False), size)
     face = torch.nn.functional.adaptive_avg_pool2d(torch.from_numpy(uv_templates(256)["face"])[None, None], size)[0, 0]
     masks = token_group_masks(size)
-    partition = masks / masks.sum(0, keepdim=True).clamp_min(1)
-    still = AugmentOptions(rotate=0, scale=(1.0, 1.0), translate=0, flip=0, elastic=0, gain=0, shading=0, blur=0, noise=0, turn=0, occlude=0)
+    partition = token_group_partition(size)
+    still = AugmentOptions.none()
     out: dict = {}
     for name, other, swap in (("other identity, same style", 1.0, 0.0), ("this look on another face", 0.0, 1.0), ("own look", 0.0, 0.0)):
         params = Stage2Params(data=synth, out="", mix_prob=0.0, cond_dropout=0.0, same_style_prob=other, swap_prob=swap, group_drop_prob=0.0,

@@ -116,7 +116,7 @@ class FramPipeline:
         mask = F.avg_pool2d(vis, cfg.patch_size).flatten(1) > cfg.min_patch_visibility
         return self.generator.region_tokens(patches, mask)
 
-    def _condition(self, request: FramRequest) -> tuple[torch.Tensor, torch.Tensor]:
+    def _condition(self, request: FramRequest, partition: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The generator's condition (the source face and, aligned, each group's
         reference) and which groups have a reference (1, G)."""
         from fram.models.makeup_clip import prepare_uv
@@ -138,7 +138,7 @@ class FramPipeline:
             assign[0, i], present[0, i] = slot_of[id(ref)], True
         if not slots:
             slots.append((torch.zeros_like(tex), torch.zeros_like(vis)))
-        reference = reference_condition(slots, assign, present, self._group_scale(request), token_group_partition(size), tex, vis,
+        reference = reference_condition(slots, assign, present, self._group_scale(request), partition, tex, vis,
                                         self.generator.config.delta_scale)
         return condition_image(tex, vis, geo, reference), present
 
@@ -165,12 +165,13 @@ class FramPipeline:
             i = TOKEN_GROUPS.index(group)
             rows.append(by_ref[id(ref)][:, i * k : (i + 1) * k])
         tokens = torch.cat(rows, dim=1)
+        cfg = self.generator.config
+        partition = token_group_partition(cfg.sample_size)
         group_scale = self._group_scale(request)
-        condition, present = self._condition(request)
+        condition, present = self._condition(request, partition)
         delta = sample_delta(self.generator, condition, tokens, region_scale=group_scale.repeat_interleave(k, dim=1),
                              steps=steps or self.steps, guidance=self.guidance if guidance is None else guidance, seed=seed)
-        cfg = self.generator.config
-        return match_regions(delta, condition, token_group_partition(cfg.sample_size), present, group_scale, cfg.delta_scale,
+        return match_regions(delta, condition, partition, present, group_scale, cfg.delta_scale,
                              self.colour_match if colour_match is None else colour_match)
 
     def delta_layers(self, delta: torch.Tensor, analysis: FaceAnalysis, groups: tuple[str, ...]) -> dict[str, GroupLayer]:

@@ -54,6 +54,11 @@ class AugmentOptions:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def none(cls) -> "AugmentOptions":
+        """Every augmentation off: a view is the texture as it is (evaluation, probes)."""
+        return cls(rotate=0, scale=(1.0, 1.0), translate=0, flip=0, elastic=0, gain=0, shading=0, blur=0, noise=0, turn=0, occlude=0)
+
 
 def _uniform(shape: tuple[int, ...], low: float, high: float, generator: torch.Generator | None, like: torch.Tensor) -> torch.Tensor:
     return torch.rand(shape, generator=generator).to(like) * (high - low) + low

@@ -53,7 +53,7 @@ import torch.nn.functional as F
 
 from fram.models.generator import (AttentionStore, GeneratorConfig, MakeupGenerator, condition_image, makeup_delta, reference_condition,
                                    sample_delta)
-from fram.models.region_tokens import TOKEN_GROUPS, downsample_masks, token_group_masks
+from fram.models.region_tokens import TOKEN_GROUPS, downsample_masks, token_group_masks, token_group_partition
 from fram.train.augment import AugmentOptions, augment_view, swap_identity
 from fram.train.common import CHECKPOINT_DIR, decay_groups, load_checkpoint, lr_at, progress_at, save_checkpoint
 from fram.train.data import UVSet, cached_split
@@ -443,9 +443,7 @@ def quick_eval(model: MakeupGenerator, encoder: Any, data: Stage2Data, params: S
     g = torch.Generator().manual_seed(1234)
     eval_params = Stage2Params(**{**params.to_dict(), "mix_prob": 0.0, "cond_dropout": 0.0, "same_style_prob": 1.0, "swap_prob": 0.0,
                                   "group_drop_prob": 0.0, "scale_prob": 0.0, "real_prob": 0.0,
-                                  "augment": AugmentOptions(**{k: 0 for k in ("rotate", "translate", "flip", "elastic", "gain",
-                                                                              "shading", "blur", "noise", "turn", "occlude")},
-                                                          scale=(1.0, 1.0))})
+                                  "augment": AugmentOptions.none()})
     pairs = torch.randperm(len(data), generator=g)[: params.eval_pairs]
     batch = make_batch(data, eval_params, model.config, g, face_mask, partition, pairs=pairs)
     tokens = batch_tokens(model, encode_references(encoder, batch.refs), batch.assign, batch.present)
@@ -589,7 +587,7 @@ def train(params: Stage2Params, *, log_fn: Any = None, stop_after: int | None = 
     model = MakeupGenerator(config)
     scheduler = DDPMScheduler(**config.scheduler_config())
     targets = token_group_masks(config.sample_size)
-    partition = targets / targets.sum(0, keepdim=True).clamp_min(1.0)
+    partition = token_group_partition(config.sample_size)
     face_mask = _area(torch.from_numpy(uv_templates(256)["face"])[None, None], config.sample_size)[0, 0]
 
     optimizer = torch.optim.AdamW(decay_groups(model, params.weight_decay), lr=params.lr, betas=(0.9, 0.99))

@@ -32,7 +32,7 @@ def test_mixed_batch_target_follows_each_groups_reference(tiny_sets):
 
     train, _ = tiny_sets
     data = stage2.prepare(train, 32)
-    still = AugmentOptions(rotate=0, scale=(1.0, 1.0), translate=0, flip=0, elastic=0, gain=0, shading=0, blur=0, noise=0, turn=0, occlude=0)
+    still = AugmentOptions.none()
     params = stage2.Stage2Params(data="", out="", batch=6, mix_prob=1.0, same_style_prob=0.0, swap_prob=0.0, scale_prob=0.0, cond_dropout=0.0,
                                  real_prob=0.0, group_drop_prob=0.0,
                                  augment=still)
@@ -107,7 +107,7 @@ def test_real_pseudo_pairs_take_the_makeup_off(tiny_sets):
     off_after = (bare[:, :, lips].mean(-1) - data.real[:, :, skin].mean(-1)).abs().max()
     off_before = (data.real[:, :, lips].mean(-1) - data.real[:, :, skin].mean(-1)).abs().max()
     assert off_after < 0.06 < off_before
-    still = AugmentOptions(rotate=0, scale=(1.0, 1.0), translate=0, flip=0, elastic=0, gain=0, shading=0, blur=0, noise=0, turn=0, occlude=0)
+    still = AugmentOptions.none()
     params = stage2.Stage2Params(data="", out="", batch=5, real_prob=1.0, mix_prob=0.0, scale_prob=0.0, cond_dropout=0.0, augment=still)
     config = GeneratorConfig.from_dict({**TINY, "sample_size": 32})
     batch = stage2.make_batch(data, params, config, torch.Generator().manual_seed(0), torch.ones(32, 32), partition)
@@ -125,7 +125,7 @@ def test_swapped_references_and_partial_groups(tiny_sets):
 
     train, _ = tiny_sets
     data = stage2.prepare(train, 32)
-    still = AugmentOptions(rotate=0, scale=(1.0, 1.0), translate=0, flip=0, elastic=0, gain=0, shading=0, blur=0, noise=0, turn=0, occlude=0)
+    still = AugmentOptions.none()
     params = stage2.Stage2Params(data="", out="", batch=8, mix_prob=0.0, same_style_prob=0.0, swap_prob=1.0, scale_prob=0.0,
                                  cond_dropout=0.0, real_prob=0.0, group_drop_prob=1.0, augment=still)
     config = GeneratorConfig.from_dict({**TINY, "sample_size": 32})
