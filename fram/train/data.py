@@ -27,7 +27,7 @@ import torch
 
 from fram.models.makeup_clip import prepare_uv
 
-CACHE_FORMAT = "fram-stage1-cache/2"
+CACHE_FORMAT = "fram-stage1-cache/3"
 
 
 @dataclass
@@ -37,7 +37,8 @@ class UVSet:
     Attributes:
         befores: (F, 3, S, S) uint8 bare faces; vis (F, 1, S, S) uint8 visibility.
         afters: (P, 3, S, S) uint8 made-up faces; pair_face (P,) index into befores.
-        styles: (P,) int64 style index into ``style_names``; texts: P descriptions.
+        styles: (P,) int64 style index into ``style_names``; texts: P descriptions;
+            recipes: P recipes as JSON (what the renderer drew; may be empty).
         identities: F identity names.
         real, real_vis: (R, 3, S, S) / (R, 1, S, S) uint8 real made-up faces.
         real_identities: R names.
@@ -57,6 +58,7 @@ class UVSet:
     real: torch.Tensor
     real_vis: torch.Tensor
     real_identities: list[str] = field(default_factory=list)
+    recipes: list[str] = field(default_factory=list)
     landmarks: torch.Tensor = field(default_factory=lambda: torch.zeros(0, 478, 3))
     real_landmarks: torch.Tensor = field(default_factory=lambda: torch.zeros(0, 478, 3))
 
@@ -75,7 +77,7 @@ class UVSet:
         tensors = {k: getattr(self, k).contiguous() for k in ("befores", "vis", "afters", "pair_face", "styles", "real", "real_vis", "landmarks",
                                                   "real_landmarks")}
         meta = {"format": CACHE_FORMAT, "texts": self.texts, "identities": self.identities,
-                "style_names": self.style_names, "real_identities": self.real_identities}
+                "style_names": self.style_names, "real_identities": self.real_identities, "recipes": self.recipes}
         tmp = path.with_suffix(".tmp")
         save_file(tensors, str(tmp))
         os.replace(tmp, path)
@@ -91,7 +93,7 @@ class UVSet:
             raise ValueError(f"{path} is not a {CACHE_FORMAT} cache")
         tensors = load_file(str(path))
         return cls(**tensors, texts=meta["texts"], identities=meta["identities"],
-                   style_names=meta["style_names"], real_identities=meta["real_identities"])
+                   style_names=meta["style_names"], real_identities=meta["real_identities"], recipes=meta["recipes"])
 
 
 def _uint8(image: torch.Tensor) -> np.ndarray:
@@ -110,7 +112,7 @@ def load_split(root: str | os.PathLike[str], split: str, size: int, *, limit_fac
     from fram.data import RealMakeupFaces, SynthPairs, list_styles
 
     style_names = list_styles()
-    befores, vis, afters, pair_face, styles, texts, identities, landmarks = [], [], [], [], [], [], [], []
+    befores, vis, afters, pair_face, styles, texts, recipes, identities, landmarks = [], [], [], [], [], [], [], [], []
     pairs = SynthPairs(root, split, by_face=True)
     iterator: Any = pairs
     if progress:
@@ -133,6 +135,7 @@ def load_split(root: str | os.PathLike[str], split: str, size: int, *, limit_fac
             pair_face.append(face)
             styles.append(item["style_index"][k])
             texts.append(item["text"][k])
+            recipes.append(item["recipe"][k])
     real, real_vis, real_ids, real_landmarks = [], [], [], []
     if include_real:
         try:
@@ -154,7 +157,7 @@ def load_split(root: str | os.PathLike[str], split: str, size: int, *, limit_fac
         afters=torch.stack(afters) if afters else empty3,
         pair_face=torch.tensor(pair_face, dtype=torch.long),
         styles=torch.tensor(styles, dtype=torch.long),
-        texts=texts, identities=identities, style_names=style_names,
+        texts=texts, recipes=recipes, identities=identities, style_names=style_names,
         real=torch.stack(real) if real else empty3,
         real_vis=torch.stack(real_vis) if real_vis else empty1,
         real_identities=real_ids,

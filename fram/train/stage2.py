@@ -8,9 +8,10 @@ One step, for a batch of synthetic pairs (bare face → the same face made up):
    texture at the generator's size, × ``delta_scale``;
 3. the *reference* is, with probability ``same_style_prob``, **another identity
    wearing the same style** (so makeup is separated from identity and skin tone), with
-   probability ``swap_prob`` **this exact look moved onto another bare face**
-   (:func:`fram.train.augment.swap_identity`: the exact colours and strength on
-   someone else), otherwise FRAM's augmented copy of the target; every reference goes
+   probability ``swap_prob`` **this exact recipe rendered on another bare face**
+   (:func:`render_on_other_faces`: the same products, so the same physics of colour on
+   a different skin, as the evaluation's ground truth), otherwise FRAM's augmented
+   copy of the target; every reference goes
    through the colour-preserving augmentations of stage 1, then both to the frozen
    makeup CLIP, whose patch tokens the region resampler reads, and, aligned in UV,
    beside the noisy delta (:func:`fram.models.generator.reference_condition`);
@@ -54,7 +55,7 @@ import torch.nn.functional as F
 from fram.models.generator import (AttentionStore, GeneratorConfig, MakeupGenerator, condition_image, makeup_delta, reference_condition,
                                    sample_delta)
 from fram.models.region_tokens import TOKEN_GROUPS, downsample_masks, token_group_masks, token_group_partition
-from fram.train.augment import AugmentOptions, augment_view, swap_identity
+from fram.train.augment import AugmentOptions, augment_view
 from fram.train.common import CHECKPOINT_DIR, decay_groups, load_checkpoint, lr_at, progress_at, save_checkpoint
 from fram.train.data import UVSet, cached_split
 
@@ -123,7 +124,7 @@ class Stage2Data:
 
     ref: torch.Tensor  # (P, 3, R, R) uint8, the made-up textures as references
     ref_vis: torch.Tensor  # (F, 1, R, R) uint8
-    ref_before: torch.Tensor  # (F, 3, R, R) uint8, the bare faces (references moved onto another face)
+    ref_before: torch.Tensor  # (F, 3, R, R) uint8, the bare faces (a look rendered on another face)
     before: torch.Tensor  # (F, 3, S, S) float
     after: torch.Tensor  # (P, 3, S, S) float
     vis: torch.Tensor  # (F, 1, S, S) float
@@ -132,6 +133,7 @@ class Stage2Data:
     styles: torch.Tensor  # (P,)
     style_pairs: dict[int, torch.Tensor]
     face_pairs: dict[int, torch.Tensor]
+    recipes: list[str]  # (P) each pair's recipe, JSON
     real_ref: torch.Tensor | None = None  # (R, 3, Rr, Rr) uint8 real made-up faces
     real_ref_vis: torch.Tensor | None = None  # (R, 1, Rr, Rr) uint8
     real: torch.Tensor | None = None  # (R, 3, S, S) float
@@ -156,6 +158,8 @@ def prepare(uvset: UVSet, size: int) -> Stage2Data:
 
     if len(uvset.landmarks) != len(uvset.befores):
         raise ValueError("the dataset cache has no landmarks; rebuild it with this version of fram")
+    if len(uvset.recipes) != len(uvset.afters):
+        raise ValueError("the dataset cache has no recipes; rebuild it with this version of fram")
 
     def geometry_of(landmarks: torch.Tensor) -> torch.Tensor:
         if not len(landmarks):
@@ -179,6 +183,7 @@ def prepare(uvset: UVSet, size: int) -> Stage2Data:
         pair_face=uvset.pair_face, styles=uvset.styles,
         style_pairs={k: torch.tensor(v) for k, v in style_pairs.items()},
         face_pairs={k: torch.tensor(v) for k, v in face_pairs.items()},
+        recipes=uvset.recipes,
         **real,
     )
 
@@ -187,6 +192,7 @@ def synthetic_stage2_uvset(n_faces: int = 12, looks: int = 3, n_styles: int = 4,
     """A tiny made-up dataset for tests: flat "faces" with region-coloured "makeup"."""
     from fram.face.landmarks import NUM_LANDMARKS
     from fram.face.mesh import canonical_mesh
+    from fram.makeup.presets import PRESETS
 
     g = np.random.default_rng(seed)
     masks = token_group_masks(size).numpy()
@@ -219,9 +225,11 @@ def synthetic_stage2_uvset(n_faces: int = 12, looks: int = 3, n_styles: int = 4,
             return torch.zeros(0, 3, size, size, dtype=torch.uint8)
         return torch.from_numpy((np.clip(np.stack(images), 0, 1) * 255 + 0.5).astype(np.uint8)).permute(0, 3, 1, 2).contiguous()
 
+    presets = [PRESETS[name] for name in ("red-carpet", "natural", "smoky-plum", "goth", "k-beauty-gradient")]
     return UVSet(
         befores=u8(befores), vis=torch.full((n_faces, 1, size, size), 255, dtype=torch.uint8), afters=u8(afters),
         pair_face=torch.tensor(pair_face), styles=torch.tensor(styles), texts=[f"style {s}" for s in styles],
+        recipes=[presets[s % len(presets)].model_dump_json() for s in styles],
         identities=[f"face{i}" for i in range(n_faces)], style_names=[f"s{i}" for i in range(n_styles)],
         real=u8(real), real_vis=torch.full((n_real, 1, size, size), 255, dtype=torch.uint8),
         real_identities=[f"real{i}" for i in range(n_real)],
@@ -296,9 +304,33 @@ def _reference_views(data: Stage2Data, chosen: list[tuple[int, int]]) -> list[to
     rgb, vis = data.ref[idx].float() / 255, data.ref_vis[own].float() / 255
     moved = (onto >= 0).nonzero().flatten()
     if len(moved):
-        rgb[moved], vis[moved] = swap_identity(rgb[moved], data.ref_before[own[moved]].float() / 255, vis[moved],
-                                               data.ref_before[onto[moved]].float() / 255, data.ref_vis[onto[moved]].float() / 255)
+        rgb[moved], vis[moved] = render_on_other_faces(data, idx[moved], onto[moved])
     return [rgb, vis]
+
+
+def render_on_other_faces(data: Stage2Data, looks: torch.Tensor, onto: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The recipes of pairs ``looks`` rendered on the bare faces ``onto`` (float, encoder
+    size): the same products on another skin. As when a user applies a look (and as the
+    evaluation's ground truth), foundation and concealer keep their offset from the
+    wearer's skin (:func:`fram.makeup.compose.match_skin`); every other colour is the
+    product's own."""
+    from fram.face.uv import UVTexture
+    from fram.makeup.compose import REFERENCE_SKIN_LAB, match_skin, skin_tone
+    from fram.makeup.recipe import MakeupStyle
+    from fram.makeup.render import render_uv
+
+    def tone(face: int) -> np.ndarray:
+        texture = data.ref_before[face].permute(1, 2, 0).numpy()
+        return skin_tone(UVTexture(texture=np.ascontiguousarray(texture), visibility=data.ref_vis[face, 0].numpy() / 255.0))
+
+    styles = []
+    for look, face in zip(looks.tolist(), onto.tolist()):
+        style = MakeupStyle.model_validate_json(data.recipes[look])
+        styles.append(match_skin(style, REFERENCE_SKIN_LAB + tone(face) - tone(int(data.pair_face[look]))))
+    before, vis = data.ref_before[onto].float() / 255, data.ref_vis[onto].float() / 255
+    with torch.no_grad():
+        made = render_uv(before, vis, styles).texture
+    return made.clamp(0, 1), vis
 
 
 def _other_pair(pool: torch.Tensor, avoid_face: int, pair_face: torch.Tensor, g: torch.Generator) -> int | None:
