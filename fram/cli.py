@@ -133,7 +133,7 @@ def cmd_eval(args: argparse.Namespace) -> None:
     options = SuiteOptions(
         data=Path(args.data) if args.data else None, limit=args.limit, repeat=args.repeat, seed=args.seed,
         sizes=tuple(int(s) for s in args.sizes.split(",")) if args.sizes else SuiteOptions.sizes,
-        progress=not args.quiet, extra={"per_group": args.per_group} if args.per_group else {}, threads=args.threads,
+        progress=not args.quiet, extra={"split": args.split, **({"per_group": args.per_group} if args.per_group else {})}, threads=args.threads,
     )
     out = Path(args.out)
     run_suite(args.suite, engines, out, options)
@@ -255,8 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=("fram", "classic"), help="fram (diffusion; the default when its weights are installed) or classic")
     p.add_argument("--steps", type=int, help="sampling steps of the fram engine (default 2, the best on held-out pairs)")
     p.add_argument("--seed", type=int, default=0, help="noise seed of the fram engine (results repeat for a seed)")
-    p.add_argument("--colour-match", type=float, help="fram engine: how far each region's mean colour moves to the reference's "
-                   "(0 = the generator's own strength, default 1 = all the way)")
+    p.add_argument("--colour-match", type=float, help="fram engine: how far the eyes' and lips' colour level moves to the reference's "
+                   "(0 = the generator's own, default 1 = all the way, up to 2)")
     p.add_argument("--face", type=int, default=0)
     p.add_argument("--recipe", help="also save the transferred recipe (JSON; classic engine)")
     p.add_argument("-o", "--output", required=True)
@@ -273,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="a folder of the suite's layout instead of its default in ../shared/data")
     p.add_argument("--limit", type=int, help="at most N photos per list (quick runs)")
     p.add_argument("--per-group", type=int, help="fairness: transfers per race label (default 20)")
+    p.add_argument("--split", choices=("test", "val"), default="test",
+                   help="synthetic: held-out identities to use; val is for choosing settings, test for reporting (default test)")
     p.add_argument("--sizes", help="speed: photo sizes, e.g. 256,512,1024,2048")
     p.add_argument("--repeat", type=int, default=5, help="speed: timed repeats per stage (default 5)")
     p.add_argument("--threads", type=int, help="speed: torch threads (default: torch's own choice)")

@@ -103,3 +103,19 @@ def test_real_suite_on_shared_photos(shared_data, tmp_path):
     assert result.summary["none"]["n"] == 1
     scale = result.calibration
     assert scale["different people: closest pair"] > scale["same person: mirrored, 70% scale, gamma 1.2, JPEG 60"]
+
+
+def test_synthetic_suite_splits_are_disjoint(astronaut, tmp_path):
+    """--split val (for choosing settings) and the default test split never share a face."""
+    from fram.data.sources import split_of
+    from fram.eval.suites.synthetic import held_out_faces
+
+    faces = tmp_path / "faces"
+    faces.mkdir()
+    for i in range(200):
+        (faces / f"face{i}.png").write_bytes(b"")  # only names matter for the split
+    test, val = held_out_faces(faces, split="test"), held_out_faces(faces, split="val")
+    assert test and val and not {p.name for p in test} & {p.name for p in val}
+    assert all(split_of(f"faces/{p.name}") == "val" for p in val)
+    with pytest.raises(ValueError, match="test or val"):
+        held_out_faces(faces, split="train")

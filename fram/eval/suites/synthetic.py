@@ -35,8 +35,9 @@ STYLES = ("natural", "red-carpet", "smoky-plum", "1980s-power", "goth", "k-beaut
 TRIPLETS = 16
 
 
-def held_out_faces(data: Path | None, seed: int = 0) -> list[Path]:
-    """Bare-face photos of the data layer's ``test`` split, in a seeded order.
+def held_out_faces(data: Path | None, seed: int = 0, split: str = "test") -> list[Path]:
+    """Bare-face photos of a held-out split (``test``, or ``val`` for choosing
+    settings), in a seeded order.
 
     The split is :func:`fram.data.sources.split_of` of each photo's identity, the
     same rule data synthesis uses, so no face here is ever in a training set built
@@ -53,7 +54,9 @@ def held_out_faces(data: Path | None, seed: int = 0) -> list[Path]:
             specs.append(str(faces / "scut-fbp5500" / "[AC]M*.jpg"))
         if not specs:
             raise SuiteDataError(f"no bare-face photos found under {faces}; give --data FOLDER")
-    held = [f for f in list_faces(specs) if split_of(f.identity) == "test"]
+    if split not in ("test", "val"):
+        raise ValueError(f"held-out split must be test or val, got {split!r}")
+    held = [f for f in list_faces(specs) if split_of(f.identity) == split]
     ordered = sorted(held, key=lambda f: hashlib.sha256(f"{seed}:{f.identity}".encode()).hexdigest())
     return [Path(f.path) for f in ordered]
 
@@ -83,7 +86,8 @@ def run(engines: list[Engine], options: SuiteOptions) -> SuiteResult:
     styles = tuple(options.extra.get("styles") or STYLES)
     faces: list[Photo] = []
     skipped = 0
-    for path in held_out_faces(options.data, options.seed):
+    split = options.extra.get("split", "test")
+    for path in held_out_faces(options.data, options.seed, split):
         if len(faces) >= 2 * count:
             break
         photo = Photo.load(path)
@@ -152,7 +156,7 @@ def run(engines: list[Engine], options: SuiteOptions) -> SuiteResult:
     return SuiteResult(
         suite="synthetic",
         engines=engine_infos(engines),
-        params={"data": str(options.data or SHARED_DATA / "faces"), "triplets": len(triplets), "styles": ", ".join(styles), "seed": options.seed, "identities": "test split of fram.data.sources.split_of"},
+        params={"data": str(options.data or SHARED_DATA / "faces"), "triplets": len(triplets), "styles": ", ".join(styles), "seed": options.seed, "identities": f"{split} split of fram.data.sources.split_of"},
         summary=summary,
         summary_keys=summary_keys(),
         tables=tables,
