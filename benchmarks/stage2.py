@@ -111,8 +111,8 @@ def leakage(pipe, data: Path, n: int = 12) -> dict:
     for src_path, ref_path in zip(bare, photos[1:]):
         src, ref = read_image(src_path), read_image(ref_path)
         analysis = analyse(src, detect_face(src))
-        ref_tex = pipe.reference_texture(ref, analysis)
-        with_ref = pipe.generate_delta(FramRequest(analysis, {"lips": ref_tex}, ("lips",), {}))
+        resolved = pipe.resolve_reference(ref, analysis)
+        with_ref = pipe.generate_delta(FramRequest(analysis, {"lips": resolved}, ("lips",), {}))
         without = pipe.generate_delta(FramRequest(analysis, {}, ("lips",), {}))
         diff = (with_ref - without).abs().mean(1)[0]
         inside.append(float(diff[lips].mean()))

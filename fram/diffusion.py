@@ -11,10 +11,11 @@ made-up photo is unwrapped and its hidden half mirrored in; a recipe, preset or 
 is rendered onto the source's own face) and is read by the makeup CLIP; every token
 group takes its tokens from the reference of its region, and the references, aligned
 in UV, go beside the noisy delta into the denoiser; the generator denoises a
-makeup delta in UV in a few steps from a fixed seed; each referenced region's mean is
-moved to the reference's colour (:func:`fram.models.generator.match_regions`); the delta becomes one layer per
-selected region and is composited onto the photo at native resolution, so pixels
-outside the selected regions stay bit-identical.
+makeup delta in UV in a few steps from a fixed seed; the eyes' and lips' level is
+matched to the reference's (:func:`fram.models.generator.match_regions`, mostly from
+the look as the renderer draws it on this face, :func:`regional_makeup`); the delta
+becomes one layer per selected region and is composited onto the photo at native
+resolution, so pixels outside the selected regions stay bit-identical.
 """
 
 from __future__ import annotations
@@ -33,13 +34,28 @@ from fram.face.uv import UVTexture, geometry_maps, mirror_fill
 from fram.makeup.compose import FaceAnalysis, analyse, apply_layers, layer_size, match_skin, skin_tone
 from fram.makeup.recipe import MakeupStyle
 from fram.makeup.render import GroupLayer, render_uv
-from fram.models.generator import MakeupGenerator, condition_image, match_regions, reference_condition, sample_delta
+from fram.models.generator import (
+    MakeupGenerator,
+    condition_image,
+    match_regions,
+    reference_condition,
+    regional_makeup,
+    sample_delta,
+)
 from fram.models.region_tokens import CONTROL_GROUP, TOKEN_GROUPS, token_group_partition
 
 WEIGHTS_ROOT = Path(__file__).resolve().parent / "weights"
 ENV_GENERATOR = "FRAM_GENERATOR"
 DEFAULT_STEPS = 2  # chosen on held-out pairs: see docs/benchmarks.md, steps vs quality
-DEFAULT_COLOUR_MATCH = 1.0  # how far each region's mean moves to the reference's (match_regions); see docs/benchmarks.md
+DEFAULT_COLOUR_MATCH = 1.0  # scales MATCH_AMOUNT (the user's --colour-match)
+MATCH_AMOUNT = {"skin": 0.0, "cheeks": 0.0, "eyes": 0.5, "brows": 0.0, "lips": 0.5}
+"""How far each token group's level moves to the reference's (:func:`match_regions`) at
+``colour_match=1``: groups the generator already carries well are left to it. Chosen
+on held-out pairs, see docs/benchmarks.md."""
+RATIO_SHARE = 0.3
+"""How much of the matched level comes from the reference's colour relative to its skin,
+the rest from its look rendered on the source (:func:`regional_makeup`); chosen on
+held-out pairs, see docs/benchmarks.md."""
 DELTA_SMOOTH_SIGMA = 0.6  # px of the generated grid: removes sampling grain, keeps region shapes
 
 
@@ -49,11 +65,21 @@ def default_generator_folder() -> Path:
 
 
 @dataclass
+class Reference:
+    """One reference, resolved for one source: what the generator reads (a made-up face
+    in UV) and the same look as the renderer draws it on the source (the level each
+    region is matched to, :func:`regional_makeup`)."""
+
+    texture: UVTexture
+    on_source: UVTexture
+
+
+@dataclass
 class FramRequest:
-    """One face's inputs, resolved: the analysed source and a UV reference per token group."""
+    """One face's inputs, resolved: the analysed source and a reference per token group."""
 
     analysis: FaceAnalysis
-    references: dict[str, UVTexture]
+    references: dict[str, Reference]
     groups: tuple[str, ...]
     intensity: dict[str, float]
 
@@ -92,33 +118,40 @@ class FramPipeline:
 
     # ------------------------------------------------------------------ inputs
 
-    def reference_texture(self, reference: object, source: FaceAnalysis, *, name: str = "reference") -> UVTexture:
-        """A reference as a UV texture: a photo's face (hidden parts mirrored in), or a
-        recipe/preset/words rendered onto the source's own face."""
+    def resolve_reference(self, reference: object, source: FaceAnalysis, *, name: str = "reference") -> Reference:
+        """A reference for this source. A recipe, preset or words is rendered onto the
+        source's own face (and that is also how it looks on the source); a photo's face
+        is unwrapped with its hidden parts mirrored in, and the classic engine's fit of
+        it is rendered on the source."""
+        from fram.makeup.estimate import estimate_style
         from fram.pipeline import face_of, is_recipe_reference, read_image, resolve_style
 
+        tone = skin_tone(source.texture)
         if is_recipe_reference(reference):
-            style = match_skin(resolve_style(reference), skin_tone(source.texture))
-            return _render_on(source.texture, style)
+            made = _render_on(source.texture, match_skin(resolve_style(reference), tone))
+            return Reference(texture=made, on_source=made)
         rgb = read_image(reference)
         face = face_of(rgb, 0, name)
         texture = analyse(rgb, face).texture
         filled, vis = mirror_fill(texture)
-        return UVTexture(texture=filled, visibility=vis)
+        return Reference(texture=UVTexture(texture=filled, visibility=vis),
+                         on_source=_render_on(source.texture, match_skin(estimate_style(texture), tone)))
 
     @torch.no_grad()
-    def _tokens(self, texture: UVTexture) -> torch.Tensor:
+    def _tokens(self, reference: Reference) -> torch.Tensor:
         from fram.models.makeup_clip import prepare_uv
 
+        texture = reference.texture
         cfg = self.encoder.config.vision_cfg
         x, vis = prepare_uv(texture.texture, texture.visibility, cfg.image_size)
         patches = self.encoder.forward_image(x, vis)["patch_tokens"]
         mask = F.avg_pool2d(vis, cfg.patch_size).flatten(1) > cfg.min_patch_visibility
         return self.generator.region_tokens(patches, mask)
 
-    def _condition(self, request: FramRequest, partition: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _condition(self, request: FramRequest, partition: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The generator's condition (the source face and, aligned, each group's
-        reference) and which groups have a reference (1, G)."""
+        reference), which groups have a reference (1, G) and the mean change each
+        reference implies for its group (1, G, 3)."""
         from fram.models.makeup_clip import prepare_uv
 
         size = self.generator.config.sample_size
@@ -126,6 +159,7 @@ class FramPipeline:
         tex, vis = prepare_uv(analysis.texture.texture, analysis.texture.visibility, size)
         geo = torch.from_numpy(geometry_maps(analysis.face.landmarks, size)).permute(2, 0, 1)[None]
         slots: list[tuple[torch.Tensor, torch.Tensor]] = []
+        looks: list[torch.Tensor] = []
         slot_of: dict[int, int] = {}
         assign, present = torch.zeros(1, len(TOKEN_GROUPS), dtype=torch.long), torch.zeros(1, len(TOKEN_GROUPS), dtype=torch.bool)
         for i, group in enumerate(TOKEN_GROUPS):
@@ -134,13 +168,16 @@ class FramPipeline:
                 continue
             if id(ref) not in slot_of:
                 slot_of[id(ref)] = len(slots)
-                slots.append(prepare_uv(ref.texture, ref.visibility, size))
+                slots.append(prepare_uv(ref.texture.texture, ref.texture.visibility, size))
+                looks.append(prepare_uv(ref.on_source.texture, ref.on_source.visibility, size)[0])
             assign[0, i], present[0, i] = slot_of[id(ref)], True
         if not slots:
             slots.append((torch.zeros_like(tex), torch.zeros_like(vis)))
+            looks.append(tex)
         reference = reference_condition(slots, assign, present, self._group_scale(request), partition, tex, vis,
                                         self.generator.config.delta_scale)
-        return condition_image(tex, vis, geo, reference), present
+        target = regional_makeup(slots, looks, assign, partition, tex, vis, RATIO_SHARE)
+        return condition_image(tex, vis, geo, reference), present, target
 
     @staticmethod
     def _group_scale(request: FramRequest) -> torch.Tensor:
@@ -168,11 +205,11 @@ class FramPipeline:
         cfg = self.generator.config
         partition = token_group_partition(cfg.sample_size)
         group_scale = self._group_scale(request)
-        condition, present = self._condition(request, partition)
+        condition, present, target = self._condition(request, partition)
         delta = sample_delta(self.generator, condition, tokens, region_scale=group_scale.repeat_interleave(k, dim=1),
                              steps=steps or self.steps, guidance=self.guidance if guidance is None else guidance, seed=seed)
-        return match_regions(delta, condition, partition, present, group_scale, cfg.delta_scale,
-                             self.colour_match if colour_match is None else colour_match)
+        return match_regions(delta, target, partition, present, group_scale, (condition[:, :3] + 1) / 2, (condition[:, 3:4] + 1) / 2,
+                             torch.tensor([MATCH_AMOUNT[g] for g in TOKEN_GROUPS]) * (self.colour_match if colour_match is None else colour_match))
 
     def delta_layers(self, delta: torch.Tensor, analysis: FaceAnalysis, groups: tuple[str, ...]) -> dict[str, GroupLayer]:
         """The UV delta as one compositing layer per selected region group."""
@@ -216,15 +253,15 @@ class FramPipeline:
         rgb = read_image(source)
         face = face_of(rgb, face_index, source_name)
         analysis = analyse(rgb, face)
-        textures: dict[int, UVTexture] = {}
-        refs: dict[str, UVTexture] = {}
+        resolved: dict[int, Reference] = {}
+        refs: dict[str, Reference] = {}
         for group in groups:
             ref = per_group[group]
-            if id(ref) not in textures:
-                textures[id(ref)] = self.reference_texture(ref, analysis, name=f"reference for {group}")
+            if id(ref) not in resolved:
+                resolved[id(ref)] = self.resolve_reference(ref, analysis, name=f"reference for {group}")
             for token_group in TOKEN_GROUPS:
                 if CONTROL_GROUP[token_group] == group:
-                    refs[token_group] = textures[id(ref)]
+                    refs[token_group] = resolved[id(ref)]
         level = parse_intensity(intensity)
         shown = tuple(g for g in groups if level.get(g, 1.0) > 0)  # intensity 0: as if not selected, bit-identical
         request = FramRequest(analysis=analysis, references=refs, groups=shown, intensity=level)
@@ -242,4 +279,4 @@ def _render_on(texture: UVTexture, style: MakeupStyle) -> UVTexture:
     return UVTexture(texture=made, visibility=texture.visibility)
 
 
-__all__ = ["FramPipeline", "FramRequest", "default_generator_folder"]
+__all__ = ["FramPipeline", "FramRequest", "Reference", "default_generator_folder"]

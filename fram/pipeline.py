@@ -230,8 +230,9 @@ def transfer(
             reference).
         intensity: one number or per region (``"lips=1,eyes=0.5"``).
         steps, seed: sampling steps and noise seed of the ``fram`` engine.
-        colour_match: how far the ``fram`` engine moves each region's mean colour to
-            the reference's (0 = the generator's own, 1 = all the way, the default).
+        colour_match: how far the ``fram`` engine moves the eyes' and lips' colour
+            level to the reference's (0 = the generator's own, 1 = all the way, the
+            default; see :data:`fram.diffusion.MATCH_AMOUNT`).
     """
     engine = engine or default_engine()
     if engine not in ENGINES:
@@ -260,9 +261,16 @@ def transfer(
     return PipelineOutput(image=apply_style(rgb, analyse(rgb, face), style, groups), face=face, style=style)
 
 
-@functools.lru_cache(maxsize=1)
 def shared_fram_pipeline():
-    """The fram engine with the default weights, loaded once per process."""
+    """The fram engine with the default weights (:func:`fram.diffusion.default_generator_folder`,
+    so ``$FRAM_GENERATOR`` is honoured when it changes), loaded once per process per folder."""
+    from fram.diffusion import default_generator_folder
+
+    return _fram_pipeline_from(default_generator_folder())
+
+
+@functools.lru_cache(maxsize=2)
+def _fram_pipeline_from(folder: Path):
     from fram.diffusion import FramPipeline
 
-    return FramPipeline.from_pretrained()
+    return FramPipeline.from_pretrained(folder)

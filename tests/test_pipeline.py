@@ -13,7 +13,7 @@ def made_up(astronaut):
 
 
 def test_classic_transfer_reads_the_reference_lip(astronaut, made_up):
-    result = transfer(astronaut, made_up, regions="lips")
+    result = transfer(astronaut, made_up, regions="lips", engine="classic")
     assert result.style.lipstick is not None
     assert color_family(result.style.lipstick.color) in {"red", "berry", "pink", "coral"}
     assert result.style.eyeshadow is None
@@ -28,7 +28,7 @@ def test_classic_transfer_reads_the_reference_lip(astronaut, made_up):
 
 
 def test_per_region_references_mix(astronaut, made_up):
-    result = transfer(astronaut, references={"lips": made_up, "eyes": "preset:avant-garde-blue"})
+    result = transfer(astronaut, references={"lips": made_up, "eyes": "preset:avant-garde-blue"}, engine="classic")
     assert result.style.lipstick is not None and result.style.eyeshadow is not None
     assert color_family(result.style.eyeshadow.colors[0]) == "blue"
 

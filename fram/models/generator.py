@@ -347,11 +347,6 @@ def reference_condition(references: list[tuple[torch.Tensor, torch.Tensor]], ass
 
     size = partition.shape[-1]
     skin = partition[TOKEN_GROUPS.index("skin")]
-    measured = region_cores(partition)
-
-    def region_means(lin: torch.Tensor, vis: torch.Tensor) -> torch.Tensor:  # (B, G, 3, 1, 1)
-        w = (measured[None] * vis)[:, :, None]  # (B, G, 1, S, S)
-        return (lin[:, None] * w).sum((-1, -2), keepdim=True) / w.sum((-1, -2), keepdim=True).clamp_min(1e-6)
 
     def skin_around(lin: torch.Tensor, vis: torch.Tensor) -> torch.Tensor:
         w = skin * vis
@@ -359,16 +354,13 @@ def reference_condition(references: list[tuple[torch.Tensor, torch.Tensor]], ass
 
     g_skin = TOKEN_GROUPS.index("skin")
     source_lin = srgb_to_linear(source)
-    source_means = region_means(source_lin, source_vis)
+    source_means = region_means(source_lin, source_vis, partition)
     source_local = skin_around(source_lin, source_vis)
     regional, local, viss = [], [], []
     for rgb, vis in references:
-        if rgb.shape[-1] != size:
-            rgb, vis = F.adaptive_avg_pool2d(rgb, size), F.adaptive_avg_pool2d(vis, size)
-        use = (vis < 0.5) & (vis.flip(-1) >= 0.5)
-        rgb, vis = torch.where(use, rgb.flip(-1), rgb), torch.where(use, vis.flip(-1), vis)
+        rgb, vis = _aligned(rgb, vis, size)
         lin = srgb_to_linear(rgb)
-        means = region_means(lin, vis)
+        means = region_means(lin, vis, partition)
         relative = means / means[:, g_skin : g_skin + 1].clamp_min(1e-3) * source_means[:, g_skin : g_skin + 1]
         regional.append((relative - source_means) * delta_scale)  # (B, G, 3, 1, 1)
         local.append((lin * source_local / skin_around(lin, vis).clamp_min(1e-3) - source_lin) * delta_scale)
@@ -389,6 +381,15 @@ def reference_condition(references: list[tuple[torch.Tensor, torch.Tensor]], ass
     return torch.cat([region_estimate, texel_estimate, coverage * 2 - 1, intensity], dim=1)
 
 
+def _aligned(rgb: torch.Tensor, vis: torch.Tensor, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A reference at the sample size with what it hides filled from its mirrored half
+    (the rule of :func:`fram.face.uv.mirror_fill`)."""
+    if rgb.shape[-1] != size:
+        rgb, vis = F.adaptive_avg_pool2d(rgb, size), F.adaptive_avg_pool2d(vis, size)
+    use = (vis < 0.5) & (vis.flip(-1) >= 0.5)
+    return torch.where(use, rgb.flip(-1), rgb), torch.where(use, vis.flip(-1), vis)
+
+
 def region_cores(partition: torch.Tensor) -> torch.Tensor:
     """(G, S, S) 0/1: where a group's colour is measured (its core, not the eye openings)."""
     from fram.face.regions import uv_templates
@@ -397,39 +398,91 @@ def region_cores(partition: torch.Tensor) -> torch.Tensor:
     return ((partition > 0.5) & ~opening).to(partition)
 
 
-def match_regions(delta: torch.Tensor, condition: torch.Tensor, partition: torch.Tensor, present: torch.Tensor,
-                  scale: torch.Tensor, delta_scale: float, amount: float = 1.0) -> torch.Tensor:
-    """Shift each referenced region of a generated delta (B, 3, S, S) so that its mean is
-    the reference's regional estimate × the group's intensity (``amount`` of the way).
+def region_means(lin: torch.Tensor, vis: torch.Tensor, partition: torch.Tensor) -> torch.Tensor:
+    """(B, G, 3, 1, 1): each group's mean colour over its seen core (:func:`region_cores`)."""
+    w = (region_cores(partition)[None] * vis)[:, :, None]  # (B, G, 1, S, S)
+    return (lin[:, None] * w).sum((-1, -2), keepdim=True) / w.sum((-1, -2), keepdim=True).clamp_min(1e-6)
 
-    Why: trained with MSE on synthetic pairs, where another face's makeup is an
-    uncertain guide to this face's, the generator draws the look's shapes but shrinks
-    its strength toward the average look (``docs/benchmarks.md``). The regional
-    estimate (:func:`reference_condition`) is the colour the reference has relative to
-    its skin, brought to this face; moving each region's mean there, and keeping the
-    generator's shapes around that mean, gives the look its full colour. Skin has no
-    regional estimate (it is the reference) and is left as generated.
+
+def region_medians(lin: torch.Tensor, vis: torch.Tensor, partition: torch.Tensor) -> torch.Tensor:
+    """(B, G, 3): each group's median colour over its well-seen core, per channel. A
+    median, unlike a mean, is not pulled by a beard, a strand of hair or a highlight."""
+    cores = region_cores(partition) > 0
+    out = torch.zeros(lin.shape[0], partition.shape[0], 3)
+    for b in range(lin.shape[0]):
+        seen = vis[b, 0] >= 0.5
+        for g in range(partition.shape[0]):
+            use = cores[g] & seen
+            if int(use.sum()) < 4:
+                use = cores[g]
+            out[b, g] = lin[b][:, use].median(dim=1).values
+    return out
+
+
+def regional_makeup(references: list[tuple[torch.Tensor, torch.Tensor]], looks: list[torch.Tensor], assign: torch.Tensor,
+                    partition: torch.Tensor, source: torch.Tensor, source_vis: torch.Tensor, ratio_share: float) -> torch.Tensor:
+    """(B, G, 3) linear RGB: how much each group's reference should change the source's
+    typical texel in that group, from two estimates.
+
+    * Rendered: ``looks`` holds per slot the reference's look as the renderer draws it
+      on this source (B, 3, S', S') sRGB, a recipe rendered directly or the classic
+      engine's fit of a photo (:func:`fram.makeup.estimate.estimate_style`). The
+      renderer's physics of colour on skin holds (an opaque lipstick keeps its colour on
+      any skin), but a fit only sees what a recipe can say.
+    * Relative: the reference's own colour in the group relative to its skin (a ratio
+      per channel, cancelling skin tone, exposure and white balance), brought to the
+      source's skin. It sees everything the reference shows, but carries a pale
+      reference's colour onto deep skin too literally.
+
+    The result is ``ratio_share`` of the relative estimate and the rest rendered (the
+    share is chosen on held-out pairs, ``docs/benchmarks.md``). Colours are medians
+    (:func:`region_medians`); references as in :func:`reference_condition`.
     """
     from fram.models.region_tokens import TOKEN_GROUPS
 
-    if amount == 0:
+    size = partition.shape[-1]
+    g_skin = TOKEN_GROUPS.index("skin")
+    source_colour = region_medians(srgb_to_linear(source), source_vis, partition)  # (B, G, 3)
+    slots = []
+    for (rgb, vis), look in zip(references, looks):
+        rgb, vis = _aligned(rgb, vis, size)
+        colour = region_medians(srgb_to_linear(rgb), vis, partition)
+        relative = colour / colour[:, g_skin : g_skin + 1].clamp_min(1e-3) * source_colour[:, g_skin : g_skin + 1]
+        rendered = region_medians(srgb_to_linear(F.adaptive_avg_pool2d(look, size)), source_vis, partition)
+        slots.append(ratio_share * relative + (1 - ratio_share) * rendered - source_colour)
+    rows = torch.arange(len(assign))
+    stacked = torch.stack(slots)  # (slots, B, G, 3)
+    return torch.stack([stacked[assign[:, g], rows, g] for g in range(partition.shape[0])], dim=1)
+
+
+def match_regions(delta: torch.Tensor, target: torch.Tensor, partition: torch.Tensor, present: torch.Tensor,
+                  scale: torch.Tensor, source: torch.Tensor, visibility: torch.Tensor, amount: torch.Tensor) -> torch.Tensor:
+    """Move each referenced region of a generated delta (B, 3, S, S) so that the made-up
+    source's typical texel there changes by ``target`` (B, G, 3) × the group's
+    intensity, ``amount`` (G,) of the way.
+
+    Why: trained with MSE on synthetic pairs, where another face's makeup is an
+    uncertain guide to this face's, the generator draws the look's shapes but shrinks
+    its strength toward the average look (``docs/benchmarks.md``). Correcting each
+    region's level to the reference's (:func:`regional_makeup`) and keeping the
+    generator's shapes gives the look its full colour. The correction is a gain on the
+    generated result (``source`` sRGB + ``delta``; ``visibility`` (B, 1, S, S) says what
+    is averaged): a shadowed lip changes by the same fraction as a lit one, its
+    contrasts stay, and a target no darker than black never paints below it.
+    """
+    if not amount.any():
         return delta
     cores = region_cores(partition)
-    vis = (condition[:, 3:4] + 1) / 2
-    estimate = condition[:, SOURCE_CHANNELS : SOURCE_CHANNELS + 3] / delta_scale
+    made = (srgb_to_linear(source) + delta).clamp_min(0)  # the generated result, linear RGB
     out = delta
-    for g, name in enumerate(TOKEN_GROUPS):
-        if name == "skin":
-            continue
-        w = cores[g] * vis
+    for g in range(partition.shape[0]):
+        w = cores[g] * visibility
 
         def mean(x: torch.Tensor) -> torch.Tensor:
             return (x * w).sum((-1, -2), keepdim=True) / w.sum((-1, -2), keepdim=True).clamp_min(1e-6)
 
-        share = mean(partition[g].expand_as(vis)).clamp_min(1e-3)  # the group's soft edge inside its core
-        target = mean(estimate) / share * scale[:, g, None, None, None]
-        shift = (target - mean(delta)) / share
-        out = out + amount * partition[g] * present[:, g, None, None, None].to(delta) * shift
+        gain = (target[:, g, :, None, None] * scale[:, g, None, None, None] - mean(delta)) / mean(partition[g] * made).clamp_min(1e-4)
+        out = out + amount[g] * partition[g] * present[:, g, None, None, None].to(delta) * gain * made
     return out
 
 

@@ -56,9 +56,6 @@ def test_classic_runs_through_the_real_pipeline(astronaut, astronaut_red):
 
 
 def test_fram_engine_without_weights_is_reported(monkeypatch, tmp_path):
-    import fram.pipeline as pipeline
-
     monkeypatch.setenv("FRAM_GENERATOR", str(tmp_path))
-    pipeline.shared_fram_pipeline.cache_clear()
     with pytest.raises(EngineUnavailableError, match="no fram generator"):
         get_engine("fram")

@@ -9,7 +9,8 @@ import torch
 from fram.face.uv import geometry_maps
 from fram.models.generator import (CONDITION_CHANNELS, AttentionStore, GeneratorConfig, MakeupGenerator, condition_image, reference_condition,
                                   sample_delta)
-from fram.models.region_tokens import TOKEN_GROUPS, mix_groups, token_group_masks, token_scale
+from fram.makeup.render import srgb_to_linear
+from fram.models.region_tokens import TOKEN_GROUPS, mix_groups, token_group_masks, token_group_partition, token_scale
 
 TINY = {"sample_size": 16, "block_out_channels": (16, 32), "cross_attention_dim": 32, "attention_head_dim": 8,
         "resampler": {"input_dim": 32, "width": 32, "depth": 1, "heads": 2, "tokens_per_group": 2}}
@@ -105,7 +106,7 @@ def test_geometry_maps_of_a_real_face(astronaut_face):
 def test_reference_condition_estimates_each_groups_makeup_in_its_region():
     """Lips from one made-up copy of the source, eyes from another photographed at half
     the exposure with its left half hidden: each region shows the true delta."""
-    from fram.makeup.render import linear_to_srgb, srgb_to_linear
+    from fram.makeup.render import linear_to_srgb
 
     size = 32
     masks = token_group_masks(size)
@@ -161,27 +162,59 @@ def test_warm_start_keeps_old_weights_and_zeroes_new_channels(tmp_path):
     assert torch.equal(new.unet.conv_out.weight, old.unet.conv_out.weight)
 
 
-def test_match_regions_moves_each_referenced_region_to_its_estimate():
-    from fram.models.generator import SOURCE_CHANNELS, match_regions, region_cores
-    from fram.models.region_tokens import token_group_partition
+def test_match_regions_moves_each_referenced_region_to_its_target():
+    from fram.models.generator import match_regions, region_cores
 
     size = 32
     partition = token_group_partition(size)
     g = torch.Generator().manual_seed(0)
-    condition = torch.zeros(1, CONDITION_CHANNELS, size, size)
-    condition[:, 3] = 1.0  # source fully visible
     lips, eyes, skin = TOKEN_GROUPS.index("lips"), TOKEN_GROUPS.index("eyes"), TOKEN_GROUPS.index("skin")
-    condition[:, SOURCE_CHANNELS : SOURCE_CHANNELS + 3] = partition[lips] * torch.tensor([0.8, -0.4, -0.2])[:, None, None]  # × delta_scale 8
+    source = torch.rand(1, 3, size, size, generator=g) * 0.5 + 0.3
+    vis = torch.ones(1, 1, size, size)
     delta = torch.randn(1, 3, size, size, generator=g) * 0.02
+    target = torch.zeros(1, len(TOKEN_GROUPS), 3)
+    target[0, lips] = torch.tensor([0.1, -0.05, -0.025])
     present = torch.zeros(1, len(TOKEN_GROUPS), dtype=torch.bool)
     present[0, lips] = present[0, skin] = True
     scale = torch.ones(1, len(TOKEN_GROUPS))
     scale[0, lips] = 0.5
-    out = match_regions(delta, condition, partition, present, scale, delta_scale=8.0)
+    amount = torch.ones(len(TOKEN_GROUPS))
+    amount[skin] = 0.0
+    out = match_regions(delta, target, partition, present, scale, source, vis, amount)
     core = region_cores(partition)[lips] > 0
-    assert torch.allclose(out[0][:, core].mean(1), torch.tensor([0.05, -0.025, -0.0125]), atol=2e-3), "lips at half the estimate"
-    shift = (out - delta)[0][:, core] / partition[lips][core]
-    assert torch.allclose(shift.std(1), torch.zeros(3), atol=1e-5), "one shift per region (soft at its edge): shapes kept"
-    untouched = (partition[lips] == 0) & (partition[eyes] >= 0)
-    assert torch.equal(out[0][:, untouched], delta[0][:, untouched]), "skin and absent groups stay as generated"
-    assert torch.equal(match_regions(delta, condition, partition, present, scale, 8.0, amount=0.0), delta)
+    assert torch.allclose(out[0][:, core].mean(1), torch.tensor([0.05, -0.025, -0.0125]), atol=2e-3), "lips at half the target"
+    made = srgb_to_linear(source) + delta
+    gain = (out - delta)[0][:, core] / (partition[lips][core] * made[0][:, core])
+    assert torch.allclose(gain.std(1), torch.zeros(3), atol=1e-4), "one gain per region on the generated result: shapes and shading kept"
+    untouched = partition[lips] == 0
+    assert torch.equal(out[0][:, untouched], delta[0][:, untouched]), "skin (amount 0) and absent groups stay as generated"
+    assert torch.equal(match_regions(delta, target, partition, present, scale, source, vis, torch.zeros(len(TOKEN_GROUPS))), delta)
+    black = -srgb_to_linear(source)[0][:, core].mean(1)
+    target[0, lips] = black
+    darker = match_regions(delta, target, partition, present, torch.ones_like(scale), source, vis, amount)
+    assert (srgb_to_linear(source) + darker)[0][:, core].min() >= -0.1, "as dark as black, and not far below anywhere"
+
+
+def test_regional_makeup_blends_the_rendered_look_and_the_relative_colour():
+    from fram.models.generator import region_medians, regional_makeup
+
+    size = 32
+    partition = token_group_partition(size)
+    lips, skin = TOKEN_GROUPS.index("lips"), TOKEN_GROUPS.index("skin")
+    source = torch.full((1, 3, size, size), 0.6)
+    vis = torch.ones(1, 1, size, size)
+    ref = torch.full((1, 3, size, size), 0.3)  # a deeper face ...
+    ref[:, :, partition[lips] > 0.5] = torch.tensor([0.5, 0.05, 0.05])[:, None]  # ... with red lips
+    look = source.clone()
+    look[:, :, partition[lips] > 0.5] = torch.tensor([0.5, 0.05, 0.05])[:, None]  # the same lipstick drawn on the source
+    assign = torch.zeros(1, len(TOKEN_GROUPS), dtype=torch.long)
+    rendered = regional_makeup([(ref, vis)], [look], assign, partition, source, vis, 0.0)
+    relative = regional_makeup([(ref, vis)], [look], assign, partition, source, vis, 1.0)
+    half = regional_makeup([(ref, vis)], [look], assign, partition, source, vis, 0.5)
+    lin = srgb_to_linear
+    assert torch.allclose(rendered[0, lips], lin(torch.tensor([0.5, 0.05, 0.05])) - lin(torch.tensor(0.6)), atol=1e-4)
+    ratio = lin(torch.tensor([0.5, 0.05, 0.05])) / lin(torch.tensor(0.3)) * lin(torch.tensor(0.6)) - lin(torch.tensor(0.6))
+    assert torch.allclose(relative[0, lips], ratio, atol=1e-4), "relative to skin: brighter on the paler source"
+    assert torch.allclose(half, (rendered + relative) / 2, atol=1e-6)
+    assert rendered[0, skin].abs().max() < 1e-6 and relative[0, skin].abs().max() < 1e-6, "skin is the anchor: no change"
+    assert torch.allclose(region_medians(lin(source), vis, partition)[0, lips], lin(torch.tensor(0.6)).expand(3))
