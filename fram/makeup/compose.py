@@ -23,6 +23,9 @@ from fram.makeup.render import BASE_SIGMA, GROUPS, GroupLayer, combine, composit
 
 # Below this alpha (in 8-bit steps) a pixel counts as untouched and keeps its input bits.
 UNTOUCHED_ALPHA = 0.5 / 255
+MONOCHROME_SPREAD = 1.0
+"""Mean |R - G| and |B - G| (levels) over the face below which a photo is black and
+white: its makeup is then shown in grey too, as the film would have recorded it."""
 _SRGB_TO_LINEAR_NP = srgb_to_linear(torch.arange(256, dtype=torch.float32) / 255.0).numpy()
 
 
@@ -188,10 +191,18 @@ def _apply_layer(image: np.ndarray, analysis: FaceAnalysis, layer: GroupLayer, b
         sparkle_cells=max(64.0, analysis.face.width / 1.6), base=torch.from_numpy(base).permute(2, 0, 1)[None],
     )
     out = (linear_to_srgb(out_lin)[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
+    if _is_monochrome(crop):
+        grey = out.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32) + 0.5
+        out = np.repeat(np.clip(grey, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
     touched = layer.alpha[0, 0].numpy() > UNTOUCHED_ALPHA
     result = image.copy()
     np.copyto(result[box.slices], out, where=touched[..., None])
     return result
+
+
+def _is_monochrome(rgb: np.ndarray) -> bool:
+    c = rgb.astype(np.int16)
+    return bool(np.abs(c[..., 0] - c[..., 1]).mean() <= MONOCHROME_SPREAD and np.abs(c[..., 2] - c[..., 1]).mean() <= MONOCHROME_SPREAD)
 
 
 def _base_colour(image: np.ndarray, face_box: FaceProjection, box: FaceProjection, sigma: float) -> np.ndarray:

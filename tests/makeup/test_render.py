@@ -93,3 +93,21 @@ def test_recipe_numbers_are_differentiable(analysis):
     recovered = srgb_to_linear(color.detach().clamp(0, 1)[0])
     expected = srgb_to_linear(torch.tensor([0xA0, 0x20, 0x3A]) / 255.0)
     assert (recovered - expected).abs().max() < 0.05, recovered
+
+
+def test_black_and_white_photo_stays_black_and_white(astronaut):
+    """Makeup on a monochrome photo comes out in grey, as the film would have shown it:
+    the lips still darken, no pixel gains colour, untouched pixels stay bit-identical."""
+    from fram.face.landmarks import detect_face
+    from fram.face.regions import region_masks
+
+    grey = np.repeat((astronaut.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)).round().astype(np.uint8)[..., None], 3, axis=2)
+    face = detect_face(grey)
+    out = apply_style(grey, analyse(grey, face), get_preset("red-carpet"))
+    assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()
+    lips = region_masks(grey, face).full("lips") > 0.5
+    assert out[lips].mean() < grey[lips].mean() - 5
+    changed = (out != grey).any(axis=2)
+    assert changed.any() and np.array_equal(out[~changed], grey[~changed])
+    colour = apply_style(astronaut, analyse(astronaut, detect_face(astronaut)), get_preset("red-carpet"))
+    assert np.abs(colour[..., 0].astype(int) - colour[..., 1]).max() > 50, "a colour photo keeps its colours"
