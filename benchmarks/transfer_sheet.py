@@ -5,7 +5,6 @@ head), each with a made-up reference photo from ``makeup-photos``.
     python benchmarks/transfer_sheet.py   # needs ../shared/data
 """
 import glob, os, random
-import numpy as np
 from PIL import Image, ImageDraw
 from fram.face.image_io import read_image
 from fram.face.landmarks import default_landmarker

@@ -208,7 +208,7 @@ class FramPipeline:
         condition, present, target = self._condition(request, partition)
         delta = sample_delta(self.generator, condition, tokens, region_scale=group_scale.repeat_interleave(k, dim=1),
                              steps=steps or self.steps, guidance=self.guidance if guidance is None else guidance, seed=seed)
-        return match_regions(delta, target, partition, present, group_scale, (condition[:, :3] + 1) / 2, (condition[:, 3:4] + 1) / 2,
+        return match_regions(delta, target, partition, present, group_scale, condition,
                              torch.tensor([MATCH_AMOUNT[g] for g in TOKEN_GROUPS]) * (self.colour_match if colour_match is None else colour_match))
 
     def delta_layers(self, delta: torch.Tensor, analysis: FaceAnalysis, groups: tuple[str, ...]) -> dict[str, GroupLayer]:

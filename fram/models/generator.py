@@ -456,7 +456,7 @@ def regional_makeup(references: list[tuple[torch.Tensor, torch.Tensor]], looks: 
 
 
 def match_regions(delta: torch.Tensor, target: torch.Tensor, partition: torch.Tensor, present: torch.Tensor,
-                  scale: torch.Tensor, source: torch.Tensor, visibility: torch.Tensor, amount: torch.Tensor) -> torch.Tensor:
+                  scale: torch.Tensor, condition: torch.Tensor, amount: torch.Tensor) -> torch.Tensor:
     """Move each referenced region of a generated delta (B, 3, S, S) so that the made-up
     source's typical texel there changes by ``target`` (B, G, 3) × the group's
     intensity, ``amount`` (G,) of the way.
@@ -466,13 +466,14 @@ def match_regions(delta: torch.Tensor, target: torch.Tensor, partition: torch.Te
     its strength toward the average look (``docs/benchmarks.md``). Correcting each
     region's level to the reference's (:func:`regional_makeup`) and keeping the
     generator's shapes gives the look its full colour. The correction is a gain on the
-    generated result (``source`` sRGB + ``delta``; ``visibility`` (B, 1, S, S) says what
+    generated result (the source in ``condition`` + ``delta``; only what the source shows
     is averaged): a shadowed lip changes by the same fraction as a lit one, its
     contrasts stay, and a target no darker than black never paints below it.
     """
     if not amount.any():
         return delta
     cores = region_cores(partition)
+    source, visibility = (condition[:, :3] + 1) / 2, (condition[:, 3:4] + 1) / 2  # as condition_image wrote them
     made = (srgb_to_linear(source) + delta).clamp_min(0)  # the generated result, linear RGB
     out = delta
     for g in range(partition.shape[0]):

@@ -168,9 +168,9 @@ def test_match_regions_moves_each_referenced_region_to_its_target():
     size = 32
     partition = token_group_partition(size)
     g = torch.Generator().manual_seed(0)
-    lips, eyes, skin = TOKEN_GROUPS.index("lips"), TOKEN_GROUPS.index("eyes"), TOKEN_GROUPS.index("skin")
+    lips, skin = TOKEN_GROUPS.index("lips"), TOKEN_GROUPS.index("skin")
     source = torch.rand(1, 3, size, size, generator=g) * 0.5 + 0.3
-    vis = torch.ones(1, 1, size, size)
+    condition = condition_image(source, torch.ones(1, 1, size, size), torch.zeros(1, 4, size, size), torch.zeros(1, 8, size, size))
     delta = torch.randn(1, 3, size, size, generator=g) * 0.02
     target = torch.zeros(1, len(TOKEN_GROUPS), 3)
     target[0, lips] = torch.tensor([0.1, -0.05, -0.025])
@@ -180,7 +180,7 @@ def test_match_regions_moves_each_referenced_region_to_its_target():
     scale[0, lips] = 0.5
     amount = torch.ones(len(TOKEN_GROUPS))
     amount[skin] = 0.0
-    out = match_regions(delta, target, partition, present, scale, source, vis, amount)
+    out = match_regions(delta, target, partition, present, scale, condition, amount)
     core = region_cores(partition)[lips] > 0
     assert torch.allclose(out[0][:, core].mean(1), torch.tensor([0.05, -0.025, -0.0125]), atol=2e-3), "lips at half the target"
     made = srgb_to_linear(source) + delta
@@ -188,10 +188,10 @@ def test_match_regions_moves_each_referenced_region_to_its_target():
     assert torch.allclose(gain.std(1), torch.zeros(3), atol=1e-4), "one gain per region on the generated result: shapes and shading kept"
     untouched = partition[lips] == 0
     assert torch.equal(out[0][:, untouched], delta[0][:, untouched]), "skin (amount 0) and absent groups stay as generated"
-    assert torch.equal(match_regions(delta, target, partition, present, scale, source, vis, torch.zeros(len(TOKEN_GROUPS))), delta)
+    assert torch.equal(match_regions(delta, target, partition, present, scale, condition, torch.zeros(len(TOKEN_GROUPS))), delta)
     black = -srgb_to_linear(source)[0][:, core].mean(1)
     target[0, lips] = black
-    darker = match_regions(delta, target, partition, present, torch.ones_like(scale), source, vis, amount)
+    darker = match_regions(delta, target, partition, present, torch.ones_like(scale), condition, amount)
     assert (srgb_to_linear(source) + darker)[0][:, core].min() >= -0.1, "as dark as black, and not far below anywhere"
 
 
