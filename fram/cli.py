@@ -1,7 +1,11 @@
-"""The ``fram`` command: a thin shell over :mod:`fram.pipeline` and the face layer.
+"""The ``fram`` command: a thin shell over :mod:`fram.pipelines` (and the face layer
+for ``landmarks``, ``regions``, ``uv``).
 
-It parses arguments, calls the Python API and writes results atomically. User
-errors print one line and exit with status 2; nothing is half-written.
+Every command parses its arguments, builds :class:`fram.pipelines.MakeupOptions`,
+checks its output paths, calls the Python API and writes its outputs atomically,
+all of them only after the work succeeded. Errors a user can cause
+(:class:`fram.errors.FramError`) print one line and exit with status 2; anything else
+is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -11,108 +15,129 @@ import io
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from fram.errors import FramError
+from fram import __version__
+from fram.errors import FramError, ImageWriteError
 
 EXIT_USER_ERROR = 2
+REGION_CHOICES = "skin,eyes,brows,lips"
 
 
-def _atomic_bytes(path: Path, payload: bytes) -> None:
-    directory = path.resolve().parent
-    if not directory.is_dir():
-        raise FramError(f"output folder does not exist: {directory}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def _outputs(*paths: str | None) -> list[Path]:
+    """Check every output path before any work: its folder exists and it is not a folder."""
+    checked = []
+    for path in paths:
+        if path is None:
+            continue
+        out = Path(path)
+        if out.is_dir():
+            raise ImageWriteError(f"cannot write '{out}': it is a folder")
+        if not out.resolve().parent.is_dir():
+            raise ImageWriteError(f"cannot write '{out}': folder '{out.parent}' does not exist")
+        checked.append(out)
+    return checked
+
+
+def _write_text(path: Path, text: str) -> None:
+    from fram.face.image_io import write_bytes
+
+    write_bytes(path, text.encode("utf-8"))
+
+
+def _options(args: argparse.Namespace):
+    from fram.pipelines import MakeupOptions
+
+    return MakeupOptions.create(
+        regions=getattr(args, "regions", None), intensity=getattr(args, "intensity", 1.0), face_index=args.face,
+        engine=getattr(args, "engine", None), steps=getattr(args, "steps", None), seed=getattr(args, "seed", 0),
+        colour_match=getattr(args, "colour_match", None),
+    )
 
 
 def _face(args: argparse.Namespace):
     from fram.face.image_io import read_image
-    from fram.face.landmarks import default_landmarker, select_face
+    from fram.face.landmarks import detect_face
 
     image = read_image(args.image)
-    landmarker = default_landmarker()
-    face = select_face(landmarker.detect(image), args.face, min_face_size=landmarker.options.min_face_size, source=Path(args.image).name)
-    return image, face
+    return image, detect_face(image, args.face, source=Path(args.image).name)
 
 
 def cmd_landmarks(args: argparse.Namespace) -> None:
     from fram.face.image_io import read_image
     from fram.face.landmarks import default_landmarker
 
+    _outputs(args.output)
     image = read_image(args.image)
     result = default_landmarker().detect(image)
     height, width = result.image_size
-    doc = {"image": {"width": width, "height": height}, "faces": [f.to_dict() for f in result.faces]}
-    text = json.dumps(doc)
+    text = json.dumps({"image": {"width": width, "height": height}, "faces": [f.to_dict() for f in result.faces]})
     if args.output:
-        _atomic_bytes(Path(args.output), text.encode())
+        _write_text(Path(args.output), text)
     else:
         print(text)
 
 
 def cmd_regions(args: argparse.Namespace) -> None:
-    from fram.face.image_io import write_image
+    from fram.face.image_io import write_bytes, write_image
+    from fram.face.overlay import region_overlay
     from fram.face.regions import REGION_NAMES, region_masks
 
+    (out,) = _outputs(args.output)
     image, face = _face(args)
     masks = region_masks(image, face)
-    out = Path(args.output)
     if out.suffix.lower() == ".npz":
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **{name: masks.full(name) for name in REGION_NAMES})
-        _atomic_bytes(out, buffer.getvalue())
+        write_bytes(out, buffer.getvalue())
     else:
         write_image(out, region_overlay(image, masks))
-
-
-OVERLAY_COLORS = {
-    "skin": (255, 214, 102), "lips": (230, 30, 70), "eyes": (40, 120, 255), "brows": (120, 70, 30),
-    "eyeshadow": (170, 80, 220), "eyeliner": (20, 20, 20), "cheeks": (255, 120, 150),
-    "nose": (80, 220, 160), "under_eye": (90, 230, 240),
-}
-
-
-def region_overlay(image: np.ndarray, masks) -> np.ndarray:
-    """The photo with each region tinted in its own colour (later ones on top)."""
-    out = image.astype(np.float32)
-    for name, color in OVERLAY_COLORS.items():
-        alpha = 0.45 * masks.full(name)[..., None]
-        out = out * (1 - alpha) + alpha * np.array(color, np.float32)
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
 def cmd_uv(args: argparse.Namespace) -> None:
     from fram.face.image_io import write_image
     from fram.face.uv import unwrap
 
+    if not 16 <= args.size <= 4096:
+        raise FramError(f"--size must be from 16 to 4096 px, got {args.size}")
+    out, *vis_out = _outputs(args.output, args.visibility)
     image, face = _face(args)
     texture = unwrap(image, face, size=args.size)
-    if args.visibility:
-        write_image(Path(args.visibility), (texture.visibility * 255 + 0.5).astype(np.uint8))
-    write_image(Path(args.output), texture.texture)
+    if vis_out:
+        write_image(vis_out[0], (texture.visibility * 255 + 0.5).astype(np.uint8))
+    write_image(out, texture.texture)
 
 
 def cmd_apply(args: argparse.Namespace) -> None:
     from fram.face.image_io import write_image
-    from fram.pipeline import apply_makeup
+    from fram.pipelines import apply_makeup
 
     if (args.style is None) == (args.text is None):
         raise FramError("give exactly one of --style NAME|FILE.json or --text \"...\"")
-    style = args.style if args.style is not None else f"text:{args.text}"
-    result = apply_makeup(args.image, style, intensity=args.intensity, regions=args.regions, face_index=args.face, source=Path(args.image).name)
-    write_image(Path(args.output), result.image)
-    if args.recipe:
-        _atomic_bytes(Path(args.recipe), result.style.to_json().encode())
+    out, *recipe_out = _outputs(args.output, args.recipe)
+    look = args.style if args.style is not None else f"text:{args.text}"
+    result = apply_makeup(args.image, look, _options(args), source_name=Path(args.image).name)
+    recipe_text = result.style.to_json() if recipe_out else None
+    write_image(out, result.image)
+    if recipe_out:
+        _write_text(recipe_out[0], recipe_text)
+
+
+def cmd_transfer(args: argparse.Namespace) -> None:
+    from fram.face.image_io import write_image
+    from fram.pipelines import default_engine, transfer
+
+    out, *recipe_out = _outputs(args.output, args.recipe)
+    per_region = {g: getattr(args, g) for g in ("skin", "eyes", "brows", "lips") if getattr(args, g)}
+    options = _options(args)
+    if recipe_out and (options.engine or default_engine()) != "classic":
+        raise FramError("--recipe needs --engine classic (the fram engine generates its makeup, it paints no recipe)")
+    result = transfer(args.source, args.reference, references=per_region, options=options, source_name=Path(args.source).name)
+    write_image(out, result.image)
+    if recipe_out:
+        _write_text(recipe_out[0], result.style.to_json())
 
 
 def cmd_presets(args: argparse.Namespace) -> None:
@@ -129,11 +154,15 @@ def cmd_presets(args: argparse.Namespace) -> None:
 def cmd_eval(args: argparse.Namespace) -> None:
     from fram.eval.suites import SuiteOptions, run_suite
 
-    engines = [name for value in args.engine for name in value.split(",") if name.strip()]
+    engines = [name.strip() for value in args.engine for name in value.split(",") if name.strip()]
+    try:
+        sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else SuiteOptions.sizes
+    except ValueError:
+        raise FramError(f"--sizes takes whole numbers separated by commas, like 256,512; got {args.sizes!r}") from None
     options = SuiteOptions(
-        data=Path(args.data) if args.data else None, limit=args.limit, repeat=args.repeat, seed=args.seed,
-        sizes=tuple(int(s) for s in args.sizes.split(",")) if args.sizes else SuiteOptions.sizes,
-        progress=not args.quiet, extra={"split": args.split, **({"per_group": args.per_group} if args.per_group else {})}, threads=args.threads,
+        data=Path(args.data) if args.data else None, limit=args.limit, repeat=args.repeat, seed=args.seed, sizes=sizes,
+        progress=not args.quiet, extra={"split": args.split, **({"per_group": args.per_group} if args.per_group else {})},
+        threads=args.threads,
     )
     out = Path(args.out)
     run_suite(args.suite, engines, out, options)
@@ -151,44 +180,35 @@ def cmd_synth(args: argparse.Namespace) -> None:
     synthesize(config, args.out, workers=args.workers, ray_address=args.ray, progress=not args.quiet, card=not args.no_card)
 
 
-def cmd_transfer(args: argparse.Namespace) -> None:
-    from fram.face.image_io import write_image
-    from fram.pipeline import transfer
+def _search():
+    from fram.pipelines import SearchPipeline, shared_pipeline
+    from fram.pipelines.search import default_search_folder
 
-    per_region = {g: getattr(args, g) for g in ("skin", "eyes", "brows", "lips") if getattr(args, g)}
-    result = transfer(
-        args.source, args.reference, references=per_region, engine=args.engine, regions=args.regions,
-        intensity=args.intensity, steps=args.steps, seed=args.seed, colour_match=args.colour_match, face_index=args.face, source_name=Path(args.source).name,
-    )
-    write_image(Path(args.output), result.image)
-    if args.recipe:
-        if result.style is None:
-            print("fram: --recipe: the fram engine paints no recipe; use --engine classic for one", file=sys.stderr)
-        else:
-            _atomic_bytes(Path(args.recipe), result.style.to_json().encode())
+    return shared_pipeline(SearchPipeline, default_search_folder())
 
 
 def cmd_embed(args: argparse.Namespace) -> None:
-    from fram.search import embed
+    from fram.face.image_io import write_bytes
 
-    result = embed(args.images, face_index=args.face)
+    (out,) = _outputs(args.output)
+    result = _search().embed(args.images, face_index=args.face)
     for name, reason in result.failures:
         print(f"fram: skipped {name}: {reason}", file=sys.stderr)
     if not len(result.sources):
         raise FramError("no image gave a face; nothing written")
     buffer = io.BytesIO()
     np.save(buffer, result.vectors.astype(np.float32), allow_pickle=False)
-    _atomic_bytes(Path(args.output), buffer.getvalue())
+    write_bytes(out, buffer.getvalue())
     for i, name in enumerate(result.sources):
         print(f"{i}\t{name}")
 
 
 def cmd_similar(args: argparse.Namespace) -> None:
     from fram.face.image_io import write_image
-    from fram.search import similar
 
-    result = similar(args.query, args.gallery, k=args.k, index_path=args.index, cache=not args.no_cache,
-                     sheet=args.output is not None, progress=not args.quiet)
+    outputs = _outputs(args.output, args.index)
+    result = _search().similar(args.query, args.gallery, k=args.k, index_path=args.index, cache=not args.no_cache,
+                               sheet=args.output is not None, progress=not args.quiet)
     if args.json:
         print(json.dumps({"query": result.query, "matches": [m.__dict__ for m in result.matches], "skipped": result.failures}, indent=1))
     else:
@@ -197,13 +217,11 @@ def cmd_similar(args: argparse.Namespace) -> None:
         if result.failures and not args.quiet:
             print(f"fram: {len(result.failures)} gallery photo(s) without a usable face were skipped", file=sys.stderr)
     if args.output:
-        write_image(Path(args.output), result.sheet)
+        write_image(outputs[0], result.sheet)
 
 
 def cmd_describe(args: argparse.Namespace) -> None:
-    from fram.search import describe_makeup
-
-    matches = describe_makeup(args.image, top=args.top, face_index=args.face)
+    matches = _search().describe(args.image, top=args.top, face_index=args.face)
     if args.json:
         print(json.dumps([m.__dict__ for m in matches], indent=1))
         return
@@ -212,8 +230,20 @@ def cmd_describe(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from fram.eval.suites import SUITES
+    from fram.pipelines.registry import engine_names
+
     parser = argparse.ArgumentParser(prog="fram", description="Facial region-aware makeup on your own photos, offline.")
+    parser.add_argument("--version", action="version", version=f"fram {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    def face_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--face", type=int, default=0, help="which face, largest first (default 0)")
+
+    def look_options(p: argparse.ArgumentParser, exaggerate: str = "") -> None:
+        p.add_argument("--intensity", default="1.0", help=f"0.7, or per region: lips=1,eyes=0.5{exaggerate}")
+        p.add_argument("--regions", help=f"only these: {REGION_CHOICES}")
+        face_option(p)
 
     p = sub.add_parser("landmarks", help="478 landmarks and head pose of every face, as JSON")
     p.add_argument("image")
@@ -223,41 +253,38 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("regions", help="region masks (.npz of float32 arrays) or an overlay image")
     p.add_argument("image")
     p.add_argument("-o", "--output", required=True, help="masks.npz or overlay.png/.jpg")
-    p.add_argument("--face", type=int, default=0, help="face index, largest first (default 0)")
+    face_option(p)
     p.set_defaults(run=cmd_regions)
 
     p = sub.add_parser("uv", help="unwrap the face into the canonical UV texture")
     p.add_argument("image")
     p.add_argument("-o", "--output", required=True)
-    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--size", type=int, default=256, help="UV texture side in px (default 256)")
     p.add_argument("--visibility", help="also write the visibility mask here")
-    p.add_argument("--face", type=int, default=0)
+    face_option(p)
     p.set_defaults(run=cmd_uv)
 
     p = sub.add_parser("apply", help="put a look (preset, recipe file or words) on a photo")
     p.add_argument("image")
     p.add_argument("--style", help="preset name or recipe .json")
     p.add_argument("--text", help='a description, e.g. "glossy berry lips and a winged liner"')
-    p.add_argument("--intensity", default="1.0", help="0.7, or per region: lips=1,eyes=0.5")
-    p.add_argument("--regions", help="only these: skin,eyes,brows,lips")
-    p.add_argument("--face", type=int, default=0)
+    look_options(p)
     p.add_argument("--recipe", help="also save the recipe that was applied (JSON)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(run=cmd_apply)
 
     p = sub.add_parser("transfer", help="put a reference photo's makeup on a source photo, per region")
     p.add_argument("source")
-    p.add_argument("reference", nargs="?", help="made-up photo, preset:NAME, text:WORDS or recipe .json")
+    p.add_argument("reference", nargs="?", help="made-up photo, preset NAME, text:WORDS or recipe .json")
     for group in ("skin", "eyes", "brows", "lips"):
         p.add_argument(f"--{group}", help=f"reference for the {group} only (photo, preset:NAME, text:WORDS, .json)")
-    p.add_argument("--regions", help="only these: skin,eyes,brows,lips")
-    p.add_argument("--intensity", default="1.0", help="0.7, or per region: lips=1,eyes=0.5 (above 1 exaggerates)")
-    p.add_argument("--engine", choices=("fram", "classic"), help="fram (diffusion; the default when its weights are installed) or classic")
+    look_options(p, " (above 1 exaggerates)")
+    p.add_argument("--engine", choices=engine_names(baselines=False),
+                   help="fram (diffusion; the default when its weights are installed) or classic")
     p.add_argument("--steps", type=int, help="sampling steps of the fram engine (default 2, the best on held-out pairs)")
     p.add_argument("--seed", type=int, default=0, help="noise seed of the fram engine (results repeat for a seed)")
     p.add_argument("--colour-match", type=float, help="fram engine: how far the eyes' and lips' colour level moves to the reference's "
                    "(0 = the generator's own, default 1 = all the way, up to 2)")
-    p.add_argument("--face", type=int, default=0)
     p.add_argument("--recipe", help="also save the transferred recipe (JSON; classic engine)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(run=cmd_transfer)
@@ -267,8 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_presets)
 
     p = sub.add_parser("eval", help="run a benchmark suite; writes report.md, metrics.json and figures")
-    p.add_argument("--suite", required=True, choices=("synthetic", "real", "regional", "fairness", "speed"))
-    p.add_argument("--engine", action="append", required=True, help="engine(s), comma-separated or repeated: classic, none, recipe:PRESET, …")
+    p.add_argument("--suite", required=True, choices=SUITES)
+    p.add_argument("--engine", action="append", required=True,
+                   help=f"engine(s), comma-separated or repeated: {', '.join(engine_names())}")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--data", help="a folder of the suite's layout instead of its default in ../shared/data")
     p.add_argument("--limit", type=int, help="at most N photos per list (quick runs)")
@@ -278,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sizes", help="speed: photo sizes, e.g. 256,512,1024,2048")
     p.add_argument("--repeat", type=int, default=5, help="speed: timed repeats per stage (default 5)")
     p.add_argument("--threads", type=int, help="speed: torch threads (default: torch's own choice)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed of the suite's sampling (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(run=cmd_eval)
 
@@ -289,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, required=True, help="pairs to make")
     p.add_argument("--per-face", type=int, default=5, help="looks per identity (default 5)")
     p.add_argument("--size", type=int, default=256, help="UV texture side (default 256)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed (the same seed gives the same bytes)")
     p.add_argument("--shard-faces", type=int, default=32, help="faces per shard (default 32)")
     p.add_argument("--val-fraction", type=float, default=0.05, help="identities held out for validation (default 0.05)")
     p.add_argument("--test-fraction", type=float, default=0.05, help="identities held out for testing (default 0.05)")
@@ -298,40 +326,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-card", action="store_true", help="skip the dataset card (histograms, contact sheet)")
     p.set_defaults(run=cmd_synth)
+
     p = sub.add_parser("embed", help="makeup embeddings of photos (N x D float32, L2-normalised .npy)")
     p.add_argument("images", nargs="+")
     p.add_argument("-o", "--output", required=True, help="vectors .npy; row i is the i-th image printed on stdout")
-    p.add_argument("--face", type=int, default=0)
+    face_option(p)
     p.set_defaults(run=cmd_embed)
 
     p = sub.add_parser("similar", help="photos in a folder with the most similar makeup (ranked, + contact sheet)")
     p.add_argument("query")
     p.add_argument("--gallery", required=True, help="folder of photos (searched recursively)")
-    p.add_argument("-k", type=int, default=5)
+    p.add_argument("-k", type=int, default=5, help="how many matches (default 5)")
     p.add_argument("-o", "--output", help="contact sheet image (query, then the matches)")
     p.add_argument("--index", help="index file of the folder's embeddings (default: in ~/.cache/fram)")
     p.add_argument("--no-cache", action="store_true", help="embed every photo again and keep no index")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the matches as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or notes on stderr")
     p.set_defaults(run=cmd_similar)
 
     p = sub.add_parser("describe", help="the named makeup styles closest to a photo's makeup")
     p.add_argument("image")
-    p.add_argument("--top", type=int, default=3)
-    p.add_argument("--face", type=int, default=0)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--top", type=int, default=3, help="how many styles (default 3)")
+    face_option(p)
+    p.add_argument("--json", action="store_true", help="print the styles as JSON")
     p.set_defaults(run=cmd_describe)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; the exit status: 0 done, 2 a user error (one line on stderr)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error argparse has printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
     try:
         args.run(args)
     except FramError as exc:
-        print(f"fram: error: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except ValueError as exc:
         print(f"fram: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except BrokenPipeError:  # e.g. `fram presets | head`

@@ -5,8 +5,8 @@
   PSNR, individual typology angle, landmark displacement; :data:`METRIC_INFO`.
 - :mod:`fram.eval.identity`: dlib ResNet face descriptors, offline.
 - :mod:`fram.eval.measure`: :class:`Photo` and :func:`measure_transfer`.
-- :mod:`fram.eval.engines`: the engine registry (``none``, ``recipe:<preset>``,
-  ``classic`` and the learned engines through :func:`fram.pipeline.transfer`).
+- :mod:`fram.eval.engines`: engines from the registry of :mod:`fram.pipelines.registry`
+  as suites call them, and the baselines ``none`` and ``recipe:<preset>``.
 - :mod:`fram.eval.suites`: ``synthetic``, ``real``, ``regional``, ``fairness``, ``speed``.
 - :mod:`fram.eval.report`: ``report.md``, ``metrics.json``, contact sheets, plots.
 """

@@ -1,61 +1,62 @@
-"""The engines a benchmark can run, by name.
+"""Engines as the benchmark suites call them, drawn from the one registry
+(:mod:`fram.pipelines.registry`).
 
-An engine is a callable ``(source_rgb, references, regions) -> result_rgb``:
+A suite calls ``engine(source_rgb, references, regions) -> result_rgb``:
 
 - ``source_rgb``: (H, W, 3) uint8, the bare face;
 - ``references``: region group → (h, w, 3) uint8 reference photo (one entry per
   selected group; several groups may share one photo);
 - ``regions``: the region groups to make up (``skin``, ``eyes``, ``brows``, ``lips``).
 
-Built in:
-
-- ``none``: returns the source unchanged (the no-op baseline every table shows);
-- ``recipe:<preset>``: :func:`fram.pipeline.apply_makeup` with a preset, ignoring the
-  references (a sanity baseline, and the ``speed`` suite's default);
-- ``classic`` and every learned engine: :func:`fram.pipeline.transfer`, resolved
-  lazily so the suites exist before the engines do (one shared reference goes in
-  as ``reference``, different ones per region as ``references={group: photo}``).
-
-:func:`register_engine` adds others (tests, experiments).
+Besides the transfer engines (``fram``, ``classic``), this module registers two
+baselines: ``none`` (the source unchanged, the no-op every table shows) and
+``recipe:<preset>`` (a preset through :class:`fram.pipelines.ApplyPipeline`, ignoring
+the references: a sanity baseline and the ``speed`` suite's default).
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from fram.errors import FramError
+from fram.face.image_io import read_image
+from fram.makeup.presets import get_preset
+from fram.pipelines.apply import ApplyPipeline
+from fram.pipelines.options import MakeupOptions
+from fram.pipelines.registry import (EngineSpec, EngineUnavailableError, TransferEngine, engine_names, engine_spec,
+                                     load_engine, register_engine, shared_pipeline)
 
 References = Mapping[str, np.ndarray]
-EngineFn = Callable[[np.ndarray, References, tuple[str, ...]], object]
-
-
-class EngineUnavailableError(FramError):
-    """The named engine is unknown or not part of this version of fram."""
 
 
 @dataclass(frozen=True)
 class Engine:
-    """A named transfer callable.
+    """A registry engine adapted to the suites' call.
 
     Attributes:
         name: as given on the command line.
-        fn: the callable; may return an array or anything with an ``.image`` array.
+        fn: the registry engine (a pipeline, or a baseline callable).
         uses_references: False for engines whose output does not depend on the
             reference (``none``, ``recipe:…``): suites run them once per source.
         description: one line for reports.
     """
 
     name: str
-    fn: EngineFn
+    fn: TransferEngine
     uses_references: bool
     description: str
 
     def __call__(self, source: np.ndarray, references: References, regions: tuple[str, ...]) -> np.ndarray:
-        out = self.fn(source, references, tuple(regions))
+        selected = {g: references[g] for g in regions if g in references}
+        if self.uses_references and not selected:
+            raise EngineUnavailableError(f"engine {self.name!r} needs a reference for at least one of {tuple(regions)}")
+        photos = list(selected.values())
+        shared = photos[0] if photos and all(p is photos[0] for p in photos) else None
+        out = self.fn(source, shared, references=None if shared is not None or not selected else selected,
+                      options=MakeupOptions.create(regions=tuple(regions)))
         image = getattr(out, "image", out)
         if not isinstance(image, np.ndarray) or image.shape != source.shape or image.dtype != np.uint8:
             raise EngineUnavailableError(
@@ -65,106 +66,41 @@ class Engine:
         return image
 
 
-_FACTORIES: dict[str, Callable[[str], Engine]] = {}
-_PREFIX_FACTORIES: dict[str, Callable[[str], Engine]] = {}
-
-
-def register_engine(name: str, factory: Callable[[str], Engine], *, prefix: bool = False) -> None:
-    """Make ``get_engine(name)`` (or, with ``prefix``, ``get_engine(name + "…")``) build an engine."""
-    (_PREFIX_FACTORIES if prefix else _FACTORIES)[name] = factory
-
-
 def list_engines() -> list[str]:
-    """Names (and ``prefix…`` patterns) that :func:`get_engine` accepts, plus the pipeline's engines."""
-    names = list(_FACTORIES) + [f"{p}<preset>" for p in _PREFIX_FACTORIES]
-    for name in _pipeline_engine_names():
-        if name not in names:
-            names.append(name)
-    return names
+    """Every name :func:`get_engine` accepts (``recipe:<preset>`` for the preset family)."""
+    return engine_names()
 
 
 def get_engine(name: str) -> Engine:
-    """The engine called ``name``; raises :class:`EngineUnavailableError` with the reason."""
-    name = name.strip()
-    if name in _FACTORIES:
-        return _FACTORIES[name](name)
-    for prefix, factory in _PREFIX_FACTORIES.items():
-        if name.startswith(prefix):
-            return factory(name)
-    return _pipeline_engine(name)
+    """The engine called ``name``, loaded now (so missing weights are reported up
+    front); raises :class:`EngineUnavailableError` with the reason."""
+    spec = engine_spec(name)
+    return Engine(name.strip(), load_engine(name), spec.uses_references, spec.description)
 
 
-# ---------------------------------------------------------------- built-ins
+def _load_none(name: str) -> TransferEngine:
+    def none(source: object, reference: object = None, **_: object) -> np.ndarray:
+        return read_image(source).copy()
+
+    return none
 
 
-def _none_engine(name: str) -> Engine:
-    return Engine(name, lambda source, references, regions: source.copy(), False, "no-op: the source unchanged")
-
-
-def _recipe_engine(name: str) -> Engine:
-    from fram.makeup.presets import get_preset
-    from fram.pipeline import apply_makeup
-
+def _load_recipe(name: str) -> TransferEngine:
     preset = name.split(":", 1)[1]
     try:
         style = get_preset(preset)
     except FramError as exc:
         raise EngineUnavailableError(f"engine {name!r}: {exc}") from exc
+    pipe = shared_pipeline(ApplyPipeline)
 
-    def run(source: np.ndarray, references: References, regions: tuple[str, ...]) -> np.ndarray:
-        return apply_makeup(source, style, regions=regions).image
+    def recipe(source: object, reference: object = None, *, options: MakeupOptions, **_: object) -> np.ndarray:
+        return pipe(source, style, options).image
 
-    return Engine(name, run, False, f"preset {preset!r} through apply_makeup (ignores the references)")
-
-
-def _pipeline_engine_names() -> list[str]:
-    try:
-        import fram.pipeline as pipeline
-    except ImportError:  # pragma: no cover
-        return []
-    names = getattr(pipeline, "ENGINES", None)
-    if names is None and hasattr(pipeline, "list_engines"):
-        names = pipeline.list_engines()
-    if names is None:
-        return ["classic"] if hasattr(pipeline, "transfer") else []
-    return [str(n) for n in names]
+    return recipe
 
 
-def _pipeline_engine(name: str) -> Engine:
-    import fram.pipeline as pipeline
+register_engine(EngineSpec("none", _load_none, "no-op: the source unchanged", uses_references=False, baseline=True))
+register_engine(EngineSpec("recipe:", _load_recipe, "a preset through ApplyPipeline (ignores the references)",
+                           uses_references=False, baseline=True, prefix=True))
 
-    transfer = getattr(pipeline, "transfer", None)
-    if transfer is None:
-        raise EngineUnavailableError(
-            f"engine {name!r} runs through fram.pipeline.transfer(source, reference, engine=...), "
-            f"which this version of fram does not have yet; available now: {', '.join(list_engines())}"
-        )
-    known = _pipeline_engine_names()
-    if known and name not in known:
-        raise EngineUnavailableError(f"unknown engine {name!r}; available: {', '.join(list_engines())}")
-
-    if name == "fram":
-        from fram.errors import ModelNotFoundError
-
-        try:
-            pipeline.shared_fram_pipeline()  # load the weights now, so a missing file is reported up front
-        except ModelNotFoundError as exc:
-            raise EngineUnavailableError(f"engine 'fram': {exc}") from exc
-    per_region_keyword = "references" in inspect.signature(transfer).parameters
-
-    def run(source: np.ndarray, references: References, regions: tuple[str, ...]) -> object:
-        selected = {g: references[g] for g in regions if g in references}
-        if not selected:
-            raise EngineUnavailableError(f"engine {name!r} needs a reference for at least one of {regions}")
-        photos = list(selected.values())
-        if all(p is photos[0] for p in photos):
-            return transfer(source, photos[0], engine=name, regions=tuple(regions))
-        if per_region_keyword:
-            return transfer(source, references=selected, engine=name, regions=tuple(regions))
-        return transfer(source, selected, engine=name, regions=tuple(regions))
-
-    return Engine(name, run, True, f"fram.pipeline.transfer(engine={name!r})")
-
-
-register_engine("none", _none_engine)
-register_engine("recipe:", _recipe_engine, prefix=True)
+__all__ = ["Engine", "EngineUnavailableError", "get_engine", "list_engines", "register_engine"]

@@ -26,8 +26,8 @@ import torch
 from torch import nn
 
 from fram.errors import ModelNotFoundError
+from fram.weights import weights_folder
 
-WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "brow_refiner"
 ENV_WEIGHTS = "FRAM_BROW_REFINER"
 
 
@@ -154,7 +154,7 @@ class BrowNet(nn.Module):
 @functools.lru_cache(maxsize=2)
 def shipped_brow_net(folder: str | None = None) -> BrowNet:
     """The segmenter (``$FRAM_BROW_REFINER`` or the shipped weights), loaded once."""
-    return BrowNet.from_pretrained(folder or os.environ.get(ENV_WEIGHTS) or WEIGHTS)
+    return BrowNet.from_pretrained(folder or weights_folder(ENV_WEIGHTS, "brow_refiner"))
 
 
 def refine_brows(lab: np.ndarray, brows: list[tuple[np.ndarray, np.ndarray, np.ndarray]], prior: np.ndarray,

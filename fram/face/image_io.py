@@ -179,9 +179,23 @@ def write_image(path: str | os.PathLike[str], image: np.ndarray, *, quality: int
     """
     target = Path(path)
     fmt = _format_for(target.suffix, f"'{target}'")
+    write_bytes(target, _encode(image, fmt, quality))
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write any output file (JSON, NPZ, an image already encoded) atomically, as
+    :func:`write_image` does: the old file or the new one, never half of one.
+
+    Raises:
+        ImageWriteError: the folder does not exist, or the write failed (the message
+            names the path).
+    """
+    target = Path(path)
     if not target.parent.is_dir():
         raise ImageWriteError(f"cannot write '{target}': folder '{target.parent}' does not exist")
-    _write_atomically(target, _encode(image, fmt, quality))
+    if target.is_dir():
+        raise ImageWriteError(f"cannot write '{target}': it is a folder")
+    _write_atomically(target, data)
 
 
 def encode_image(image: np.ndarray, fmt: str = "png", *, quality: int = 95) -> bytes:

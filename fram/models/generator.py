@@ -13,9 +13,9 @@ Parts (diffusers classes, configured small enough to train on two CPU cores):
   second, decoupled key/value branch to the region tokens (:class:`RegionAttnProcessor`,
   IP-Adapter style) whose output is scaled per token by the user's intensity.
 * ``controlnet``: ``ControlNetModel`` on the source face (its UV texture, visibility and
-  3D geometry maps, :func:`condition_image`): where the lips, lids and skin of *this*
+  3D geometry maps, :func:`fram.models.conditioning.condition_image`): where the lips, lids and skin of *this*
   face are and what colour, so the delta fits the person.
-* the references themselves, aligned (:func:`reference_condition`), are concatenated
+* the references themselves, aligned (:func:`fram.models.conditioning.reference_condition`), are concatenated
   with the noisy delta at the input of both (InstructPix2Pix style): UV is canonical,
   so a reference's lips sit where the source's lips are, and the exact colours and
   strength of the look reach the generator pixel for pixel, not only through a few
@@ -27,8 +27,9 @@ Parts (diffusers classes, configured small enough to train on two CPU cores):
 * ``null_tokens``: the region tokens of "no reference", used for classifier-free
   guidance (condition dropout in training) and for groups left out.
 
-``save_pretrained`` / ``from_pretrained`` use a plain folder: ``config.json``,
-``model.safetensors``, ``scheduler_config.json``.
+``save_pretrained`` / ``from_pretrained`` use a plain folder: ``config.json`` and
+``model.safetensors``. Sampling (the scheduler and the loop) belongs to the pipeline,
+:class:`fram.pipelines.fram_transfer.FramTransferPipeline`.
 """
 
 from __future__ import annotations
@@ -43,14 +44,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fram.makeup.render import srgb_to_linear
+from fram.models.conditioning import REFERENCE_CHANNELS, SOURCE_CHANNELS
 from fram.models.region_tokens import RegionResampler, ResamplerConfig
 
-SOURCE_CHANNELS = 8  # texture (3), visibility (1), normals (3), depth (1)
-REFERENCE_CHANNELS = 8  # the references' makeup estimate per region (3) and per texel (3), coverage (1), intensity (1)
-LOCAL_SKIN_SIGMA = 4.0  # px at 64: "the skin around a texel" for the per-texel estimate (shading scale)
-CONDITION_CHANNELS = SOURCE_CHANNELS + REFERENCE_CHANNELS
-DEPTH_GAIN = 4.0  # depth maps are a few hundredths of a face width; bring them to ~±1
 
 
 @dataclass(frozen=True)
@@ -258,7 +254,7 @@ class MakeupGenerator(nn.Module):
         attention_store: AttentionStore | None = None,
     ) -> torch.Tensor:
         """Predict (per ``prediction_type``) from a noisy delta ``sample`` (B, 3, S, S) and
-        a ``condition`` from :func:`condition_image` (source for the ControlNet, aligned
+        a ``condition`` from :func:`fram.models.conditioning.condition_image` (source for the ControlNet, aligned
         references beside the sample)."""
         b = len(sample)
         context = self.context[None].expand(b, -1, -1)
@@ -284,7 +280,6 @@ class MakeupGenerator(nn.Module):
         os.replace(tmp, folder / "model.safetensors")
         config = {"model_type": "fram_generator", **self.config.to_dict(), **(extra or {})}
         (folder / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
-        (folder / "scheduler_config.json").write_text(json.dumps(self.config.scheduler_config(), indent=1), encoding="utf-8")
 
     @classmethod
     def from_pretrained(cls, folder: str | os.PathLike[str]) -> "MakeupGenerator":
@@ -300,242 +295,3 @@ class MakeupGenerator(nn.Module):
         model = cls(GeneratorConfig.from_dict(raw))
         model.load_state_dict(load_file(str(folder / "model.safetensors")))
         return model.eval()
-
-
-def condition_image(texture: torch.Tensor, visibility: torch.Tensor, geometry: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
-    """The generator's condition (B, 16, S, S): the source face (for the ControlNet) and
-    the aligned references (concatenated with the noisy sample).
-
-    ``texture`` (B, 3, S, S) sRGB in [0, 1]; ``visibility`` (B, 1, S, S) in [0, 1];
-    ``geometry`` (B, 4, S, S) normals + depth from :func:`fram.face.uv.geometry_maps`;
-    ``reference`` (B, 8, S, S) from :func:`reference_condition`.
-    """
-    return torch.cat([texture * 2 - 1, visibility * 2 - 1, geometry[:, :3], geometry[:, 3:] * DEPTH_GAIN, reference], dim=1)
-
-
-def reference_condition(references: list[tuple[torch.Tensor, torch.Tensor]], assign: torch.Tensor, present: torch.Tensor,
-                        scale: torch.Tensor, partition: torch.Tensor, source: torch.Tensor, source_vis: torch.Tensor,
-                        delta_scale: float) -> torch.Tensor:
-    """The references as aligned condition channels (B, 8, S, S): what each would paint.
-
-    Each token group's UV region shows the reference that group reads: ``references``
-    holds per slot an sRGB texture (B, 3, R, R) and its visibility (B, 1, R, R) at any
-    size R; ``assign`` (B, G) is the slot each group reads, ``present`` (B, G) whether
-    it has a reference at all (absent: the region stays empty and the generator's
-    output there is not used), ``scale`` (B, G) the group's intensity and
-    ``partition`` (G, S, S) the groups' share of each texel; ``source`` (B, 3, S, S)
-    sRGB and ``source_vis`` are the bare face.
-
-    A reference is not shown as it is but as the makeup delta it implies for this
-    source, in linear RGB × ``delta_scale`` like the generator's sample, two ways:
-
-    * per region: the region's mean colour relative to the reference's skin (a ratio
-      per channel, so exposure, white balance and skin tone cancel), brought to the
-      source's skin, minus the source's own region colour: what the classic engine
-      measures, the colour and strength of the look;
-    * per texel: the same with the skin colour *around* each texel (shading cancels),
-      which keeps the look's shapes (a wing, a gradient) but also the reference's own
-      features, so it is only a hint.
-
-    The generator learns how far to trust each; the tokens carry the rest. What a
-    reference hides is first filled from its mirrored half (the rule of
-    :func:`fram.face.uv.mirror_fill`). Channels: regional and per-texel estimate (each
-    × coverage), coverage (given and seen) mapped to [-1, 1], intensity.
-    """
-    from fram.makeup.render import gaussian_blur
-    from fram.models.region_tokens import TOKEN_GROUPS
-
-    size = partition.shape[-1]
-    skin = partition[TOKEN_GROUPS.index("skin")]
-
-    def skin_around(lin: torch.Tensor, vis: torch.Tensor) -> torch.Tensor:
-        w = skin * vis
-        return gaussian_blur(lin * w, LOCAL_SKIN_SIGMA * size / 64) / gaussian_blur(w, LOCAL_SKIN_SIGMA * size / 64).clamp_min(1e-3)
-
-    g_skin = TOKEN_GROUPS.index("skin")
-    source_lin = srgb_to_linear(source)
-    source_means = region_means(source_lin, source_vis, partition)
-    source_local = skin_around(source_lin, source_vis)
-    regional, local, viss = [], [], []
-    for rgb, vis in references:
-        rgb, vis = _aligned(rgb, vis, size)
-        lin = srgb_to_linear(rgb)
-        means = region_means(lin, vis, partition)
-        relative = means / means[:, g_skin : g_skin + 1].clamp_min(1e-3) * source_means[:, g_skin : g_skin + 1]
-        regional.append((relative - source_means) * delta_scale)  # (B, G, 3, 1, 1)
-        local.append((lin * source_local / skin_around(lin, vis).clamp_min(1e-3) - source_lin) * delta_scale)
-        viss.append(vis)
-    reg_slots, loc_slots, vis_slots = torch.stack(regional), torch.stack(local), torch.stack(viss)
-    rows = torch.arange(len(assign))
-    region_estimate = torch.zeros_like(source)
-    texel_estimate = torch.zeros_like(source)
-    coverage = torch.zeros_like(source_vis)
-    intensity = torch.zeros_like(source_vis)
-    for g in range(partition.shape[0]):
-        share = partition[g] * present[:, g, None, None, None].to(partition)
-        seen = share * vis_slots[assign[:, g], rows]
-        region_estimate = region_estimate + share * reg_slots[assign[:, g], rows, g]
-        texel_estimate = texel_estimate + seen * loc_slots[assign[:, g], rows]
-        coverage = coverage + seen
-        intensity = intensity + share * scale[:, g, None, None, None]
-    return torch.cat([region_estimate, texel_estimate, coverage * 2 - 1, intensity], dim=1)
-
-
-def _aligned(rgb: torch.Tensor, vis: torch.Tensor, size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """A reference at the sample size with what it hides filled from its mirrored half
-    (the rule of :func:`fram.face.uv.mirror_fill`)."""
-    if rgb.shape[-1] != size:
-        rgb, vis = F.adaptive_avg_pool2d(rgb, size), F.adaptive_avg_pool2d(vis, size)
-    use = (vis < 0.5) & (vis.flip(-1) >= 0.5)
-    return torch.where(use, rgb.flip(-1), rgb), torch.where(use, vis.flip(-1), vis)
-
-
-def region_cores(partition: torch.Tensor) -> torch.Tensor:
-    """(G, S, S) 0/1: where a group's colour is measured (its core, not the eye openings)."""
-    from fram.face.regions import uv_templates
-
-    opening = torch.from_numpy(uv_templates(partition.shape[-1])["eyes"]) >= 0.5
-    return ((partition > 0.5) & ~opening).to(partition)
-
-
-def region_means(lin: torch.Tensor, vis: torch.Tensor, partition: torch.Tensor) -> torch.Tensor:
-    """(B, G, 3, 1, 1): each group's mean colour over its seen core (:func:`region_cores`)."""
-    w = (region_cores(partition)[None] * vis)[:, :, None]  # (B, G, 1, S, S)
-    return (lin[:, None] * w).sum((-1, -2), keepdim=True) / w.sum((-1, -2), keepdim=True).clamp_min(1e-6)
-
-
-def region_medians(lin: torch.Tensor, vis: torch.Tensor, partition: torch.Tensor) -> torch.Tensor:
-    """(B, G, 3): each group's median colour over its well-seen core, per channel. A
-    median, unlike a mean, is not pulled by a beard, a strand of hair or a highlight."""
-    cores = region_cores(partition) > 0
-    out = torch.zeros(lin.shape[0], partition.shape[0], 3)
-    for b in range(lin.shape[0]):
-        seen = vis[b, 0] >= 0.5
-        for g in range(partition.shape[0]):
-            use = cores[g] & seen
-            if int(use.sum()) < 4:
-                use = cores[g]
-            out[b, g] = lin[b][:, use].median(dim=1).values
-    return out
-
-
-def regional_makeup(references: list[tuple[torch.Tensor, torch.Tensor]], looks: list[torch.Tensor], assign: torch.Tensor,
-                    partition: torch.Tensor, source: torch.Tensor, source_vis: torch.Tensor, ratio_share: float) -> torch.Tensor:
-    """(B, G, 3) linear RGB: how much each group's reference should change the source's
-    typical texel in that group, from two estimates.
-
-    * Rendered: ``looks`` holds per slot the reference's look as the renderer draws it
-      on this source (B, 3, S', S') sRGB, a recipe rendered directly or the classic
-      engine's fit of a photo (:func:`fram.makeup.estimate.estimate_style`). The
-      renderer's physics of colour on skin holds (an opaque lipstick keeps its colour on
-      any skin), but a fit only sees what a recipe can say.
-    * Relative: the reference's own colour in the group relative to its skin (a ratio
-      per channel, cancelling skin tone, exposure and white balance), brought to the
-      source's skin. It sees everything the reference shows, but carries a pale
-      reference's colour onto deep skin too literally.
-
-    The result is ``ratio_share`` of the relative estimate and the rest rendered (the
-    share is chosen on held-out pairs, ``docs/benchmarks.md``). Colours are medians
-    (:func:`region_medians`); references as in :func:`reference_condition`.
-    """
-    from fram.models.region_tokens import TOKEN_GROUPS
-
-    size = partition.shape[-1]
-    g_skin = TOKEN_GROUPS.index("skin")
-    source_colour = region_medians(srgb_to_linear(source), source_vis, partition)  # (B, G, 3)
-    slots = []
-    for (rgb, vis), look in zip(references, looks):
-        rgb, vis = _aligned(rgb, vis, size)
-        colour = region_medians(srgb_to_linear(rgb), vis, partition)
-        relative = colour / colour[:, g_skin : g_skin + 1].clamp_min(1e-3) * source_colour[:, g_skin : g_skin + 1]
-        rendered = region_medians(srgb_to_linear(F.adaptive_avg_pool2d(look, size)), source_vis, partition)
-        slots.append(ratio_share * relative + (1 - ratio_share) * rendered - source_colour)
-    rows = torch.arange(len(assign))
-    stacked = torch.stack(slots)  # (slots, B, G, 3)
-    return torch.stack([stacked[assign[:, g], rows, g] for g in range(partition.shape[0])], dim=1)
-
-
-def match_regions(delta: torch.Tensor, target: torch.Tensor, partition: torch.Tensor, present: torch.Tensor,
-                  scale: torch.Tensor, condition: torch.Tensor, amount: torch.Tensor) -> torch.Tensor:
-    """Move each referenced region of a generated delta (B, 3, S, S) so that the made-up
-    source's typical texel there changes by ``target`` (B, G, 3) × the group's
-    intensity, ``amount`` (G,) of the way.
-
-    Why: trained with MSE on synthetic pairs, where another face's makeup is an
-    uncertain guide to this face's, the generator draws the look's shapes but shrinks
-    its strength toward the average look (``docs/benchmarks.md``). Correcting each
-    region's level to the reference's (:func:`regional_makeup`) and keeping the
-    generator's shapes gives the look its full colour. The correction is a gain on the
-    generated result (the source in ``condition`` + ``delta``; only what the source shows
-    is averaged): a shadowed lip changes by the same fraction as a lit one, its
-    contrasts stay, and a target no darker than black never paints below it.
-    """
-    if not amount.any():
-        return delta
-    cores = region_cores(partition)
-    source, visibility = (condition[:, :3] + 1) / 2, (condition[:, 3:4] + 1) / 2  # as condition_image wrote them
-    made = (srgb_to_linear(source) + delta).clamp_min(0)  # the generated result, linear RGB
-    out = delta
-    for g in range(partition.shape[0]):
-        w = cores[g] * visibility
-
-        def mean(x: torch.Tensor) -> torch.Tensor:
-            return (x * w).sum((-1, -2), keepdim=True) / w.sum((-1, -2), keepdim=True).clamp_min(1e-6)
-
-        gain = (target[:, g, :, None, None] * scale[:, g, None, None, None] - mean(delta)) / mean(partition[g] * made).clamp_min(1e-4)
-        out = out + amount[g] * partition[g] * present[:, g, None, None, None].to(delta) * gain * made
-    return out
-
-
-def makeup_delta(before: torch.Tensor, after: torch.Tensor) -> torch.Tensor:
-    """The makeup delta (linear RGB) between two sRGB UV textures in [0, 1]."""
-    return srgb_to_linear(after) - srgb_to_linear(before)
-
-
-def sampling_scheduler(config: GeneratorConfig, steps: int) -> Any:
-    """DDIM over the training schedule, with "trailing" timesteps so that even two or
-    three steps start from pure noise (few-step sampling on a CPU)."""
-    from diffusers import DDIMScheduler
-
-    scheduler = DDIMScheduler(**config.scheduler_config(), timestep_spacing="trailing", set_alpha_to_one=True)
-    scheduler.set_timesteps(steps)
-    return scheduler
-
-
-@torch.no_grad()
-def sample_delta(
-    model: MakeupGenerator,
-    condition: torch.Tensor,
-    region_tokens: torch.Tensor,
-    *,
-    region_scale: torch.Tensor | None = None,
-    steps: int = 8,
-    guidance: float = 1.0,
-    seed: int = 0,
-) -> torch.Tensor:
-    """Generate makeup deltas (B, 3, S, S), linear RGB, for sources ``condition``.
-
-    ``guidance`` > 1 applies classifier-free guidance against the null tokens (twice
-    the compute); the seed fixes the starting noise so results repeat.
-    """
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
-    cfg = model.config
-    b = len(condition)
-    scheduler = sampling_scheduler(cfg, steps)
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.randn((b, 3, cfg.sample_size, cfg.sample_size), generator=generator) * scheduler.init_noise_sigma
-    guided = guidance != 1.0
-    if guided:
-        null = model.null_tokens[None].expand_as(region_tokens)
-        tokens = torch.cat([region_tokens, null])
-        cond = torch.cat([condition, condition])
-        scale = None if region_scale is None else torch.cat([region_scale, region_scale])
-    for t in scheduler.timesteps:
-        if guided:
-            out = model(torch.cat([x, x]), t.expand(2 * b), cond, tokens, scale)
-            pred = out[b:] + guidance * (out[:b] - out[b:])
-        else:
-            pred = model(x, t.expand(b), condition, region_tokens, region_scale)
-        x = scheduler.step(pred, t, x, generator=generator).prev_sample
-    return x / cfg.delta_scale

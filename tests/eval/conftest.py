@@ -9,7 +9,7 @@ from PIL import Image
 
 @pytest.fixture(scope="session")
 def astronaut_red(astronaut) -> np.ndarray:
-    from fram.pipeline import apply_makeup
+    from fram.pipelines import apply_makeup
 
     return apply_makeup(astronaut, "red-carpet").image
 

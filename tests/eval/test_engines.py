@@ -1,12 +1,13 @@
 import numpy as np
 import pytest
 
-import fram.pipeline
 from fram.eval.engines import EngineUnavailableError, get_engine, list_engines
+from fram.pipelines.registry import EngineSpec, _ENGINES, engine_names, register_engine
 
 
 def test_builtin_engines(astronaut):
-    assert {"none", "recipe:<preset>"} <= set(list_engines())
+    assert {"none", "recipe:<preset>", "fram", "classic"} <= set(list_engines())
+    assert engine_names(baselines=False) == ["fram", "classic"], "the CLI offers no baselines"
     none = get_engine("none")
     out = none(astronaut, {}, ("lips",))
     assert np.array_equal(out, astronaut) and out is not astronaut and not none.uses_references
@@ -14,42 +15,49 @@ def test_builtin_engines(astronaut):
     assert lips.shape == astronaut.shape and not np.array_equal(lips, astronaut)
     with pytest.raises(EngineUnavailableError, match="no-such-look"):
         get_engine("recipe:no-such-look")
+    with pytest.raises(EngineUnavailableError, match="unknown engine 'gan'"):
+        get_engine("gan")
 
 
-def test_classic_without_pipeline_transfer_fails_clearly(monkeypatch):
-    monkeypatch.delattr(fram.pipeline, "transfer", raising=False)
-    with pytest.raises(EngineUnavailableError, match="fram.pipeline.transfer"):
-        get_engine("classic")
-
-
-def test_classic_resolves_lazily_to_pipeline_transfer(monkeypatch, astronaut):
+@pytest.fixture
+def recording_engine(monkeypatch):
+    """A registered engine that records how the suites' call reaches it."""
     calls = []
 
-    def transfer(source, reference=None, *, references=None, engine="classic", regions=None, intensity=1.0, face_index=0):
-        calls.append((reference if references is None else references, engine, regions))
-        return source.copy()
+    def load(name):
+        def engine(source, reference=None, *, references=None, options=None, **_):
+            calls.append((reference, references, options.regions))
+            return source.copy()
 
-    monkeypatch.setattr(fram.pipeline, "transfer", transfer, raising=False)
-    monkeypatch.setattr(fram.pipeline, "ENGINES", ("classic",), raising=False)
-    engine = get_engine("classic")
+        return engine
+
+    monkeypatch.setitem(_ENGINES, "recorder", EngineSpec("recorder", load, "test engine"))
+    return calls
+
+
+def test_suite_call_reaches_the_registry_engine(recording_engine, astronaut):
+    engine = get_engine("recorder")
     assert engine.uses_references
     ref_a, ref_b = astronaut[::-1].copy(), astronaut[:, ::-1].copy()
     engine(astronaut, {"lips": ref_a, "eyes": ref_a}, ("lips", "eyes"))
-    assert calls[-1][0] is ref_a and calls[-1][1] == "classic" and calls[-1][2] == ("lips", "eyes")
+    assert recording_engine[-1][0] is ref_a and recording_engine[-1][1] is None
+    assert recording_engine[-1][2] == ("eyes", "lips")  # canonical order
     engine(astronaut, {"lips": ref_a, "eyes": ref_b, "skin": ref_b}, ("lips", "eyes"))
-    assert calls[-1][0] == {"lips": ref_a, "eyes": ref_b}  # only the selected groups
+    assert recording_engine[-1][1] == {"lips": ref_a, "eyes": ref_b}  # only the selected groups
+    with pytest.raises(EngineUnavailableError, match="needs a reference"):
+        engine(astronaut, {}, ("lips",))
 
-    def bad(source, reference=None, **kwargs):
-        return source[:10]
 
-    monkeypatch.setattr(fram.pipeline, "transfer", bad)
-    with pytest.raises(EngineUnavailableError, match="expected"):
-        get_engine("classic")(astronaut, {"lips": ref_a}, ("lips",))
+def test_a_wrong_result_is_reported(monkeypatch, astronaut):
+    register_engine(EngineSpec("cropper", lambda name: lambda source, *a, **k: source[:10], "returns a crop"))
+    try:
+        with pytest.raises(EngineUnavailableError, match="expected"):
+            get_engine("cropper")(astronaut, {"lips": astronaut}, ("lips",))
+    finally:
+        _ENGINES.pop("cropper")
 
 
 def test_classic_runs_through_the_real_pipeline(astronaut, astronaut_red):
-    if "classic" not in list_engines():
-        pytest.skip("fram.pipeline has no classic engine in this version")
     out = get_engine("classic")(astronaut, {"lips": astronaut_red}, ("lips",))
     assert out.shape == astronaut.shape and not np.array_equal(out, astronaut)
     assert np.array_equal(out[400:], astronaut[400:])  # the suit and the background are untouched

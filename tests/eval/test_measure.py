@@ -30,7 +30,7 @@ def test_fram_makeup_keeps_background_and_does_not_leak(source_photo, astronaut_
 
 def test_leakage_sees_colour_bleeding_onto_the_lids(source_photo, astronaut):
     """A lips-only transfer that also tints the eyelids must show leakage there."""
-    from fram.pipeline import apply_makeup
+    from fram.pipelines import apply_makeup
 
     lips = apply_makeup(astronaut, "red-carpet", regions="lips").image
     clean = measure_transfer(source_photo, lips, ("lips",), structure=False, identity=False)

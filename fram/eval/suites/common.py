@@ -173,7 +173,7 @@ def identity_scale(photos: list[Photo], max_pairs: int = 21) -> dict[str, float]
     from skimage import data
 
     from fram.eval.identity import SAME_PERSON_THRESHOLD, identity_distance
-    from fram.pipeline import apply_makeup
+    from fram.pipelines import apply_makeup
 
     out: dict[str, float] = {}
     astronaut = Photo(np.ascontiguousarray(data.astronaut()), "astronaut")

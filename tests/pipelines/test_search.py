@@ -1,4 +1,4 @@
-"""embed / similar / describe (Python API and CLI) on scikit-image's astronaut."""
+"""SearchPipeline: embed / similar / describe (Python API and CLI) on scikit-image's astronaut."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from PIL import Image
 
 from fram.cli import main
 from fram.errors import FramError
-from fram.search import WEIGHTS_DIR, build_index, describe_makeup, embed, similar
+from fram.pipelines import SearchPipeline
+from fram.weights import WEIGHTS_ROOT
+
+WEIGHTS_DIR = WEIGHTS_ROOT / "makeup_clip"
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +35,13 @@ def weights(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def search(weights):
+    return SearchPipeline.from_pretrained(weights)
+
+
+@pytest.fixture(scope="module")
 def gallery(tmp_path_factory, astronaut):
-    from fram.pipeline import apply_makeup
+    from fram.pipelines import apply_makeup
 
     root = tmp_path_factory.mktemp("gallery")
     Image.fromarray(astronaut).save(root / "bare.png")
@@ -44,19 +52,17 @@ def gallery(tmp_path_factory, astronaut):
     return root
 
 
-def test_embed_skips_bad_images(weights, gallery, astronaut, monkeypatch):
-    monkeypatch.setenv("FRAM_MAKEUP_CLIP", str(weights))
-    result = embed([astronaut, gallery / "notes.png", gallery / "grey.png", gallery / "red.png"])
+def test_embed_skips_bad_images(search, gallery, astronaut):
+    result = search.embed([astronaut, gallery / "notes.png", gallery / "grey.png", gallery / "red.png"])
     assert result.vectors.shape[0] == 2 and result.vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(result.vectors, axis=1), 1.0, atol=1e-5)
     assert result.ok.tolist() == [True, False, False, True]
     assert [name.endswith(("notes.png", "grey.png")) for name, _ in result.failures] == [True, True]
 
 
-def test_similar_ranks_and_caches(weights, gallery, tmp_path, monkeypatch):
-    monkeypatch.setenv("FRAM_MAKEUP_CLIP", str(weights))
+def test_similar_ranks_and_caches(search, gallery, tmp_path, monkeypatch):
     index_path = tmp_path / "index.npz"
-    result = similar(gallery / "red.png", gallery, k=5, index_path=index_path)
+    result = search(gallery / "red.png", gallery, k=5, index_path=index_path)
     names = [m.path for m in result.matches]
     assert "red.png" not in names and set(names) == {"bare.png", "goth.png"}
     assert [m.rank for m in result.matches] == [1, 2]
@@ -64,23 +70,22 @@ def test_similar_ranks_and_caches(weights, gallery, tmp_path, monkeypatch):
     assert set(result.failures) == {"notes.png", "grey.png"}
     assert result.sheet is not None and result.sheet.shape[2] == 3
     # the index is reused: nothing is embedded again
-    import fram.search as search
+    import fram.pipelines.search as module
 
     calls = []
-    original = search.face_uv
-    monkeypatch.setattr(search, "face_uv", lambda *a, **k: calls.append(a) or original(*a, **k))
-    build_index(gallery, index_path=index_path)
+    original = module.face_uv
+    monkeypatch.setattr(module, "face_uv", lambda *a, **k: calls.append(a) or original(*a, **k))
+    search.index(gallery, index_path=index_path)
     assert calls == []
 
 
-def test_describe_returns_named_styles(weights, gallery, monkeypatch):
-    monkeypatch.setenv("FRAM_MAKEUP_CLIP", str(weights))
-    matches = describe_makeup(gallery / "red.png", top=3, weights=weights)
+def test_describe_returns_named_styles(search, gallery):
+    matches = search.describe(gallery / "red.png", top=3)
     assert len(matches) == 3
     assert matches[0].score >= matches[1].score >= matches[2].score
     assert all(m.title and m.description and 0 <= m.probability <= 1 for m in matches)
     with pytest.raises(FramError):
-        describe_makeup(gallery / "grey.png", weights=weights)
+        search.describe(gallery / "grey.png")
 
 
 def test_cli(weights, gallery, tmp_path, monkeypatch, capsys):
@@ -101,16 +106,23 @@ def test_cli(weights, gallery, tmp_path, monkeypatch, capsys):
     assert main(["similar", str(gallery / "red.png"), "--gallery", str(tmp_path / "missing")]) == 2
 
 
+def test_save_and_load_round_trip(search, tmp_path, gallery):
+    search.save_pretrained(tmp_path / "search")
+    again = SearchPipeline.from_pretrained(tmp_path / "search")
+    np.testing.assert_allclose(again.embed([gallery / "red.png"]).vectors, search.embed([gallery / "red.png"]).vectors, atol=1e-6)
+
+
 @pytest.mark.skipif(not (WEIGHTS_DIR / "model.safetensors").is_file(), reason="shipped makeup CLIP weights not present")
 def test_shipped_weights_tell_looks_apart(gallery):
     """With the trained weights, two renders of one look are closer than different looks."""
-    from fram.pipeline import apply_makeup
+    from fram.pipelines import apply_makeup
     from skimage import data
 
     face = np.ascontiguousarray(data.astronaut())
     red2 = apply_makeup(face, "red-carpet", intensity=0.8).image
-    result = embed([gallery / "red.png", red2, gallery / "goth.png"])
+    search = SearchPipeline.from_pretrained()
+    result = search.embed([gallery / "red.png", red2, gallery / "goth.png"])
     v = result.vectors
     assert v[0] @ v[1] > v[0] @ v[2]
-    top = describe_makeup(gallery / "goth.png", top=5)
+    top = search.describe(gallery / "goth.png", top=5)
     assert len(top) == 5

@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from fram.diffusion import FramPipeline
+from fram.pipelines import FramTransferPipeline
 from fram.errors import FramError, ModelNotFoundError
 from fram.face.regions import region_masks
+from fram.models.conditioning import CONDITION_CHANNELS
 from fram.models.generator import GeneratorConfig, MakeupGenerator
 from fram.models.makeup_clip import create_model
-from fram.pipeline import transfer
+from fram.pipelines import transfer
 
 TINY = {"sample_size": 32, "block_out_channels": [16, 32], "cross_attention_dim": 32, "attention_head_dim": 8,
         "resampler": {"input_dim": 32, "width": 32, "depth": 1, "heads": 2, "tokens_per_group": 2}}
@@ -32,7 +33,7 @@ def weights(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pipe(weights):
-    return FramPipeline.from_pretrained(weights / "generator", steps=2)
+    return FramTransferPipeline.from_pretrained(weights / "generator", steps=2)
 
 
 def test_lips_only_changes_only_the_lips(pipe, astronaut, astronaut_face):
@@ -75,7 +76,7 @@ def test_photo_reference_and_intensity(pipe, astronaut):
 
 def test_errors(weights, tmp_path, astronaut, monkeypatch):
     with pytest.raises(ModelNotFoundError):
-        FramPipeline.from_pretrained(tmp_path)
+        FramTransferPipeline.from_pretrained(tmp_path)
     monkeypatch.setenv("FRAM_GENERATOR", str(weights / "generator"))  # the engine follows it
     with pytest.raises(FramError, match="unknown region"):
         transfer(astronaut, references={"ears": "preset:goth"}, engine="fram")
@@ -83,3 +84,48 @@ def test_errors(weights, tmp_path, astronaut, monkeypatch):
         transfer(np.zeros((64, 64, 3), np.uint8), "preset:goth", engine="fram")  # no face
     out = transfer(astronaut, "preset:goth", engine="fram", regions="lips", steps=2)
     assert out.style is None and out.image.shape == astronaut.shape
+
+
+def test_denoising_loop_is_seeded_and_guided(pipe):
+    size = pipe.generator.config.sample_size
+    g = torch.Generator().manual_seed(0)
+    cond = torch.randn(1, CONDITION_CHANNELS, size, size, generator=g)
+    tokens = pipe.generator.null_tokens[None].detach() + 0.1
+    d1 = pipe.denoise(cond, tokens, None, steps=3, guidance=1.0, seed=7)
+    d2 = pipe.denoise(cond, tokens, None, steps=3, guidance=1.0, seed=7)
+    d3 = pipe.denoise(cond, tokens, None, steps=3, guidance=1.0, seed=8)
+    assert d1.shape == (1, 3, size, size)
+    assert torch.equal(d1, d2) and not torch.equal(d1, d3)
+    assert torch.isfinite(pipe.denoise(cond, tokens, None, steps=2, guidance=2.0, seed=7)).all()
+
+
+def test_scheduler_is_injected_from_its_config(weights, tmp_path, astronaut):
+    """save_pretrained writes the scheduler's config; a folder naming another diffusers
+    scheduler class gets that scheduler, and the loop runs with it."""
+    from diffusers import EulerDiscreteScheduler
+
+    pipe = FramTransferPipeline.from_pretrained(weights / "generator", steps=2)
+    assert type(pipe.scheduler).__name__ == "DDIMScheduler" and pipe.scheduler.config.timestep_spacing == "trailing"
+    pipe.save_pretrained(tmp_path / "saved")
+    again = FramTransferPipeline.from_pretrained(tmp_path / "saved")
+    assert again.steps == 2 and dict(again.scheduler.config).items() >= {k: v for k, v in pipe.scheduler.config.items() if not k.startswith("_")}.items()
+    a = pipe(astronaut, "preset:goth", regions="lips").image
+    assert np.array_equal(a, again(astronaut, "preset:goth", regions="lips").image)
+    euler = EulerDiscreteScheduler.from_config(pipe.scheduler.config, timestep_spacing="trailing")
+    euler.save_config(tmp_path / "saved")
+    swapped = FramTransferPipeline.from_pretrained(tmp_path / "saved")
+    assert isinstance(swapped.scheduler, EulerDiscreteScheduler)
+    out = swapped(astronaut, "preset:goth", regions="lips").image
+    assert out.shape == astronaut.shape and not np.array_equal(out, a)
+
+
+def test_options_are_checked_once_before_any_work(pipe, astronaut):
+    from fram.pipelines import MakeupOptions
+
+    with pytest.raises(FramError, match="intensity of lips must be between 0 and 3"):
+        MakeupOptions.create(intensity="lips=7")
+    options = MakeupOptions.create(regions="lips", intensity=0.5, steps=2)
+    assert options.regions == ("lips",) and options.intensity["lips"] == 0.5
+    assert MakeupOptions.of(options) is options
+    assert np.array_equal(pipe(astronaut, "preset:goth", options=options).image,
+                          pipe(astronaut, "preset:goth", regions="lips", intensity=0.5, steps=2).image)

@@ -3,7 +3,7 @@ import pytest
 
 from fram.errors import FramError, RecipeError
 from fram.makeup.colors import color_family
-from fram.pipeline import apply_makeup, transfer
+from fram.pipelines import apply_makeup, transfer
 
 
 @pytest.fixture(scope="module")

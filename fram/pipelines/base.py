@@ -1,0 +1,99 @@
+"""What every pipeline shares: its output type, finding and analysing the source face,
+and saving/loading as a plain folder.
+
+A pipeline folder holds ``pipeline.json`` (the class name and its plain-data
+settings) beside whatever weights its parts keep (diffusers' ``model_index.json``
+idea, without a hub): ``Pipeline.from_pretrained(folder)`` rebuilds it,
+``save_pretrained(folder)`` writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from fram.errors import ModelNotFoundError
+from fram.face.image_io import read_image
+from fram.face.landmarks import Face, detect_face
+from fram.makeup.compose import FaceAnalysis, analyse
+from fram.makeup.recipe import MakeupStyle
+
+PIPELINE_CONFIG = "pipeline.json"
+
+
+@dataclass(frozen=True)
+class PipelineOutput:
+    """The made-up photo and what was done to it.
+
+    Attributes:
+        image: (H, W, 3) uint8, the photo's own size.
+        face: the face that was made up.
+        style: the recipe that was rendered (apply, classic transfer); None when the
+            makeup was generated (fram engine).
+        groups: the region groups that were made up.
+    """
+
+    image: np.ndarray
+    face: Face
+    style: MakeupStyle | None
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """The photo to make up, read and analysed once."""
+
+    image: np.ndarray
+    analysis: FaceAnalysis
+
+    @property
+    def face(self) -> Face:
+        return self.analysis.face
+
+
+def analyse_source(image: object, face_index: int = 0, name: str = "source") -> Source:
+    """Read a photo, pick its face and analyse it (UV texture, photo-space masks)."""
+    rgb = read_image(image)
+    return Source(image=rgb, analysis=analyse(rgb, detect_face(rgb, face_index, source=name)))
+
+
+class Pipeline:
+    """Save/load for pipelines; subclasses list their plain-data settings in
+    ``config_keys`` and override :meth:`_save_parts` / :meth:`_load_parts` for weights."""
+
+    config_keys: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in self.config_keys}
+
+    def save_pretrained(self, folder: str | os.PathLike[str]) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self._save_parts(folder)
+        doc = {"_class_name": type(self).__name__, **self.config}
+        (folder / PIPELINE_CONFIG).write_text(json.dumps(doc, indent=1), encoding="utf-8")
+
+    @classmethod
+    def from_pretrained(cls, folder: str | os.PathLike[str] | None = None, **overrides: Any) -> "Pipeline":
+        settings: dict[str, Any] = {}
+        if folder is not None:
+            path = Path(folder) / PIPELINE_CONFIG
+            if path.is_file():
+                doc = json.loads(path.read_text(encoding="utf-8"))
+                if doc.get("_class_name", cls.__name__) != cls.__name__:
+                    raise ModelNotFoundError(f"{folder} holds a {doc['_class_name']}, not a {cls.__name__}")
+                settings = {k: v for k, v in doc.items() if k in cls.config_keys}
+        return cls._load_parts(None if folder is None else Path(folder), **{**settings, **overrides})
+
+    def _save_parts(self, folder: Path) -> None:
+        """Write the weights of the pipeline's parts (none by default)."""
+
+    @classmethod
+    def _load_parts(cls, folder: Path | None, **settings: Any) -> "Pipeline":
+        return cls(**settings)

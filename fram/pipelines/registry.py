@@ -1,0 +1,117 @@
+"""The one registry of transfer engines, used by the Python API, the CLI and eval.
+
+An engine is a callable ``(source, reference=None, *, references=None, options=None)
+-> PipelineOutput`` (or an (H, W, 3) uint8 array): the transfer pipelines are
+engines as they are. Each is registered by name with a loader, so naming an engine
+loads only its weights, once per process. Baselines (eval's reference points, such as
+``none``) live in the same registry but are not offered by ``fram transfer``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fram.errors import FramError, ModelNotFoundError
+
+TransferEngine = Callable[..., Any]
+
+
+class EngineUnavailableError(FramError):
+    """The named engine is unknown, or its weights are not installed."""
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """A named engine.
+
+    Attributes:
+        name: as given on the command line (for a ``prefix`` engine, the prefix).
+        load: the full name → the engine callable; may raise :class:`FramError`.
+        description: one line for help texts and reports.
+        uses_references: False for engines whose output does not depend on the
+            reference (baselines): eval runs them once per source.
+        baseline: an evaluation reference point, not a way to transfer makeup.
+        prefix: ``load`` takes every name that starts with ``name`` (``recipe:goth``).
+    """
+
+    name: str
+    load: Callable[[str], TransferEngine]
+    description: str
+    uses_references: bool = True
+    baseline: bool = False
+    prefix: bool = False
+
+    @property
+    def shown_name(self) -> str:
+        return f"{self.name}<preset>" if self.prefix else self.name
+
+
+_ENGINES: dict[str, EngineSpec] = {}
+
+
+def register_engine(spec: EngineSpec) -> None:
+    """Add (or replace) an engine."""
+    _ENGINES[spec.name] = spec
+
+
+def engine_names(*, baselines: bool = True) -> list[str]:
+    """Registered names (``prefix<preset>`` for prefix engines), in registration order."""
+    return [s.shown_name for s in _ENGINES.values() if baselines or not s.baseline]
+
+
+def engine_spec(name: str) -> EngineSpec:
+    """The spec that handles ``name``; raises :class:`EngineUnavailableError`."""
+    name = name.strip()
+    if name in _ENGINES and not _ENGINES[name].prefix:
+        return _ENGINES[name]
+    for spec in _ENGINES.values():
+        if spec.prefix and name.startswith(spec.name):
+            return spec
+    raise EngineUnavailableError(f"unknown engine {name!r}; available: {', '.join(engine_names())}")
+
+
+def load_engine(name: str) -> TransferEngine:
+    """The engine called ``name``, loaded (weights read once per process)."""
+    try:
+        return engine_spec(name).load(name.strip())
+    except EngineUnavailableError:
+        raise
+    except ModelNotFoundError as exc:
+        raise EngineUnavailableError(f"engine {name!r}: {exc}") from exc
+
+
+def default_engine() -> str:
+    """``fram`` when its generator weights are installed, else ``classic``."""
+    from fram.pipelines.fram_transfer import default_generator_folder
+
+    return "fram" if (default_generator_folder() / "model.safetensors").is_file() else "classic"
+
+
+@functools.lru_cache(maxsize=8)
+def _shared(cls: type, folder: Path | None) -> Any:
+    return cls.from_pretrained(folder)
+
+
+def shared_pipeline(cls: type, folder: Path | None = None) -> Any:
+    """One instance of a pipeline class per weights folder per process."""
+    return _shared(cls, folder)
+
+
+def _load_fram(name: str) -> TransferEngine:
+    from fram.pipelines.fram_transfer import FramTransferPipeline, default_generator_folder
+
+    return shared_pipeline(FramTransferPipeline, default_generator_folder())
+
+
+def _load_classic(name: str) -> TransferEngine:
+    from fram.pipelines.classic import ClassicTransferPipeline
+
+    return shared_pipeline(ClassicTransferPipeline)
+
+
+register_engine(EngineSpec("fram", _load_fram, "region-aware diffusion (stage 2 generator; the default when its weights are installed)"))
+register_engine(EngineSpec("classic", _load_classic, "per-region colour statistics read as a recipe, no learning"))
