@@ -31,7 +31,7 @@ from skimage.color import lab2rgb, rgb2lab
 
 from fram.errors import RecipeError
 from fram.makeup.compose import REFERENCE_SKIN_LAB
-from fram.makeup.presets import get_preset, read_json_object
+from fram.makeup.presets import get_preset, read_groups
 from fram.makeup.recipe import (
     PRODUCT_CLASSES,
     PRODUCT_NAMES,
@@ -178,30 +178,23 @@ def _jitter_color(color: str, sigma: float, rng: np.random.Generator) -> str:
 # --------------------------------------------------------------------------- styles
 
 
-def load_styles(path: Path) -> dict[str, StyleSpec]:
-    """Style specs from a ``{category: {id: spec}}`` JSON file, keyed by id in file order.
+def build_styles(path: Path, entries: Sequence[tuple[str, str, Any]]) -> dict[str, StyleSpec]:
+    """Style specs from the ``(category, id, spec)`` entries of ``path``, keyed by id in order.
 
-    A spec is a :class:`StyleSpec` without ``id`` and ``category`` (the keys give them),
-    whose ``centre`` is either a whole recipe (named after the style) or, with
-    ``"preset": slug``, the products that replace that preset's (keeping its name).
+    ``path`` is a ``{category: {id: spec}}`` JSON file read by :func:`read_groups`. A spec
+    is a :class:`StyleSpec` without ``id`` and ``category`` (the keys give them), whose
+    ``centre`` is either a whole recipe (named after the style) or, with ``"preset": slug``,
+    the products that replace that preset's (keeping its name).
 
     Raises:
-        RecipeError: the file is unreadable or not that shape, or a spec is invalid;
-            the message names the file and the style.
+        RecipeError: a spec is invalid; the message names the file and the style.
     """
     styles: dict[str, StyleSpec] = {}
-    for category, specs in read_json_object(path, "style categories").items():
-        if not isinstance(specs, Mapping):
-            raise RecipeError(f"{path}: category {category!r} must map style ids to specs")
-        for sid, entry in specs.items():
-            if sid in styles:
-                raise RecipeError(f"{path}: style {sid!r} is defined twice")
-            try:
-                styles[sid] = _spec_from_entry(sid, category, entry)
-            except RecipeError as exc:
-                raise RecipeError(f"{path}: style {sid!r}: {exc}") from None
-            except ValidationError as exc:
-                raise RecipeError(f"{path}: style {sid!r}: {_problems(exc)}") from None
+    for category, sid, entry in entries:
+        try:
+            styles[sid] = _spec_from_entry(sid, category, entry)
+        except RecipeError as exc:
+            raise RecipeError(f"{path}: style {sid!r}: {exc}") from None
     return styles
 
 
@@ -212,21 +205,31 @@ def _spec_from_entry(sid: str, category: str, entry: Any) -> StyleSpec:
     preset = fields.pop("preset", None)
     own = MakeupStyle.from_dict(fields.pop("centre", {}))
     centre = get_preset(preset).merged(own) if preset is not None else own.model_copy(update={"name": sid})
-    return StyleSpec.model_validate({**fields, "id": sid, "category": category, "centre": centre})
+    try:
+        return StyleSpec.model_validate({**fields, "id": sid, "category": category, "centre": centre})
+    except ValidationError as exc:
+        raise RecipeError(_problems(exc)) from None
 
 
 def _problems(exc: ValidationError) -> str:
     lines = []
     for error in exc.errors():
         where = ".".join(map(str, error["loc"])) or "spec"
-        lines.append(f"{where}: {str(error['msg']).removeprefix('Value error, ')}")
+        if error["type"] == "extra_forbidden":
+            keys = ", ".join(["preset", *(k for k in StyleSpec.model_fields if k not in ("id", "category"))])
+            lines.append(f"{where}: unknown key; a spec takes {keys}")
+            continue
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{where}: {message[:1].lower()}{message[1:]}")
     return "; ".join(lines)
 
 
-CATEGORIES: tuple[str, ...] = tuple(read_json_object(STYLES_FILE, "style categories"))
+_ENTRIES = read_groups(STYLES_FILE)
+
+CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(category for category, _, _ in _ENTRIES))
 """Style categories, from everyday to costume (the groups of ``styles.json``, in order)."""
 
-STYLES: dict[str, StyleSpec] = load_styles(STYLES_FILE)
+STYLES: dict[str, StyleSpec] = build_styles(STYLES_FILE, _ENTRIES)
 """Every style, keyed by id, grouped by category."""
 
 STYLE_CATEGORIES: dict[str, str] = {sid: spec.category for sid, spec in STYLES.items()}

@@ -24,32 +24,13 @@ from fram.makeup.recipe import MakeupStyle
 PRESETS_FILE = Path(__file__).resolve().with_name("presets.json")
 
 
-def load_presets(path: Path) -> tuple[dict[str, MakeupStyle], dict[str, str]]:
-    """Looks and their categories from a ``{category: {slug: recipe}}`` JSON file.
+def read_groups(path: Path) -> list[tuple[str, str, Any]]:
+    """``(group, name, entry)`` of a ``{group: {name: entry}}`` JSON data file, in file order.
 
     Raises:
-        RecipeError: the file is unreadable or not that shape, or a look is not a valid
-            recipe; the message names the file and the look.
+        RecipeError: the file is unreadable, not JSON, not that shape, or repeats a name;
+            the message names the file.
     """
-    groups = read_json_object(path, "categories")
-    presets: dict[str, MakeupStyle] = {}
-    categories: dict[str, str] = {}
-    for category, looks in groups.items():
-        if not isinstance(looks, Mapping):
-            raise RecipeError(f"{path}: category {category!r} must map slugs to recipes")
-        for slug, recipe in looks.items():
-            if slug in presets:
-                raise RecipeError(f"{path}: preset {slug!r} is defined twice")
-            try:
-                presets[slug] = MakeupStyle.from_dict(recipe)
-            except RecipeError as exc:
-                raise RecipeError(f"{path}: preset {slug!r}: {exc}") from None
-            categories[slug] = category
-    return presets, categories
-
-
-def read_json_object(path: Path, holds: str) -> Mapping[str, Any]:
-    """A JSON data file that must hold one object (of ``holds``); errors name the file."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -57,8 +38,35 @@ def read_json_object(path: Path, holds: str) -> Mapping[str, Any]:
     except json.JSONDecodeError as exc:
         raise RecipeError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     if not isinstance(data, Mapping):
-        raise RecipeError(f"{path}: expected an object of {holds}, got {type(data).__name__}")
-    return data
+        raise RecipeError(f"{path}: expected an object of groups, got {type(data).__name__}")
+    entries: list[tuple[str, str, Any]] = []
+    for group, members in data.items():
+        if not isinstance(members, Mapping):
+            raise RecipeError(f"{path}: group {group!r} must be an object of named entries")
+        entries.extend((group, name, entry) for name, entry in members.items())
+    names = [name for _, name, _ in entries]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise RecipeError(f"{path}: defined more than once: {', '.join(repeated)}")
+    return entries
+
+
+def load_presets(path: Path) -> tuple[dict[str, MakeupStyle], dict[str, str]]:
+    """Looks and their categories from a ``{category: {slug: recipe}}`` JSON file.
+
+    Raises:
+        RecipeError: the file is not that shape (see :func:`read_groups`) or a look is
+            not a valid recipe; the message names the file and the look.
+    """
+    entries = read_groups(path)
+    presets: dict[str, MakeupStyle] = {}
+    for _, slug, recipe in entries:
+        try:
+            presets[slug] = MakeupStyle.from_dict(recipe)
+        except RecipeError as exc:
+            raise RecipeError(f"{path}: preset {slug!r}: {exc}") from None
+    categories = {slug: category for category, slug, _ in entries}
+    return presets, categories
 
 
 _LOADED = load_presets(PRESETS_FILE)
