@@ -75,7 +75,8 @@ class StyleSpec(BaseModel):
             to weight it), e.g. ``{"lipstick.finish": ["matte", "matte", "satin"]}``.
             Eyeshadow ``colors`` alternatives are whole palettes.
         keep: product → probability that a wearer applies it (default 1).
-        extras: product → (probability, product) added to some wearers' look.
+        extras: product → (probability, product) added to some wearers' look
+            (``[probability, {...}]`` in JSON).
         base: foundation offset from the wearer's own skin, CIELAB (L, a, b); positive
             L is paler than the skin (goth), negative is bronzed.
         color_sigma: standard deviation of the per-wearer colour jitter (CIELAB units).
