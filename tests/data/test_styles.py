@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from fram.data.styles import CATEGORIES, STYLE_CATEGORIES, STYLES, StyleSpec, list_styles, recipe_vector, sample_style
+from fram.data.styles import (
+    CATEGORIES,
+    STYLE_CATEGORIES,
+    STYLES,
+    STYLES_FILE,
+    StyleSpec,
+    build_styles,
+    list_styles,
+    recipe_vector,
+    sample_style,
+)
+from fram.errors import RecipeError
+from fram.makeup.presets import get_preset, read_groups
 from fram.makeup.recipe import MakeupStyle
 
 SAMPLES = 6
@@ -79,3 +94,52 @@ def test_unknown_style_and_bad_spec_raise():
         StyleSpec(id="x", category="natural", centre=MakeupStyle(), choices={"lipstick.colour": ["#ff0000"]})
     with pytest.raises(ValueError, match="unknown category"):
         StyleSpec(id="x", category="nope", centre=MakeupStyle())
+
+
+def test_every_spec_in_the_file_validates():
+    entries = read_groups(STYLES_FILE)
+    assert [sid for _, sid, _ in entries] == list(STYLES)
+    assert build_styles(STYLES_FILE, entries) == STYLES
+
+
+def test_centres_from_presets_keep_the_preset_name():
+    assert STYLES["natural"].centre == get_preset("natural")
+    no_makeup = STYLES["no-makeup"].centre
+    assert no_makeup.name == get_preset("no-makeup").name and no_makeup.foundation.finish == "dewy"
+    assert STYLES["clean-girl"].centre.name == "clean-girl"
+
+
+def _load(tmp_path: Path, spec: dict) -> dict[str, StyleSpec]:
+    path = tmp_path / "styles.json"
+    path.write_text(json.dumps({"natural": {"fine": {"preset": "natural"}, "broken": spec}}), encoding="utf-8")
+    return build_styles(path, read_groups(path))
+
+
+_LIP = {"lipstick": {"color": "#c8202c", "opacity": 0.9}}
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"centre": _LIP, "choices": {"lipstick.colour": ["#ff0000"]}}, "unknown choice key 'lipstick.colour'"),
+        ({"centre": _LIP, "choices": {"lipstick.finish": ["shiny"]}}, "'shiny' is not a valid finish"),
+        ({"centre": _LIP, "choices": {"blush.color": ["#ff0000"]}}, "never applies"),
+        ({"centre": _LIP, "keep": {"lipstick": 1.5}}, r"keep\.lipstick: .*less than or equal to 1"),
+        ({"centre": _LIP, "extras": {"eyeliner": [0.5, {"color": "#000000"}]}}, r"eyeliner\.thickness: required"),
+        ({"centre": _LIP, "colour_sigma": 2.0}, "colour_sigma: unknown key; a spec takes preset, "),
+        ({"centre": {"lipstick": {"color": "#c8202c"}}}, r"lipstick\.opacity: required"),
+        ({"preset": "no-such-preset"}, "unknown preset"),
+        (["natural"], "a spec must be an object"),
+    ],
+)
+def test_a_bad_spec_is_reported_with_its_file_and_id(tmp_path: Path, spec: object, message: str):
+    with pytest.raises(RecipeError, match=message) as info:
+        _load(tmp_path, spec)
+    assert f"styles.json: style 'broken': " in str(info.value)
+    assert str(tmp_path) in str(info.value)
+
+
+def test_a_good_spec_file_loads(tmp_path: Path):
+    styles = _load(tmp_path, {"centre": _LIP, "choices": {"lipstick.finish": ["matte", "satin"]}, "base": [1, 0, 0]})
+    assert list(styles) == ["fine", "broken"] and styles["broken"].centre.name == "broken"
+    assert styles["broken"].base == (1.0, 0.0, 0.0)

@@ -8,7 +8,10 @@ from skimage.color import rgb2lab
 
 from fram.errors import RecipeError
 from fram.makeup.colors import color_family
-from fram.makeup.presets import PRESET_CATEGORIES, PRESETS, get_preset, list_presets
+import json
+from pathlib import Path
+
+from fram.makeup.presets import PRESET_CATEGORIES, PRESETS, PRESETS_FILE, get_preset, list_presets, load_presets
 from fram.makeup.recipe import MakeupStyle, hex_to_rgb
 
 REQUIRED_CATEGORIES = {
@@ -104,3 +107,47 @@ def test_unknown_preset_suggests_close_matches() -> None:
     assert "unknown preset" in str(info.value)
     with pytest.raises(RecipeError, match="list_presets"):
         get_preset("zzzz")
+
+
+def test_every_preset_in_the_file_validates() -> None:
+    groups = json.loads(PRESETS_FILE.read_text(encoding="utf-8"))
+    slugs = [slug for looks in groups.values() for slug in looks]
+    assert slugs == list(PRESETS)
+    presets, categories = load_presets(PRESETS_FILE)
+    assert presets == PRESETS and categories == PRESET_CATEGORIES
+
+
+def _write(tmp_path: Path, data: object) -> Path:
+    path = tmp_path / "presets.json"
+    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_bad_look_is_reported_with_its_file_and_slug(tmp_path: Path) -> None:
+    path = _write(tmp_path, {"everyday": {"fine": {"mascara": {"intensity": 0.5}},
+                                          "broken": {"lipstick": {"color": "#aa0000", "opacity": 1.5}}}})
+    with pytest.raises(RecipeError, match=r"presets\.json: preset 'broken': .*lipstick\.opacity") as info:
+        load_presets(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ([1, 2], "expected an object of groups"),
+        ({"everyday": ["natural"]}, "group 'everyday' must be an object"),
+        ({"a": {"twice": {}}, "b": {"twice": {}}}, "defined more than once: twice"),
+        ({"a": {"typo": {"lipstik": {}}}}, "preset 'typo': .*unknown key"),
+    ],
+)
+def test_a_malformed_file_is_reported_with_its_name(tmp_path: Path, content: object, message: str) -> None:
+    path = _write(tmp_path, content)
+    with pytest.raises(RecipeError, match=message) as info:
+        load_presets(path)
+    assert str(path) in str(info.value)
+
+
+def test_a_missing_file_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(RecipeError, match="cannot read"):
+        load_presets(tmp_path / "absent.json")
