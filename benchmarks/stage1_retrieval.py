@@ -85,7 +85,11 @@ def real_part(args, model, untrained) -> dict:
     from fram.eval.retrieval import lab_histogram_features, owner_retrieval, photo_augmentations
     from fram.face.image_io import read_image, write_image
     from fram.models.makeup_clip import prepare_uv
-    from fram.search import _crop, _encode_uvs, contact_sheet, face_uv
+    from fram.face.contact_sheet import contact_sheet
+    from fram.pipelines.search import SearchPipeline, face_crop, face_uv
+
+    def encode(m, f):
+        return SearchPipeline(m, []).encode(f)
 
     makeup, celeb = real_photos(Path(args.real))
     paths = makeup + celeb
@@ -117,16 +121,16 @@ def real_part(args, model, untrained) -> dict:
         return lab_histogram_features(np.stack(tex), np.stack(vis))
 
     t0 = time.perf_counter()
-    gallery = _encode_uvs(model, faces)
+    gallery = encode(model, faces)
     encode_s = (time.perf_counter() - t0) / len(faces)
     res: dict = {"photos": len(paths), "with_face": len(faces), "queries_lost": lost,
                  "seconds_face_analysis": round(analyse_s, 3), "seconds_encode": round(encode_s, 4)}
-    res["makeup_clip"] = owner_retrieval(gallery, _encode_uvs(model, queries), owners)
-    res["untrained"] = owner_retrieval(_encode_uvs(untrained, faces), _encode_uvs(untrained, queries), owners)
+    res["makeup_clip"] = owner_retrieval(gallery, encode(model, queries), owners)
+    res["untrained"] = owner_retrieval(encode(untrained, faces), encode(untrained, queries), owners)
     res["histogram"] = owner_retrieval(hist(faces), hist(queries), owners)
 
     if args.sheet:
-        crops = [_crop(f.image, f.box, size=128) for f in faces]
+        crops = [face_crop(f.image, f.box, size=128) for f in faces]
         sims = gallery @ gallery.T
         n_query = min(len(makeup), 12)
         cells, k = [], 5

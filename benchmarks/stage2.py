@@ -42,7 +42,7 @@ def regional_sheet(pipe, data: Path, path: Path) -> None:
 
     from fram.errors import FramError
     from fram.face.image_io import read_image, write_image
-    from fram.pipeline import transfer
+    from fram.pipelines import transfer
 
     faces = [f for f in pick_faces(data) if f[0] in ("dark skin, woman", "dark skin, man", "Asian, woman", "white, man", "glasses")]
     refs = sorted((data / "makeup-photos" / "makeup").glob("*.png"))[:3]
@@ -96,7 +96,7 @@ def regional_sheet(pipe, data: Path, path: Path) -> None:
 
 def leakage(pipe, data: Path, n: int = 12) -> dict:
     """UV change outside the lips when only the lips tokens read a reference."""
-    from fram.diffusion import FramRequest
+    from fram.pipelines import MakeupOptions, resolve_reference
     from fram.face.image_io import read_image
     from fram.face.landmarks import detect_face
     from fram.makeup.compose import analyse
@@ -111,9 +111,9 @@ def leakage(pipe, data: Path, n: int = 12) -> dict:
     for src_path, ref_path in zip(bare, photos[1:]):
         src, ref = read_image(src_path), read_image(ref_path)
         analysis = analyse(src, detect_face(src))
-        resolved = pipe.resolve_reference(ref, analysis)
-        with_ref = pipe.generate_delta(FramRequest(analysis, {"lips": resolved}, ("lips",), {}))
-        without = pipe.generate_delta(FramRequest(analysis, {}, ("lips",), {}))
+        options = MakeupOptions.create(regions="lips")
+        with_ref = pipe.generate_delta(pipe.request(analysis, {"lips": resolve_reference(ref)}, ("lips",), {}), options)
+        without = pipe.generate_delta(pipe.request(analysis, {}, ("lips",), {}), options)
         diff = (with_ref - without).abs().mean(1)[0]
         inside.append(float(diff[lips].mean()))
         outside.append(float(diff[face & ~lips].mean()))
@@ -158,7 +158,6 @@ def steps_table(pipe, synth: str, cache: str, steps_list: list[int], data: Path)
 def strength(pipe, synth: str, cache: str, steps: int = 2, pairs: int = 48) -> dict:
     """Predicted vs true mean |delta| (linear RGB) per token group on ``val``."""
     from fram.face.regions import uv_templates
-    from fram.models.generator import sample_delta
     from fram.models.region_tokens import TOKEN_GROUPS, token_group_masks, token_group_partition
     from fram.train.augment import AugmentOptions
     from fram.train.data import cached_split
@@ -179,7 +178,7 @@ def strength(pipe, synth: str, cache: str, steps: int = 2, pairs: int = 48) -> d
         batch = make_batch(val, params, pipe.generator.config, g, face, partition, pairs=chosen)
         with torch.no_grad():
             tokens = batch_tokens(pipe.generator, encode_references(pipe.encoder, batch.refs), batch.assign, batch.present)
-            pred = sample_delta(pipe.generator, batch.condition, tokens, steps=steps, seed=0)
+            pred = pipe.denoise(batch.condition, tokens, None, steps=steps, guidance=1.0, seed=0)
         true = batch.target / pipe.generator.config.delta_scale
         row = {}
         for k, group in enumerate(TOKEN_GROUPS):
@@ -204,9 +203,9 @@ def main() -> int:
     ap.add_argument("--parts", default="leakage,strength,steps,sheet", help="which parts to run")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    from fram.diffusion import FramPipeline
+    from fram.pipelines import FramTransferPipeline
 
-    pipe = FramPipeline.from_pretrained(args.weights)
+    pipe = FramTransferPipeline.from_pretrained(args.weights)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     data = Path(args.data)

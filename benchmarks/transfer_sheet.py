@@ -8,7 +8,7 @@ import glob, os, random
 from PIL import Image, ImageDraw
 from fram.face.image_io import read_image
 from fram.face.landmarks import default_landmarker
-from fram.pipeline import transfer
+from fram.pipelines import transfer
 from fram.errors import FramError
 
 DATA = "../shared/data"

@@ -145,8 +145,6 @@ class SearchPipeline(Pipeline):
     """The makeup CLIP as a search engine; see the module docstring."""
 
     def __init__(self, model: MakeupCLIP, styles: list[dict[str, str]], *, fingerprint: str = "in-memory") -> None:
-        if model.tokenizer is None:
-            raise ModelNotFoundError("the makeup CLIP has no tokenizer")
         self.model = model.eval()
         self.styles = styles
         self.fingerprint = fingerprint
@@ -250,8 +248,8 @@ class SearchPipeline(Pipeline):
         """The ``top`` named styles closest to the makeup in a photo, best first."""
         if isinstance(top, bool) or not isinstance(top, int) or top < 1:
             raise FramError(f"top must be a whole number from 1, got {top!r}")
-        if not self.styles:
-            raise ModelNotFoundError("the makeup CLIP has no styles.json to describe looks with")
+        if not self.styles or self.model.tokenizer is None:
+            raise ModelNotFoundError("this makeup CLIP has no styles.json or tokenizer to describe looks with")
         if self._style_features is None:
             with torch.no_grad():
                 self._style_features = self.model.encode_texts([s["prompt"] for s in self.styles])
