@@ -157,7 +157,7 @@ def build_model(params: Stage1Params, tokenizer: Any) -> Any:
     if params.pretrained:
         from fram.models.pretrained_clip import PretrainedMakeupCLIP
 
-        from fram.models.makeup_clip import get_model_config
+        from fram.models.clip_config import get_model_config
 
         torch.manual_seed(params.seed)
         return PretrainedMakeupCLIP.from_clip(params.pretrained, lora_rank=params.lora_rank, image_size=get_model_config(params.model).uv_size)
@@ -230,7 +230,7 @@ def train(params: Stage1Params, *, log_fn: Any = None, stop_after: int | None = 
         saved_params.write_text(json.dumps(params.to_dict(), indent=1), encoding="utf-8")
 
     # 1. data
-    from fram.models.makeup_clip import get_model_config
+    from fram.models.clip_config import get_model_config
 
     model_cfg = get_model_config(params.model)
     size = model_cfg.uv_size if params.pretrained else model_cfg.vision_cfg.image_size
