@@ -35,7 +35,8 @@ def _table(rows: list[tuple[str, dict]], keys: list[str]) -> str:
 
 
 def synthetic_part(args, model, untrained) -> dict:
-    from fram.eval.retrieval import cross_modal_retrieval, lab_histogram_features, style_retrieval
+    from fram.eval.retrieval import lab_histogram_features
+    from fram.train.retrieval_metrics import cross_modal_retrieval, style_retrieval
     from fram.train.data import cached_split
     from fram.train.stage1 import encode_set
 
@@ -82,7 +83,8 @@ def real_photos(root: Path) -> tuple[list[Path], list[Path]]:
 
 def real_part(args, model, untrained) -> dict:
     from fram.errors import FramError
-    from fram.eval.retrieval import lab_histogram_features, owner_retrieval, photo_augmentations
+    from fram.eval.retrieval import lab_histogram_features, photo_augmentations
+    from fram.train.retrieval_metrics import owner_retrieval
     from fram.face.image_io import read_image, write_image
     from fram.models.makeup_clip import prepare_uv
     from fram.face.contact_sheet import contact_sheet

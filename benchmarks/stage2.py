@@ -125,7 +125,9 @@ def steps_table(pipe, synth: str, cache: str, steps_list: list[int], data: Path)
     from fram.face.image_io import read_image
     from fram.face.regions import uv_templates
     from fram.train.data import cached_split
-    from fram.train.stage2 import Stage2Params, prepare, quick_eval
+    from fram.train.stage2_data import prepare
+    from fram.train.stage2_eval import quick_eval
+    from fram.train.stage2_params import Stage2Params
 
     test = prepare(cached_split(synth, "test", pipe.encoder.config.vision_cfg.image_size, cache, include_real=False),
                    pipe.generator.config.sample_size)
@@ -161,7 +163,9 @@ def strength(pipe, synth: str, cache: str, steps: int = 2, pairs: int = 48) -> d
     from fram.models.region_tokens import TOKEN_GROUPS, token_group_masks, token_group_partition
     from fram.train.augment import AugmentOptions
     from fram.train.data import cached_split
-    from fram.train.stage2 import Stage2Params, batch_tokens, encode_references, make_batch, prepare
+    from fram.train.stage2_batches import batch_tokens, encode_references, make_batch
+    from fram.train.stage2_data import prepare
+    from fram.train.stage2_params import Stage2Params
 
     size = pipe.generator.config.sample_size
     val = prepare(cached_split(synth, "val", pipe.encoder.config.vision_cfg.image_size, cache, include_real=False), size)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from fram.data.shards import write_atomic, write_json_atomic
+from fram.data.shards import PAIRS_DIR, load_sidecars, write_atomic, write_json_atomic
 from fram.data.skin import ITA_CATEGORIES
 from fram.data.sources import SPLITS
 from fram.data.styles import CATEGORIES, STYLE_CATEGORIES, list_styles
@@ -32,8 +32,6 @@ CELL = 176
 
 def card_numbers(root: str | os.PathLike[str]) -> dict[str, Any]:
     """Every number of the card, from the shard sidecars alone."""
-    from fram.data.synth import load_sidecars
-
     root = Path(root)
     pairs_sides = load_sidecars(root, "pairs")
     unpaired_sides = load_sidecars(root, "unpaired")
@@ -148,8 +146,6 @@ def _plots(root: Path, numbers: dict[str, Any]) -> None:
 
 def _pick_samples(root: Path, count: int, seed: int) -> list[tuple[str, dict[str, Any], int]]:
     """(shard file, record summary, look index), spread evenly over skin-tone categories."""
-    from fram.data.synth import PAIRS_DIR, load_sidecars
-
     rng = random.Random(seed)
     by_cat: dict[str, list[tuple[str, dict[str, Any]]]] = {name: [] for name, _ in ITA_CATEGORIES}
     for side in load_sidecars(root, "pairs"):

@@ -21,6 +21,13 @@ from pathlib import Path
 from typing import Any
 
 TMP_PREFIX = ".tmp-"
+PAIRS_DIR = "pairs"
+UNPAIRED_DIR = "unpaired"
+
+
+def shard_dir(kind: str) -> str:
+    """The dataset folder that holds shards of ``kind`` (``"pairs"`` or ``"unpaired"``)."""
+    return PAIRS_DIR if kind == "pairs" else UNPAIRED_DIR
 
 
 def pack_tar(records: list[tuple[str, Mapping[str, bytes]]]) -> bytes:
@@ -115,3 +122,14 @@ def iter_tar(path: str | os.PathLike[str]) -> Iterator[tuple[str, dict[str, byte
             fields[field] = extracted.read() if extracted is not None else b""
         if key is not None:
             yield key, fields
+
+
+def load_sidecars(root: str | os.PathLike[str], kind: str = "pairs") -> list[dict[str, Any]]:
+    """Sidecars of every finished shard of one kind, in name order."""
+    folder = Path(root) / shard_dir(kind)
+    out = []
+    for tar in sorted(folder.glob("*.tar")):
+        sidecar = read_sidecar(tar)
+        if sidecar is not None:
+            out.append(sidecar)
+    return out

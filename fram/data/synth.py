@@ -37,12 +37,11 @@ import numpy as np
 
 from fram.errors import FramError
 from fram.data.pairs import QualityOptions, Rejection, add_looks, analyse_photo, face_rng
-from fram.data.shards import clean_partial, pack_tar, read_sidecar, write_atomic, write_json_atomic, write_shard
+from fram.data.card import write_card
+from fram.data.shards import clean_partial, load_sidecars, pack_tar, read_sidecar, shard_dir, write_atomic, write_json_atomic, write_shard
 from fram.data.sources import SPLITS, FaceSource, identities_digest, list_faces, split_of
 
 FORMAT = "fram-synth/1"
-PAIRS_DIR = "pairs"
-UNPAIRED_DIR = "unpaired"
 
 
 @dataclass
@@ -115,7 +114,7 @@ class ShardJob:
 
     @property
     def relpath(self) -> str:
-        return f"{PAIRS_DIR if self.kind == 'pairs' else UNPAIRED_DIR}/{self.name}.tar"
+        return f"{shard_dir(self.kind)}/{self.name}.tar"
 
     def plan_doc(self) -> dict[str, Any]:
         """What the sidecar records about the plan, to check a resumed job against."""
@@ -504,22 +503,9 @@ def synthesize(
         seconds=seconds, shard_cpu_seconds=shard_cpu, rejected=index["counts"]["rejected"],
     )
     if card:
-        from fram.data.card import write_card
-
         write_card(root)
     log(report.line())
     return report
-
-
-def load_sidecars(root: str | os.PathLike[str], kind: str = "pairs") -> list[dict[str, Any]]:
-    """Sidecars of every finished shard of one kind, in name order."""
-    folder = Path(root) / (PAIRS_DIR if kind == "pairs" else UNPAIRED_DIR)
-    out = []
-    for tar in sorted(folder.glob("*.tar")):
-        sidecar = read_sidecar(tar)
-        if sidecar is not None:
-            out.append(sidecar)
-    return out
 
 
 def write_index(root: str | os.PathLike[str]) -> dict[str, Any]:
@@ -534,9 +520,8 @@ def write_index(root: str | os.PathLike[str]) -> dict[str, Any]:
     }
     for kind in ("pairs", "unpaired"):
         for side in load_sidecars(root, kind):
-            folder = PAIRS_DIR if kind == "pairs" else UNPAIRED_DIR
             shards.append(
-                {"file": f"{folder}/{side['name']}.tar", "kind": kind, "split": side["split"],
+                {"file": f"{shard_dir(kind)}/{side['name']}.tar", "kind": kind, "split": side["split"],
                  "faces": side["faces"], "pairs": side["pairs"], "bytes": side["bytes"]}
             )
             entry = splits[kind][side["split"]]

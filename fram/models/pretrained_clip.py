@@ -32,6 +32,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from fram.models.clip_towers import ClipInterface, check_uv_inputs
+
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 MODEL_TYPE = "makeup_clip_pretrained"
@@ -80,7 +82,7 @@ class _OpenClipTokenizer:
         return self.tok([texts] if isinstance(texts, str) else list(texts))
 
 
-class PretrainedMakeupCLIP(nn.Module):
+class PretrainedMakeupCLIP(ClipInterface, nn.Module):
     """A frozen pretrained CLIP with LoRA adapters and a SimCLR head (see the module docstring)."""
 
     def __init__(self, backbone: nn.Module, kind: str, tokenizer: Any, *, base: str, lora_rank: int,
@@ -139,8 +141,6 @@ class PretrainedMakeupCLIP(nn.Module):
         return self._image_size
 
     def _pixels(self, pixel_values: torch.Tensor, visibility: torch.Tensor | None) -> torch.Tensor:
-        from fram.models.makeup_clip import check_uv_inputs
-
         vis = check_uv_inputs(pixel_values, visibility, self._image_size)
         x = pixel_values * vis + 0.5 * (1 - vis)
         x = F.interpolate(x, size=(self.clip_image_size, self.clip_image_size), mode="bilinear", align_corners=False, antialias=True)
@@ -169,24 +169,6 @@ class PretrainedMakeupCLIP(nn.Module):
         else:
             embeds = self.backbone.encode_text(input_ids)
         return F.normalize(embeds, dim=-1) if normalize else embeds
-
-    def encode_texts(self, texts: str | list[str], *, batch_size: int = 256) -> torch.Tensor:
-        ids = self.tokenizer(texts)
-        return torch.cat([self.encode_text(ids[i : i + batch_size]) for i in range(0, len(ids), batch_size)])
-
-    def ssl_project(self, image_embeds: torch.Tensor) -> torch.Tensor:
-        return F.normalize(self.ssl_head(image_embeds), dim=-1)
-
-    def forward(self, pixel_values: torch.Tensor | None = None, visibility: torch.Tensor | None = None,
-                input_ids: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
-        out: dict[str, torch.Tensor] = {}
-        if pixel_values is not None:
-            image = self.forward_image(pixel_values, visibility)
-            out.update(image)
-            out["ssl_features"] = self.ssl_project(image["image_embeds"])
-        if input_ids is not None:
-            out["text_features"] = self.encode_text(input_ids)
-        return out
 
     # ------------------------------------------------------------------ files
 

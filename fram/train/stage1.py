@@ -46,6 +46,8 @@ from fram.train.augment import AugmentOptions, augment_view, swap_identity
 from fram.train.common import CHECKPOINT_DIR, decay_groups, load_checkpoint, lr_at, progress_at, save_checkpoint
 from fram.train.data import BatchPlan, BatchSampler, UVSet, annotation_corpus, cached_split, style_bank
 from fram.train.loss import MakeupClipLoss
+from fram.train.plots import plot_stage1_log
+from fram.train.retrieval_metrics import cross_modal_retrieval, style_retrieval
 
 FINAL_DIR = "final"
 
@@ -155,7 +157,7 @@ def build_model(params: Stage1Params, tokenizer: Any) -> Any:
     if params.pretrained:
         from fram.models.pretrained_clip import PretrainedMakeupCLIP
 
-        from fram.models.makeup_clip import get_model_config
+        from fram.models.clip_config import get_model_config
 
         torch.manual_seed(params.seed)
         return PretrainedMakeupCLIP.from_clip(params.pretrained, lora_rank=params.lora_rank, image_size=get_model_config(params.model).uv_size)
@@ -184,8 +186,6 @@ def encode_set(model: Any, afters: torch.Tensor, vis: torch.Tensor, batch: int =
 
 def quick_eval(model: Any, data: UVSet, bank: list[dict[str, str]]) -> dict[str, float]:
     """Style retrieval across identities and image→text on a held-out split."""
-    from fram.eval.retrieval import cross_modal_retrieval, style_retrieval
-
     vis = data.vis[data.pair_face]
     emb = encode_set(model, data.afters, vis)
     ident = [data.identities[i] for i in data.pair_face.tolist()]
@@ -199,42 +199,6 @@ def quick_eval(model: Any, data: UVSet, bank: list[dict[str, str]]) -> dict[str,
     labels = [index.get(b["style"], -1) for b in bank]
     cm = cross_modal_retrieval(emb, data.styles.numpy(), txt, labels)
     return {"top1": out["top1"], "top5": out["top5"], "mAP": out["mAP"], "i2t_R@1": cm["i2t_R@1"], "t2i_R@1": cm["t2i_R@1"]}
-
-
-# --------------------------------------------------------------------------- plots
-
-
-def plot_log(log: dict[str, Any], path: Path) -> None:
-    """Loss curves (total, SSL, text) and held-out retrieval against the step."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    hist = log["history"]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    steps = [h["step"] for h in hist]
-    for key, colour in (("loss", "k"), ("ssl", "tab:blue"), ("text", "tab:orange"), ("style", "tab:green")):
-        values = [h.get(key) for h in hist]
-        if any(v is not None for v in values):
-            axes[0].plot(steps, values, colour, lw=1, label=key)
-    axes[0].set_xlabel("step")
-    axes[0].set_ylabel("loss")
-    p = log["params"]
-    axes[0].set_title(f"training loss (total = {p['ssl_weight']}·ssl + {p['text_weight']}·text + {p['style_weight']}·style)", fontsize=9)
-    axes[0].legend()
-    evals = log.get("evals", [])
-    if evals:
-        es = [e["step"] for e in evals]
-        for key in ("top1", "top5", "mAP", "i2t_R@1"):
-            axes[1].plot(es, [e[key] for e in evals], marker="o", ms=3, label=key)
-        axes[1].set_ylim(0, 1)
-        axes[1].set_xlabel("step")
-        axes[1].set_title("held-out (val) style retrieval across identities")
-        axes[1].legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 # --------------------------------------------------------------------------- training
@@ -266,7 +230,7 @@ def train(params: Stage1Params, *, log_fn: Any = None, stop_after: int | None = 
         saved_params.write_text(json.dumps(params.to_dict(), indent=1), encoding="utf-8")
 
     # 1. data
-    from fram.models.makeup_clip import get_model_config
+    from fram.models.clip_config import get_model_config
 
     model_cfg = get_model_config(params.model)
     size = model_cfg.uv_size if params.pretrained else model_cfg.vision_cfg.image_size
@@ -413,7 +377,7 @@ def train(params: Stage1Params, *, log_fn: Any = None, stop_after: int | None = 
     (final / "training_log.json").write_text(json.dumps(log, indent=1), encoding="utf-8")
     (final / "styles.json").write_text(json.dumps(bank, indent=1), encoding="utf-8")
     try:
-        plot_log(log, final / "loss_curve.png")
+        plot_stage1_log(log, final / "loss_curve.png")
     except ImportError:  # matplotlib is a dev extra
         log_fn("matplotlib missing: no loss_curve.png")
     log_fn(f"done: {step} steps in {state['train_seconds'] / 60:.1f} min; model in {final}")

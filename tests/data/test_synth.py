@@ -9,7 +9,8 @@ import pytest
 
 from conftest import UV, small_config
 from fram.data.shards import TMP_PREFIX, iter_tar
-from fram.data.synth import SynthConfig, SynthInterrupted, load_sidecars, synthesize
+from fram.data.shards import load_sidecars
+from fram.data.synth import SynthConfig, SynthInterrupted, synthesize
 from fram.errors import FramError
 
 

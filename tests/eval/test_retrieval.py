@@ -5,14 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fram.eval.retrieval import (
-    augmentation_retrieval,
-    average_precision,
-    cross_modal_retrieval,
-    lab_histogram_features,
-    photo_augmentations,
-    style_retrieval,
-)
+from fram.eval.retrieval import augmentation_retrieval, lab_histogram_features, photo_augmentations
+from fram.train.retrieval_metrics import average_precision, cross_modal_retrieval, style_retrieval
 
 
 def test_average_precision_known_values():

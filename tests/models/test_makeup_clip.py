@@ -9,7 +9,8 @@ import torch
 
 from fram.models import MakeupCLIP, MakeupCLIPConfig, MakeupTokenizer, create_model, get_model_config, list_models
 from fram.face.uv import UVTexture, mirror_fill
-from fram.models.makeup_clip import AttnProcessor, prepare_uv
+from fram.models.clip_towers import AttnProcessor
+from fram.models.makeup_clip import prepare_uv
 
 TEXTS = ["a bold matte red lip", "smoky plum eyes with black liner", "dewy skin, peach blush", "a kawaii pink look"]
 

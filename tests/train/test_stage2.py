@@ -11,6 +11,10 @@ from fram.models.generator import GeneratorConfig, MakeupGenerator, makeup_delta
 from fram.models.makeup_clip import create_model
 from fram.models.region_tokens import TOKEN_GROUPS, token_group_masks
 from fram.train import stage2
+from fram.train.stage2_batches import make_batch, pseudo_bare, render_on_other_faces
+from fram.train.stage2_data import prepare, synthetic_stage2_uvset
+from fram.train.stage2_loss import focal_dice
+from fram.train.stage2_params import Stage2Params
 
 TINY = {"sample_size": 16, "block_out_channels": [16, 32], "cross_attention_dim": 32, "attention_head_dim": 8,
         "resampler": {"width": 32, "depth": 1, "heads": 2, "tokens_per_group": 2}}
@@ -18,28 +22,28 @@ TINY = {"sample_size": 16, "block_out_channels": [16, 32], "cross_attention_dim"
 
 @pytest.fixture(scope="module")
 def tiny_sets():
-    return stage2.synthetic_stage2_uvset(size=32, seed=0), stage2.synthetic_stage2_uvset(n_faces=6, size=32, seed=1)
+    return synthetic_stage2_uvset(size=32, seed=0), synthetic_stage2_uvset(n_faces=6, size=32, seed=1)
 
 
 def _params(tmp_path, **kw):
     base = dict(data="synthetic", out=str(tmp_path / "run"), generator=TINY, steps=12, batch=4, eval_every=6, eval_pairs=6,
                 eval_steps=2, log_every=3, time_limit_min=None, warmup=2)
-    return stage2.Stage2Params(**{**base, **kw})
+    return Stage2Params(**{**base, **kw})
 
 
 def test_mixed_batch_target_follows_each_groups_reference(tiny_sets):
     from fram.train.augment import AugmentOptions
 
     train, _ = tiny_sets
-    data = stage2.prepare(train, 32)
+    data = prepare(train, 32)
     still = AugmentOptions.none()
-    params = stage2.Stage2Params(data="", out="", batch=6, mix_prob=1.0, same_style_prob=0.0, swap_prob=0.0, scale_prob=0.0, cond_dropout=0.0,
+    params = Stage2Params(data="", out="", batch=6, mix_prob=1.0, same_style_prob=0.0, swap_prob=0.0, scale_prob=0.0, cond_dropout=0.0,
                                  real_prob=0.0, group_drop_prob=0.0,
                                  augment=still)
     config = GeneratorConfig.from_dict({**TINY, "sample_size": 32})
     masks = token_group_masks(32)
     partition = masks / masks.sum(0, keepdim=True).clamp_min(1)
-    batch = stage2.make_batch(data, params, config, torch.Generator().manual_seed(3), torch.ones(32, 32), partition)
+    batch = make_batch(data, params, config, torch.Generator().manual_seed(3), torch.ones(32, 32), partition)
     assert (batch.assign.sum(1) > 0).all(), "every sample mixes two references"
     flat_refs = data.ref.float().flatten(1) / 255
     for group in ("lips",):
@@ -60,8 +64,8 @@ def test_mixed_batch_target_follows_each_groups_reference(tiny_sets):
 def test_focal_dice_prefers_the_right_region():
     masks = token_group_masks(16)[None]
     weight = torch.ones(16, 16)
-    right = stage2.focal_dice(masks.clamp(0.01, 0.99), masks, weight)
-    wrong = stage2.focal_dice(masks.roll(1, dims=1).clamp(0.01, 0.99), masks, weight)
+    right = focal_dice(masks.clamp(0.01, 0.99), masks, weight)
+    wrong = focal_dice(masks.roll(1, dims=1).clamp(0.01, 0.99), masks, weight)
     assert right < wrong
 
 
@@ -95,12 +99,12 @@ def test_real_pseudo_pairs_take_the_makeup_off(tiny_sets):
     from fram.train.augment import AugmentOptions
 
     train, _ = tiny_sets
-    data = stage2.prepare(train, 32)
+    data = prepare(train, 32)
     assert data.num_real == 4
     masks = token_group_masks(32)
     partition = masks / masks.sum(0, keepdim=True).clamp_min(1)
     lips = partition[TOKEN_GROUPS.index("lips")] > 0.995
-    bare = stage2.pseudo_bare(data.real, data.real_vis, data.before[:4], data.vis[:4], partition)
+    bare = pseudo_bare(data.real, data.real_vis, data.before[:4], data.vis[:4], partition)
     skin = partition[TOKEN_GROUPS.index("skin")] > 0.99
     # Bare donors' lips equal their skin, so the pseudo-bare lips come out at the real face's skin colour.
     # (Soft region edges at 32 px pull the mean shift a little: a few hundredths.)
@@ -108,9 +112,9 @@ def test_real_pseudo_pairs_take_the_makeup_off(tiny_sets):
     off_before = (data.real[:, :, lips].mean(-1) - data.real[:, :, skin].mean(-1)).abs().max()
     assert off_after < 0.06 < off_before
     still = AugmentOptions.none()
-    params = stage2.Stage2Params(data="", out="", batch=5, real_prob=1.0, mix_prob=0.0, scale_prob=0.0, cond_dropout=0.0, augment=still)
+    params = Stage2Params(data="", out="", batch=5, real_prob=1.0, mix_prob=0.0, scale_prob=0.0, cond_dropout=0.0, augment=still)
     config = GeneratorConfig.from_dict({**TINY, "sample_size": 32})
-    batch = stage2.make_batch(data, params, config, torch.Generator().manual_seed(0), torch.ones(32, 32), partition)
+    batch = make_batch(data, params, config, torch.Generator().manual_seed(0), torch.ones(32, 32), partition)
     delta = batch.target / config.delta_scale
     # Red lipstick on any skin: the real makeup delta on the lips is red-up, green-down.
     assert (delta[:, 0][:, lips].mean() > 0.02) and (delta[:, 1][:, lips].mean() < 0)
@@ -122,14 +126,14 @@ def test_a_recipe_on_another_face_keeps_its_products(tiny_sets):
     """The same lipstick on two skins shows nearly the same colour (it is opaque), while
     foundation keeps its offset from each wearer's skin."""
     train, _ = tiny_sets
-    data = stage2.prepare(train, 32)
+    data = prepare(train, 32)
     from fram.makeup.recipe import MakeupStyle
 
     look = next(p for p in range(len(data)) if (MakeupStyle.model_validate_json(data.recipes[p]).lipstick or 0)
                 and MakeupStyle.model_validate_json(data.recipes[p]).lipstick.opacity >= 0.8)
     tones = data.ref_before.float().mean((1, 2, 3))
     pale, deep = int(tones.argmax()), int(tones.argmin())
-    made, _ = stage2.render_on_other_faces(data, torch.tensor([look, look]), torch.tensor([pale, deep]))
+    made, _ = render_on_other_faces(data, torch.tensor([look, look]), torch.tensor([pale, deep]))
     lips = token_group_masks(data.ref.shape[-1])[TOKEN_GROUPS.index("lips")] > 0.5
     bare = data.ref_before[[pale, deep]].float() / 255
     lip = made[:, :, lips].mean(2)
@@ -143,14 +147,14 @@ def test_swapped_references_and_partial_groups(tiny_sets):
     from fram.train.augment import AugmentOptions
 
     train, _ = tiny_sets
-    data = stage2.prepare(train, 32)
+    data = prepare(train, 32)
     still = AugmentOptions.none()
-    params = stage2.Stage2Params(data="", out="", batch=8, mix_prob=0.0, same_style_prob=0.0, swap_prob=1.0, scale_prob=0.0,
+    params = Stage2Params(data="", out="", batch=8, mix_prob=0.0, same_style_prob=0.0, swap_prob=1.0, scale_prob=0.0,
                                  cond_dropout=0.0, real_prob=0.0, group_drop_prob=1.0, augment=still)
     config = GeneratorConfig.from_dict({**TINY, "sample_size": 32})
     masks = token_group_masks(32)
     partition = masks / masks.sum(0, keepdim=True).clamp_min(1)
-    batch = stage2.make_batch(data, params, config, torch.Generator().manual_seed(5), torch.ones(32, 32), partition)
+    batch = make_batch(data, params, config, torch.Generator().manual_seed(5), torch.ones(32, 32), partition)
     skin = partition[TOKEN_GROUPS.index("skin")] > 0.995
     source = (batch.condition[:, :3] + 1) / 2
     ref = batch.refs[0][0]
@@ -158,7 +162,7 @@ def test_swapped_references_and_partial_groups(tiny_sets):
     for i in range(8):  # one of this face's looks, rendered on some other face
         face = next(f for f in range(len(data.before)) if torch.allclose(data.before[f], source[i]))
         looks = data.face_pairs[face]
-        renders = [stage2.render_on_other_faces(data, looks[k : k + 1], torch.tensor([o]))[0][0]
+        renders = [render_on_other_faces(data, looks[k : k + 1], torch.tensor([o]))[0][0]
                    for k in range(len(looks)) for o in range(len(data.ref_before)) if o != face]
         assert any(torch.allclose(ref[i], r, atol=1e-5) for r in renders)
     assert (batch.present.any(1) & ~batch.present.all(1)).all(), "some groups, not all"
