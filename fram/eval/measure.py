@@ -42,7 +42,7 @@ from fram.face.regions import (
 )
 
 GROUPS = ("skin", "eyes", "brows", "lips")
-"""Region groups an engine can be asked to make up (as in :mod:`fram.pipeline`)."""
+"""Region groups an engine can be asked to make up (as in :mod:`fram.pipelines`)."""
 
 FIDELITY_REGIONS = ("skin", "cheeks", "eyes", "brows", "lips")
 """Regions whose colour is compared with the reference's: skin is the foundation zone

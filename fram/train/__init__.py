@@ -1,4 +1,4 @@
-"""Training loops (nothing in ``fram.pipeline`` imports this package).
+"""Training loops (nothing in ``fram.pipelines`` imports this package).
 
 ``python -m fram.train.stage1``: the makeup CLIP (FRAM stage 1).
 """

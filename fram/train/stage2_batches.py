@@ -11,7 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from fram.models.generator import GeneratorConfig, MakeupGenerator, condition_image, makeup_delta, reference_condition
+from fram.models.conditioning import condition_image, makeup_delta, reference_condition
+from fram.models.generator import GeneratorConfig, MakeupGenerator
 from fram.models.region_tokens import TOKEN_GROUPS
 from fram.train.augment import augment_view
 from fram.train.stage2_data import Stage2Data

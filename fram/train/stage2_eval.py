@@ -6,11 +6,28 @@ from typing import Any
 
 import torch
 
-from fram.models.generator import MakeupGenerator, sample_delta
+from fram.models.generator import MakeupGenerator
 from fram.train.augment import AugmentOptions
 from fram.train.stage2_batches import batch_tokens, encode_references, make_batch
 from fram.train.stage2_data import Stage2Data
 from fram.train.stage2_params import Stage2Params
+
+
+def validation_sample(model: MakeupGenerator, condition: torch.Tensor, tokens: torch.Tensor, steps: int, seed: int = 0) -> torch.Tensor:
+    """Deltas (B, 3, S, S) sampled the way the shipped pipeline samples by default (DDIM,
+    trailing timesteps, no guidance), so held-out numbers match what users get. The
+    pipeline owns the real loop (:class:`fram.pipelines.FramTransferPipeline`); training
+    may not import it (the two are sibling layers)."""
+    from diffusers import DDIMScheduler
+
+    scheduler = DDIMScheduler(**model.config.scheduler_config(), timestep_spacing="trailing", set_alpha_to_one=True)
+    scheduler.set_timesteps(steps)
+    rng = torch.Generator().manual_seed(seed)
+    size = model.config.sample_size
+    x = torch.randn((len(condition), 3, size, size), generator=rng) * scheduler.init_noise_sigma
+    for t in scheduler.timesteps:
+        x = scheduler.step(model(x, t.expand(len(x)), condition, tokens), t, x, generator=rng).prev_sample
+    return x / model.config.delta_scale
 
 
 @torch.no_grad()
@@ -29,7 +46,7 @@ def quick_eval(model: MakeupGenerator, encoder: Any, data: Stage2Data, params: S
     tokens = batch_tokens(model, encode_references(encoder, batch.refs), batch.assign, batch.present)
     was = model.training
     model.eval()
-    deltas = {steps: sample_delta(model, batch.condition, tokens, steps=steps, seed=0) for steps in {params.eval_steps, 1}}
+    deltas = {steps: validation_sample(model, batch.condition, tokens, steps) for steps in {params.eval_steps, 1}}
     model.train(was)
     faces = data.pair_face[pairs]
     before_lin = srgb_to_linear(data.before[faces])

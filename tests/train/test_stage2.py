@@ -7,7 +7,8 @@ import json
 import pytest
 import torch
 
-from fram.models.generator import GeneratorConfig, MakeupGenerator, makeup_delta
+from fram.models.conditioning import makeup_delta
+from fram.models.generator import GeneratorConfig, MakeupGenerator
 from fram.models.makeup_clip import create_model
 from fram.models.region_tokens import TOKEN_GROUPS, token_group_masks
 from fram.train import stage2
