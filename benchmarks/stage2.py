@@ -106,7 +106,7 @@ def leakage(pipe, data: Path, n: int = 12) -> dict:
     bare = sorted((data / "makeup-photos" / "non-makeup").glob("*.png"))[:n]
     size = pipe.generator.config.sample_size
     lips = token_group_masks(size)[TOKEN_GROUPS.index("lips")] > 0.5
-    face = torch.from_numpy(__import__("fram.face.regions", fromlist=["uv_templates"]).uv_templates(size)["face"]) > 0.5
+    face = torch.from_numpy(__import__("fram.face.templates", fromlist=["uv_templates"]).uv_templates(size)["face"]) > 0.5
     inside, outside = [], []
     for src_path, ref_path in zip(bare, photos[1:]):
         src, ref = read_image(src_path), read_image(ref_path)
@@ -123,7 +123,7 @@ def leakage(pipe, data: Path, n: int = 12) -> dict:
 
 def steps_table(pipe, synth: str, cache: str, steps_list: list[int], data: Path) -> list[dict]:
     from fram.face.image_io import read_image
-    from fram.face.regions import uv_templates
+    from fram.face.templates import uv_templates
     from fram.train.data import cached_split
     from fram.train.stage2 import Stage2Params, prepare, quick_eval
 
@@ -157,7 +157,7 @@ def steps_table(pipe, synth: str, cache: str, steps_list: list[int], data: Path)
 
 def strength(pipe, synth: str, cache: str, steps: int = 2, pairs: int = 48) -> dict:
     """Predicted vs true mean |delta| (linear RGB) per token group on ``val``."""
-    from fram.face.regions import uv_templates
+    from fram.face.templates import uv_templates
     from fram.models.generator import sample_delta
     from fram.models.region_tokens import TOKEN_GROUPS, token_group_masks, token_group_partition
     from fram.train.augment import AugmentOptions

@@ -33,7 +33,8 @@ from fram.errors import ModelNotFoundError
 from fram.face.uv import UVTexture, geometry_maps, mirror_fill
 from fram.makeup.compose import FaceAnalysis, analyse, apply_layers, layer_size, match_skin, skin_tone
 from fram.makeup.recipe import MakeupStyle
-from fram.makeup.render import GroupLayer, render_uv
+from fram.makeup.layer import GroupLayer
+from fram.makeup.render import render_uv
 from fram.models.generator import (
     MakeupGenerator,
     condition_image,
@@ -216,7 +217,7 @@ class FramPipeline:
         size = layer_size(analysis)
         d = delta
         if DELTA_SMOOTH_SIGMA > 0:
-            from fram.makeup.render import gaussian_blur
+            from fram.face.filters import gaussian_blur
 
             d = gaussian_blur(d, DELTA_SMOOTH_SIGMA)
         d = F.interpolate(d, size=(size, size), mode="bilinear", align_corners=False)

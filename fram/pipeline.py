@@ -22,7 +22,7 @@ from fram.makeup.estimate import estimate_style
 from fram.makeup.presets import get_preset
 from fram.makeup.recipe import MakeupStyle
 from fram.makeup.render import GROUP_PRODUCTS, GROUPS
-from fram.makeup.text import parse
+from fram.makeup.parser import parse
 
 REGION_GROUPS = GROUPS
 """Region names a user can pick: skin (with cheeks: foundation, blush, contour,

@@ -43,7 +43,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fram.makeup.render import srgb_to_linear
+from fram.face.colour import srgb_to_linear
 from fram.models.region_tokens import RegionResampler, ResamplerConfig
 
 SOURCE_CHANNELS = 8  # texture (3), visibility (1), normals (3), depth (1)
@@ -342,7 +342,7 @@ def reference_condition(references: list[tuple[torch.Tensor, torch.Tensor]], ass
     :func:`fram.face.uv.mirror_fill`). Channels: regional and per-texel estimate (each
     × coverage), coverage (given and seen) mapped to [-1, 1], intensity.
     """
-    from fram.makeup.render import gaussian_blur
+    from fram.face.filters import gaussian_blur
     from fram.models.region_tokens import TOKEN_GROUPS
 
     size = partition.shape[-1]
@@ -392,7 +392,7 @@ def _aligned(rgb: torch.Tensor, vis: torch.Tensor, size: int) -> tuple[torch.Ten
 
 def region_cores(partition: torch.Tensor) -> torch.Tensor:
     """(G, S, S) 0/1: where a group's colour is measured (its core, not the eye openings)."""
-    from fram.face.regions import uv_templates
+    from fram.face.templates import uv_templates
 
     opening = torch.from_numpy(uv_templates(partition.shape[-1])["eyes"]) >= 0.5
     return ((partition > 0.5) & ~opening).to(partition)

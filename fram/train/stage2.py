@@ -266,7 +266,7 @@ def pseudo_bare(real: torch.Tensor, real_vis: torch.Tensor, donor: torch.Tensor,
     pseudo-pairs. Skin itself (foundation) is left alone, so skin tone and identity stay.
     The difference to ``real`` is then the real makeup, for the generator to learn.
     """
-    from fram.makeup.render import linear_to_srgb, srgb_to_linear
+    from fram.face.colour import linear_to_srgb, srgb_to_linear
 
     lin, donor_lin = srgb_to_linear(real), srgb_to_linear(donor)
 
@@ -470,7 +470,7 @@ def quick_eval(model: MakeupGenerator, encoder: Any, data: Stage2Data, params: S
                partition: torch.Tensor) -> dict[str, float]:
     """Fixed held-out batch, references of other identities: error of the made-up
     texture (sRGB, 0–255, inside the face) for the generator and for doing nothing."""
-    from fram.makeup.render import linear_to_srgb, srgb_to_linear
+    from fram.face.colour import linear_to_srgb, srgb_to_linear
 
     g = torch.Generator().manual_seed(1234)
     eval_params = Stage2Params(**{**params.to_dict(), "mix_prob": 0.0, "cond_dropout": 0.0, "same_style_prob": 1.0, "swap_prob": 0.0,
@@ -613,7 +613,7 @@ def train(params: Stage2Params, *, log_fn: Any = None, stop_after: int | None = 
 
     from diffusers import DDPMScheduler
 
-    from fram.face.regions import uv_templates
+    from fram.face.templates import uv_templates
 
     torch.manual_seed(params.seed)
     model = MakeupGenerator(config)
