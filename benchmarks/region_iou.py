@@ -3,7 +3,8 @@
     python benchmarks/region_iou.py [--data DIR] [--start 200] [--limit N] [--out docs/region_iou.json]
 
 Images are taken in name order. 0–199 are the development split (the constants in
-``fram/face/regions.py`` were tuned there); the default ``--start 200`` reports on the
+``fram/face/edges.py``, ``feature_outlines.py``, ``brow_profile.py`` and
+``skin_model.py`` were tuned there); the default ``--start 200`` reports on the
 held-out rest. For every image with a detected face, ``region_masks(...) > 0.5`` is
 compared with the label map (a palette PNG whose pixel value is the class). An image
 where both the mask and the label of a region are empty has no IoU for that region

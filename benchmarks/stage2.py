@@ -123,7 +123,7 @@ def leakage(pipe, data: Path, n: int = 12) -> dict:
 
 def steps_table(pipe, synth: str, cache: str, steps_list: list[int], data: Path) -> list[dict]:
     from fram.face.image_io import read_image
-    from fram.face.regions import uv_templates
+    from fram.face.templates import uv_templates
     from fram.train.data import cached_split
     from fram.train.stage2_data import prepare
     from fram.train.stage2_eval import quick_eval
@@ -159,7 +159,7 @@ def steps_table(pipe, synth: str, cache: str, steps_list: list[int], data: Path)
 
 def strength(pipe, synth: str, cache: str, steps: int = 2, pairs: int = 48) -> dict:
     """Predicted vs true mean |delta| (linear RGB) per token group on ``val``."""
-    from fram.face.regions import uv_templates
+    from fram.face.templates import uv_templates
     from fram.models.region_tokens import TOKEN_GROUPS, token_group_masks, token_group_partition
     from fram.train.augment import AugmentOptions
     from fram.train.data import cached_split

@@ -142,7 +142,7 @@ def cmd_transfer(args: argparse.Namespace) -> None:
 
 def cmd_presets(args: argparse.Namespace) -> None:
     from fram.makeup.presets import PRESET_CATEGORIES, PRESETS
-    from fram.makeup.text import describe
+    from fram.makeup.description import describe
 
     if args.json:
         print(json.dumps({k: v.to_dict() for k, v in PRESETS.items()}, indent=2))

@@ -7,7 +7,7 @@ with its style, recipe and texts (``fram synth``), plus real made-up faces in UV
 
 from fram.data.dataset import RealMakeupFaces, SynthPairs, read_record
 from fram.data.pairs import QualityOptions, REJECTION_REASONS, face_from_meta
-from fram.data.skin import fit_to_skin, ita, ita_category
+from fram.data.skin import fit_to_skin, ita_category
 from fram.data.sources import SPLITS, FaceSource, list_faces, split_of
 from fram.data.styles import (
     CATEGORIES,
@@ -24,6 +24,6 @@ from fram.data.synth import SynthConfig, SynthReport, synthesize
 __all__ = [
     "CATEGORIES", "REJECTION_REASONS", "SPLITS", "STYLES", "STYLE_CATEGORIES",
     "FaceSource", "QualityOptions", "RealMakeupFaces", "StyleSpec", "SynthConfig", "SynthPairs", "SynthReport",
-    "face_from_meta", "fit_to_skin", "ita", "ita_category", "list_faces", "list_styles", "read_record",
+    "face_from_meta", "fit_to_skin", "ita_category", "list_faces", "list_styles", "read_record",
     "recipe_vector", "sample_style", "split_of", "style_distance", "synthesize",
 ]

@@ -20,15 +20,16 @@ import numpy as np
 import torch
 
 from fram.errors import FramError, ImageReadError
+from fram.face.colour import ita, lab_from_8bit, rgb_to_lab_8bit
 from fram.face.image_io import read_image
 from fram.face.landmarks import Face, FaceLandmarker, HeadPose
-from fram.face.regions import uv_templates
+from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture, unwrap
 from fram.makeup.compose import skin_tone
 from fram.makeup.render import render_uv
-from fram.makeup.text import describe
+from fram.makeup.description import describe
 
-from fram.data.skin import fit_to_skin, ita, ita_category
+from fram.data.skin import fit_to_skin, ita_category
 from fram.data.styles import STYLE_CATEGORIES, list_styles, sample_style
 
 REJECTION_REASONS: tuple[str, ...] = (
@@ -163,9 +164,7 @@ def _occluded_fraction(small: UVTexture) -> float:
     skin = (uv_templates(small.size)["skin"] > 0.9) & (small.visibility > 0.9)
     if skin.sum() < 20:
         return 1.0
-    lab = cv2.cvtColor(small.texture, cv2.COLOR_RGB2LAB).astype(np.float32)[skin]
-    lab[:, 0] *= 100.0 / 255.0
-    lab[:, 1:] -= 128.0
+    lab = lab_from_8bit(rgb_to_lab_8bit(small.texture)[skin])
     median = np.median(lab, axis=0)
     dist = np.linalg.norm(lab - median, axis=1)
     return float((dist > 28.0).mean())
@@ -174,8 +173,8 @@ def _occluded_fraction(small: UVTexture) -> float:
 def _photo_chroma(image: np.ndarray) -> float:
     """The 95th percentile of CIELAB chroma over a small copy of the photo."""
     small = cv2.resize(image, (48, 48), interpolation=cv2.INTER_AREA)
-    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    return float(np.percentile(np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0), 95))
+    lab = lab_from_8bit(rgb_to_lab_8bit(small))
+    return float(np.percentile(np.hypot(lab[..., 1], lab[..., 2]), 95))
 
 
 def _visible_skin(tex: UVTexture) -> float:

@@ -6,8 +6,8 @@ a few shades deeper than the skin, and blush, nude lipsticks and brow pencils co
 deeper, richer versions for deep skin. Only the shades that are defined relative to
 the skin move; a red lipstick or a blue eyeshadow is the same product on everyone.
 
-Skin tone is reported as CIELAB and as the individual typology angle (ITA, Chardon et
-al. 1991), ``atan2(L* - 50, b*)`` in degrees, with its six usual categories.
+Skin tone is reported as CIELAB and as the individual typology angle
+(:func:`fram.face.colour.ita`), with its six usual categories.
 """
 
 from __future__ import annotations
@@ -32,15 +32,6 @@ ITA_CATEGORIES: tuple[tuple[str, float], ...] = (
 
 # A colour this close (CIE76) to the reference skin is a "nude": it is chosen per skin tone.
 _NUDE_DISTANCE = 24.0
-
-
-def ita(lab: np.ndarray) -> float:
-    """Individual typology angle in degrees; higher is lighter skin.
-
-    >>> round(ita(np.array([70.0, 10.0, 20.0])), 1)
-    45.0
-    """
-    return float(math.degrees(math.atan2(float(lab[0]) - 50.0, float(lab[2]))))
 
 
 def ita_category(angle: float) -> str:

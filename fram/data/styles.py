@@ -27,9 +27,9 @@ from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from skimage.color import lab2rgb, rgb2lab
 
 from fram.errors import RecipeError
+from fram.face.colour import lab_to_rgb, rgb_to_lab
 from fram.makeup.compose import REFERENCE_SKIN_LAB
 from fram.makeup.presets import get_preset, read_groups
 from fram.makeup.recipe import (
@@ -55,12 +55,12 @@ _CONCEALER_LIFT = np.array([3.0, -0.5, -1.0])
 
 def hex_to_lab(color: str) -> np.ndarray:
     """``"#rrggbb"`` → CIELAB (3,) float64 (D65)."""
-    return rgb2lab(np.array(hex_to_rgb(color), dtype=np.float64))
+    return rgb_to_lab(np.array(hex_to_rgb(color), dtype=np.float64))
 
 
 def lab_to_hex(lab: Sequence[float]) -> str:
     """CIELAB → ``"#rrggbb"``, clipped into the sRGB gamut."""
-    rgb = lab2rgb(np.asarray(lab, dtype=np.float64))
+    rgb = lab_to_rgb(np.asarray(lab, dtype=np.float64))
     return rgb_to_hex(np.clip(rgb, 0.0, 1.0).tolist())
 
 

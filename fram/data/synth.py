@@ -439,7 +439,7 @@ def synthesize(
     faces = list_faces(cfg.faces)
     unpaired = list_faces(cfg.unpaired) if cfg.unpaired else []
     _check_config(root, cfg, {"faces": identities_digest(faces), "unpaired": identities_digest(unpaired)})
-    from fram.face.regions import uv_templates
+    from fram.face.templates import uv_templates
 
     if not (root / "regions.npz").is_file():
         import io

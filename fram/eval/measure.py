@@ -32,14 +32,8 @@ from fram.eval.metrics import (
     to_lab,
 )
 from fram.face.landmarks import Face, default_landmarker, select_face
-from fram.face.regions import (
-    LOWER_LIP_INNER,
-    LOWER_LIP_OUTER,
-    UPPER_LIP_INNER,
-    UPPER_LIP_OUTER,
-    RegionMasks,
-    region_masks,
-)
+from fram.face.regions import RegionMasks, region_masks
+from fram.face.topology import LOWER_LIP_INNER, LOWER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_OUTER
 
 GROUPS = ("skin", "eyes", "brows", "lips")
 """Region groups an engine can be asked to make up (as in :mod:`fram.pipelines`)."""

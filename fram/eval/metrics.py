@@ -8,7 +8,7 @@ Every metric the reports print is described in :data:`METRIC_INFO` (what it
 measures, its range and which direction is better); ``fram eval`` prints that
 legend under every report.
 
-CIELAB uses the D65 white point (scikit-image's ``rgb2lab``); colour differences
+CIELAB uses the D65 white point (:func:`fram.face.colour.rgb_to_lab`); colour differences
 are CIEDE2000 (``deltaE_ciede2000``): about 1 is a just-noticeable difference
 side by side, 2–3 is visible at a glance, above 10 is a different colour.
 """
@@ -20,7 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import wasserstein_distance
-from skimage.color import deltaE_ciede2000, lab2xyz, rgb2lab, xyz2lab
+from skimage.color import deltaE_ciede2000, lab2xyz, xyz2lab
+
+from fram.face.colour import ita as colour_ita
+from fram.face.colour import rgb_to_lab
 
 # ---------------------------------------------------------------- checks
 
@@ -59,11 +62,9 @@ def to_lab(rgb: np.ndarray) -> np.ndarray:
     """
     if rgb.shape[-1] != 3:
         raise ValueError(f"expected (..., 3) colours, got shape {rgb.shape}")
-    pixels = np.asarray(rgb)
-    if pixels.dtype == np.uint8:
-        pixels = pixels.astype(np.float64) / 255.0
-    flat = pixels.reshape(-1, 1, 3)
-    return rgb2lab(flat).reshape(pixels.shape)
+    # Flattened to (N, 1, 3) as these metrics were measured with (the conversion
+    # rounds a little differently for other shapes).
+    return rgb_to_lab(np.asarray(rgb).reshape(-1, 1, 3)).reshape(rgb.shape)
 
 
 def delta_e00(lab_a: np.ndarray, lab_b: np.ndarray) -> np.ndarray:
@@ -213,9 +214,7 @@ def ita(lab_pixels: np.ndarray) -> float:
         raise ValueError(f"expected (N, 3) CIELAB pixels, got shape {lab_pixels.shape}")
     if len(lab_pixels) == 0:
         return math.nan
-    lightness = float(np.median(lab_pixels[:, 0]))
-    b = max(float(np.median(lab_pixels[:, 2])), 1e-6)
-    return math.degrees(math.atan((lightness - 50.0) / b))
+    return colour_ita(np.array([np.median(lab_pixels[:, 0]), 0.0, np.median(lab_pixels[:, 2])]))
 
 
 def ita_group(angle: float) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from fram.face.colour import rgb_to_lab
 from fram.train.retrieval_metrics import owner_retrieval
 
 HISTOGRAM_REGIONS: tuple[str, ...] = ("skin", "cheeks", "eyeshadow", "eyes", "brows", "lips")
@@ -36,15 +37,13 @@ def lab_histogram_features(
     Args:
         textures: (N, S, S, 3) uint8 sRGB UV textures.
         visibility: (N, S, S) float in [0, 1] (or uint8 in [0, 255]).
-        regions: name → (S, S) UV template in [0, 1] (default: ``fram.face.regions.uv_templates``).
+        regions: name → (S, S) UV template in [0, 1] (default: ``fram.face.templates.uv_templates``).
         bins: bins over L in [0, 100], a in [-50, 70], b in [-40, 80].
     Returns:
         (N, len(names) · prod(bins)) float32; each region's histogram is weighted by
         template × visibility, normalised to sum 1 and square-rooted (so the cosine of
         two rows is the mean Bhattacharyya coefficient of their regions).
     """
-    from skimage.color import rgb2lab
-
     textures = np.asarray(textures)
     if textures.ndim != 4 or textures.shape[-1] != 3:
         raise ValueError(f"textures must be (N, S, S, 3), got {textures.shape}")
@@ -53,10 +52,10 @@ def lab_histogram_features(
         vis = vis / 255.0
     n, s = textures.shape[0], textures.shape[1]
     if regions is None:
-        from fram.face.regions import uv_templates
+        from fram.face.templates import uv_templates
 
         regions = uv_templates(s)
-    lab = rgb2lab(textures.astype(np.float32) / 255.0).reshape(n, -1, 3)
+    lab = rgb_to_lab(textures.astype(np.float32) / 255.0).reshape(n, -1, 3)
     lo, hi = np.array([0.0, -50.0, -40.0]), np.array([100.0, 70.0, 80.0])
     idx = np.clip(((lab - lo) / (hi - lo) * np.array(bins)).astype(int), 0, np.array(bins) - 1)
     flat = (idx[..., 0] * bins[1] + idx[..., 1]) * bins[2] + idx[..., 2]  # (N, S*S)

@@ -20,5 +20,6 @@ from fram.makeup.recipe import (
     hex_to_rgb,
     rgb_to_hex,
 )
-from fram.makeup.text import REGIONS, StyleDescription, describe, parse
+from fram.makeup.description import REGIONS, StyleDescription, describe
+from fram.makeup.parser import parse
 

@@ -5,7 +5,7 @@ chroma axes of LCh ("deep plum", "light plum", "soft plum", ...; see :data:`MODI
 and a colour is named after the nearest variant by CIEDE2000 in CIELAB. Because a
 modified name *is* a point of that table, :func:`adjust_color` turns a name back into
 exactly that point, so name -> colour -> name round-trips (used by
-:func:`fram.makeup.text.parse`).
+:func:`fram.makeup.parser.parse`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 import numpy as np
-from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
+from skimage.color import deltaE_ciede2000
 
+from fram.face.colour import lab_to_rgb, rgb_to_lab
 from fram.makeup.recipe import hex_to_rgb, normalize_color, rgb_to_hex
 
 ColorLike = str | Sequence[int] | Sequence[float]
@@ -199,7 +200,7 @@ def _hex(color: ColorLike) -> str:
 
 
 def _lab(color: ColorLike) -> np.ndarray:
-    return rgb2lab(np.array(hex_to_rgb(_hex(color))))
+    return rgb_to_lab(np.array(hex_to_rgb(_hex(color))))
 
 
 def _modified_rgb(lab: np.ndarray, modifier: str) -> np.ndarray:
@@ -207,7 +208,7 @@ def _modified_rgb(lab: np.ndarray, modifier: str) -> np.ndarray:
     shift, factor, _ = MODIFIERS[modifier]
     out = lab * np.array([1.0, factor, factor])
     out[..., 0] = np.clip(lab[..., 0] + shift, 0.0, 100.0)
-    return np.round(np.clip(lab2rgb(out), 0.0, 1.0) * 255.0) / 255.0
+    return np.round(np.clip(lab_to_rgb(out), 0.0, 1.0) * 255.0) / 255.0
 
 
 def adjust_color(color: ColorLike, modifier: str) -> str:
@@ -228,12 +229,12 @@ def adjust_color(color: ColorLike, modifier: str) -> str:
 def _candidates() -> tuple[list[ColorName], np.ndarray]:
     """Every named entry plus its modified variants (greys get none), as names and CIELAB."""
     plain = [ColorName(base, "", family) for base, (_, family) in NAMED_COLORS.items()]
-    plain_lab = rgb2lab(np.array([hex_to_rgb(h) for h, _ in NAMED_COLORS.values()]))
+    plain_lab = rgb_to_lab(np.array([hex_to_rgb(h) for h, _ in NAMED_COLORS.values()]))
     chromatic = np.hypot(plain_lab[:, 1], plain_lab[:, 2]) >= _NEUTRAL_CHROMA
     names, labs = list(plain), [plain_lab]
     for modifier in MODIFIERS:
         names += [ColorName(n.base, modifier, n.family) for n, c in zip(plain, chromatic) if c]
-        labs.append(rgb2lab(_modified_rgb(plain_lab[chromatic], modifier)))
+        labs.append(rgb_to_lab(_modified_rgb(plain_lab[chromatic], modifier)))
     return names, np.concatenate(labs)
 
 

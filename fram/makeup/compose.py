@@ -15,18 +15,20 @@ import cv2
 import numpy as np
 import torch
 
+from fram.face.colour import SRGB_TO_LINEAR_8BIT, lab_from_8bit, lab_to_rgb_fast, linear_to_srgb, rgb_to_lab_8bit, rgb_to_lab_fast
 from fram.face.landmarks import Face
 from fram.face.regions import RegionMasks, region_masks
+from fram.face.templates import uv_templates
 from fram.face.uv import DEFAULT_UV_SIZE, FaceProjection, UVTexture, face_projection, project, unwrap
+from fram.makeup.layer import GroupLayer, combine, composite
 from fram.makeup.recipe import MakeupStyle, hex_to_rgb, rgb_to_hex
-from fram.makeup.render import BASE_SIGMA, GROUPS, GroupLayer, combine, composite, linear_to_srgb, render_uv, srgb_to_linear
+from fram.makeup.render import BASE_SIGMA, GROUPS, render_uv
 
 # Below this alpha (in 8-bit steps) a pixel counts as untouched and keeps its input bits.
 UNTOUCHED_ALPHA = 0.5 / 255
 MONOCHROME_SPREAD = 1.0
 """Mean |R - G| and |B - G| (levels) over the face below which a photo is black and
 white: its makeup is then shown in grey too, as the film would have recorded it."""
-_SRGB_TO_LINEAR_NP = srgb_to_linear(torch.arange(256, dtype=torch.float32) / 255.0).numpy()
 
 
 @dataclass(frozen=True)
@@ -54,19 +56,16 @@ REFERENCE_SKIN_LAB = np.array([68.0, 14.0, 18.0])
 
 def skin_tone(tex: UVTexture) -> np.ndarray:
     """Median CIELAB colour (3,) of the visible skin in a face's UV texture."""
-    from fram.face.regions import uv_templates
-
     skin = (uv_templates(tex.size)["skin"] > 0.9) & (tex.visibility > 0.9)
-    lab = cv2.cvtColor(tex.texture, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab = lab * np.array([100 / 255, 1, 1], np.float32) - np.array([0, 128, 128], np.float32)
+    lab = lab_from_8bit(rgb_to_lab_8bit(tex.texture))
     return np.median(lab[skin], axis=0).astype(np.float64) if skin.sum() > 50 else REFERENCE_SKIN_LAB.copy()
 
 
 def _adapt_shade(shade: str, tone: np.ndarray) -> str:
     rgb = np.array([[hex_to_rgb(shade)]], np.float32)
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)[0, 0]
+    lab = rgb_to_lab_fast(rgb)[0, 0]
     moved = np.clip(tone + (lab - REFERENCE_SKIN_LAB), [0, -100, -100], [100, 100, 100]).astype(np.float32)
-    out = cv2.cvtColor(moved[None, None], cv2.COLOR_LAB2RGB)[0, 0]
+    out = lab_to_rgb_fast(moved[None, None])[0, 0]
     return rgb_to_hex(np.clip(out, 0, 1).tolist())
 
 
@@ -180,7 +179,7 @@ def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, Gr
 def _apply_layer(image: np.ndarray, analysis: FaceAnalysis, layer: GroupLayer, box: FaceProjection) -> np.ndarray:
     """Apply a photo-space ``layer`` over ``box``, a part of the face's projection box."""
     crop = image[box.slices]
-    lin = _SRGB_TO_LINEAR_NP[crop]
+    lin = SRGB_TO_LINEAR_8BIT[crop]
     texel = max(analysis.face.width, 1.0) / (0.95 * 256)  # photo px per 256-texture px
     sigma = BASE_SIGMA * texel
     base = _base_colour(image, analysis.projection, box, sigma)
@@ -218,6 +217,6 @@ def _base_colour(image: np.ndarray, face_box: FaceProjection, box: FaceProjectio
     (r0, c0), (h, w) = box.origin, box.shape
     rows = slice(max(face_rows.start, r0 - pad), min(face_rows.stop, r0 + h + pad))
     cols = slice(max(face_cols.start, c0 - pad), min(face_cols.stop, c0 + w + pad))
-    base = cv2.GaussianBlur(_SRGB_TO_LINEAR_NP[image[rows, cols]], (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
+    base = cv2.GaussianBlur(SRGB_TO_LINEAR_8BIT[image[rows, cols]], (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
     top, left = r0 - rows.start, c0 - cols.start
     return np.ascontiguousarray(base[top : top + h, left : left + w])

@@ -13,9 +13,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from fram.face.regions import uv_templates
+from fram.face.colour import lab_to_rgb_fast, rgb_to_lab_fast
+from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture, mirror_fill
 from fram.makeup.recipe import Blush, Brows, Eyeliner, Eyeshadow, Lipstick, MakeupStyle, Mascara, rgb_to_hex
+from fram.makeup.render import LIPSTICK_COVERAGE
 from fram.makeup.zones import zones
 
 VISIBLE = 0.8  # UV pixels seen at least this well are measured; the rest are ignored
@@ -27,13 +29,8 @@ BLUSH_MIN_CHROMA_GAIN = 3.0
 LINER_MIN_DARKENING = 18.0
 
 
-def _lab(texture: np.ndarray) -> np.ndarray:
-    lab = cv2.cvtColor(texture.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
-    return lab
-
-
 def _hex(lab: np.ndarray) -> str:
-    rgb = cv2.cvtColor(np.asarray(lab, np.float32).reshape(1, 1, 3), cv2.COLOR_LAB2RGB)[0, 0]
+    rgb = lab_to_rgb_fast(np.asarray(lab, np.float32).reshape(1, 1, 3))[0, 0]
     return rgb_to_hex(np.clip(rgb, 0, 1).tolist())
 
 
@@ -47,7 +44,7 @@ def estimate_style(texture: UVTexture) -> MakeupStyle:
     """The recipe a made-up face in UV appears to wear (products it does not wear are None)."""
     size = texture.size
     tex, vis = mirror_fill(texture, VISIBLE)
-    lab = _lab(tex)
+    lab = rgb_to_lab_fast(tex.astype(np.float32) / 255.0)
     seen = vis >= VISIBLE
     tpl = uv_templates(size)
     z = zones(size)
@@ -97,7 +94,7 @@ def _lips(lab: np.ndarray, seen: np.ndarray, tpl: dict[str, np.ndarray], skin: n
     measured = np.median(body, axis=0)
     bare = skin + BARE_LIP_OFFSET
     # The renderer lays the shade over the lip at about this opacity; undo that mix.
-    alpha = LIP_OPACITY * 0.92
+    alpha = LIP_OPACITY * LIPSTICK_COVERAGE
     color = np.clip(bare + (measured - bare) / alpha, [0, -100, -100], [100, 100, 100])
     highlight = float(np.percentile(lightness, 98) - np.median(lightness))
     spread = float(np.std(lightness))

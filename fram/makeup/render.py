@@ -1,14 +1,9 @@
 """The parametric makeup renderer: recipes painted in UV space, in torch.
 
-Makeup is modelled as a *layer* over a face, not as new pixels: for each group of
-products the renderer produces a per-pixel multiplicative gain (the product's colour,
-lit like the skin under it, over the skin's local base colour), an additive term
-(highlighter), how much of the skin's own specular shine to keep or add (matte
-kills it, gloss adds it), how much skin texture to smooth (coverage), and a sparkle
-density. Applying gains to a photo keeps its pores, lighting and high-frequency
-detail, and the same :func:`composite` runs on a UV texture (for data synthesis,
-batched and differentiable in every recipe number) and on the photo at native
-resolution after the layer is projected.
+For each group of products the renderer paints one :class:`~fram.makeup.layer.GroupLayer`
+(gains, highlights, shine, smoothing, sparkle) over the face's UV texture, batched and
+differentiable in every recipe number (for data synthesis and recipe inversion); the
+compositor projects the layers onto the photo at native resolution.
 
 All maths is in linear RGB. Tensors are (B, C, H, W) float32.
 """
@@ -18,11 +13,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import cv2
-import numpy as np
 import torch
-import torch.nn.functional as F
 
+from fram.face.colour import linear_to_srgb, luminance, srgb_to_linear
+from fram.face.filters import masked_blur
+from fram.makeup.layer import GroupLayer, combine, composite
 from fram.makeup.recipe import MakeupStyle, hex_to_rgb
 from fram.makeup.zones import Zones, zones
 
@@ -35,143 +30,8 @@ GROUP_PRODUCTS = {
     "lips": ("lipstick",),
 }
 BASE_SIGMA = 4.0  # px of a 256 texture: the scale that separates base colour from texture
-
-
-def srgb_to_linear(x: torch.Tensor) -> torch.Tensor:
-    """sRGB in [0, 1] → linear RGB (IEC 61966-2-1)."""
-    return torch.where(x <= 0.04045, x / 12.92, ((x.clamp(min=0) + 0.055) / 1.055) ** 2.4)
-
-
-def linear_to_srgb(x: torch.Tensor) -> torch.Tensor:
-    """Linear RGB → sRGB in [0, 1] (clipped)."""
-    x = x.clamp(0.0, 1.0)
-    return torch.where(x <= 0.0031308, x * 12.92, 1.055 * x.clamp(min=1e-12) ** (1 / 2.4) - 0.055)
-
-
-def luminance(x: torch.Tensor) -> torch.Tensor:
-    """(B, 3, H, W) linear RGB → (B, 1, H, W) relative luminance."""
-    w = x.new_tensor([0.2126, 0.7152, 0.0722]).view(1, 3, 1, 1)
-    return (x * w).sum(dim=1, keepdim=True)
-
-
-def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
-    """Separable Gaussian blur with reflect padding.
-
-    On the CPU, when no gradient is needed, OpenCV's separable filter applies the same
-    kernel several times faster than torch's grouped convolution (the renderer's
-    largest cost); results differ only by float rounding.
-    """
-    if sigma <= 0:
-        return x
-    radius = max(1, int(math.ceil(3 * sigma)))
-    t = torch.arange(-radius, radius + 1, dtype=x.dtype, device=x.device)
-    k = torch.exp(-0.5 * (t / sigma) ** 2)
-    k = k / k.sum()
-    if (
-        x.device.type == "cpu" and x.dtype == torch.float32 and radius < min(x.shape[2], x.shape[3])
-        and not (x.requires_grad and torch.is_grad_enabled())
-    ):
-        return _blur_planes(x, k.numpy())
-    c = x.shape[1]
-    pad_h = min(radius, x.shape[2] - 1)
-    pad_w = min(radius, x.shape[3] - 1)
-    x = F.pad(x, (pad_w, pad_w, 0, 0), mode="reflect") if pad_w > 0 else x
-    x = F.conv2d(x, k.view(1, 1, 1, -1).expand(c, 1, 1, -1)[..., radius - pad_w : radius + pad_w + 1], groups=c)
-    x = F.pad(x, (0, 0, pad_h, pad_h), mode="reflect") if pad_h > 0 else x
-    return F.conv2d(x, k.view(1, 1, -1, 1).expand(c, 1, -1, 1)[:, :, radius - pad_h : radius + pad_h + 1], groups=c)
-
-
-def _blur_planes(x: torch.Tensor, kernel: np.ndarray) -> torch.Tensor:
-    """``kernel`` along rows and columns of every (H, W) plane of a CPU tensor, with
-    the same reflection at the borders as ``F.pad(mode="reflect")``."""
-    b, c, h, w = x.shape
-    planes = x.detach().contiguous().numpy().reshape(b * c, h, w)
-    out = np.empty_like(planes)
-    for src, dst in zip(planes, out):
-        cv2.sepFilter2D(src, -1, kernel, kernel, dst=dst, borderType=cv2.BORDER_REFLECT_101)
-    return torch.from_numpy(out).view(b, c, h, w)
-
-
-def masked_blur(x: torch.Tensor, weight: torch.Tensor, sigma: float) -> torch.Tensor:
-    """Blur that ignores pixels of zero weight (normalised convolution)."""
-    num = gaussian_blur(x * weight, sigma)
-    den = gaussian_blur(weight, sigma)
-    return num / den.clamp(min=1e-4)
-
-
-def sparkle_noise(u: torch.Tensor, v: torch.Tensor, cells: float, seed: int = 0) -> torch.Tensor:
-    """A fixed pseudo-random value in [0, 1) per cell of UV space.
-
-    Sparkle must stick to the skin (same flecks in every frame and at every
-    resolution), so it is a hash of the UV cell, not of the pixel.
-    """
-    iu = torch.floor(u * cells)
-    iv = torch.floor(v * cells)
-    h = torch.sin(iu * 12.9898 + iv * 78.233 + seed * 37.719) * 43758.5453
-    return h - torch.floor(h)
-
-
-@dataclass
-class GroupLayer:
-    """One region group's makeup as maps; neutral values mean "no makeup".
-
-    Attributes:
-        gain: (B, 3, H, W) multiplicative, 1 = unchanged.
-        add: (B, 3, H, W) linear RGB added after the gain.
-        shine: (B, 1, H, W) change of the skin's own specular highlights; -1 removes
-            them (matte), +1 keeps them untinted and doubles them (gloss).
-        smooth: (B, 1, H, W) fraction of fine skin texture evened out (coverage).
-        sparkle: (B, 1, H, W) density of sparkling flecks.
-        sparkle_color: (B, 3, H, W) linear colour of the flecks.
-        alpha: (B, 1, H, W) how much any product covers the pixel (0 = untouched).
-    """
-
-    gain: torch.Tensor
-    add: torch.Tensor
-    shine: torch.Tensor
-    smooth: torch.Tensor
-    sparkle: torch.Tensor
-    sparkle_color: torch.Tensor
-    alpha: torch.Tensor
-
-    CHANNELS = 13
-
-    def pack(self) -> torch.Tensor:
-        """(B, 13, H, W): for projecting every map through one remap."""
-        return torch.cat([self.gain, self.add, self.shine, self.smooth, self.sparkle, self.sparkle_color, self.alpha], dim=1)
-
-    @classmethod
-    def unpack(cls, packed: torch.Tensor) -> "GroupLayer":
-        g, a, sh, sm, sp, sc, al = torch.split(packed, [3, 3, 1, 1, 1, 3, 1], dim=1)
-        return cls(gain=g, add=a, shine=sh, smooth=sm, sparkle=sp, sparkle_color=sc, alpha=al)
-
-    def masked(self, weight: torch.Tensor) -> "GroupLayer":
-        """Fade the layer toward neutral where ``weight`` < 1."""
-        return GroupLayer(
-            gain=1 + (self.gain - 1) * weight,
-            add=self.add * weight,
-            shine=self.shine * weight,
-            smooth=self.smooth * weight,
-            sparkle=self.sparkle * weight,
-            sparkle_color=self.sparkle_color,
-            alpha=self.alpha * weight,
-        )
-
-
-def combine(layers: list[GroupLayer]) -> GroupLayer:
-    """Stack layers applied in order into one (gains multiply, later adds on top)."""
-    out = layers[0]
-    for nxt in layers[1:]:
-        out = GroupLayer(
-            gain=out.gain * nxt.gain,
-            add=out.add * nxt.gain + nxt.add,
-            shine=out.shine + nxt.shine,
-            smooth=torch.maximum(out.smooth, nxt.smooth),
-            sparkle=torch.maximum(out.sparkle, nxt.sparkle),
-            sparkle_color=torch.where(nxt.sparkle > 0, nxt.sparkle_color, out.sparkle_color),
-            alpha=torch.maximum(out.alpha, nxt.alpha),
-        )
-    return out
+LIPSTICK_COVERAGE = 0.92
+"""Share of a lipstick's colour laid over the lip at full opacity (the lip shows through the rest)."""
 
 
 @dataclass
@@ -185,39 +45,6 @@ class RenderOutput:
 
     texture: torch.Tensor
     layers: dict[str, GroupLayer] = field(default_factory=dict)
-
-
-def composite(
-    x_lin: torch.Tensor,
-    layer: GroupLayer,
-    u: torch.Tensor,
-    v: torch.Tensor,
-    *,
-    base_sigma: float,
-    sparkle_cells: float,
-    base: torch.Tensor | None = None,
-) -> torch.Tensor:
-    """Apply one group layer to linear RGB ``x_lin`` (UV texture or photo crop).
-
-    ``u``, ``v`` (B, 1, H, W) are each pixel's UV coordinates, for sparkle placement;
-    ``base_sigma`` is the blur (px at this resolution) separating base from texture;
-    a caller that already has that blur (``base``) can pass it.
-    """
-    if base is None:
-        base = gaussian_blur(x_lin, base_sigma)
-    detail = x_lin - base
-    x = x_lin - layer.smooth * detail
-    lum = luminance(x_lin)
-    lum_base = luminance(base)
-    spec = (lum - lum_base * 1.08).clamp(min=0)
-    diffuse = x - spec
-    out = diffuse * layer.gain + spec * (1 + layer.shine).clamp(min=0) + layer.add
-    if layer.sparkle.detach().max() > 0:
-        density = layer.sparkle.clamp(0, 1)
-        flecks = (sparkle_noise(u, v, sparkle_cells) > 1 - 0.18 * density).to(x.dtype)
-        glint = sparkle_noise(u, v, sparkle_cells, seed=1)
-        out = out + flecks * density * (0.25 + 0.5 * glint) * layer.sparkle_color * (lum_base * 2 + 0.2)
-    return out.clamp(0, 1)
 
 
 def _support(alpha: torch.Tensor, threshold: float = 1e-6) -> tuple[slice | None, slice | None]:
@@ -594,7 +421,7 @@ def _lipstick(p: _Painter) -> None:
     on = p.on("lipstick")
     color = p.rgb("lipstick", "color")
     opacity = p.num("lipstick", "opacity")
-    alpha = opacity * 0.92 * p.zone(p.lips) * on
+    alpha = opacity * LIPSTICK_COVERAGE * p.zone(p.lips) * on
     p.paint(color, alpha, shine=p.choice("lipstick", "finish", _LIP_SHINE))
     gloss = p.choice("lipstick", "finish", {"gloss": 1.0, "matte": 0.0, "satin": 0.0, "metallic": 0.0})
     p.brighten(torch.ones_like(color) * 0.5, gloss * opacity * p.zone(z.lip_gloss) * on)

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 
 from fram.face.mesh import canonical_mesh
-from fram.face.regions import ellipse_mask, eye_frames, uv_templates
+from fram.face.polygons import ellipse_mask
+from fram.face.templates import eye_frames, uv_templates
 
 BLUSH_PLACEMENTS = ("apples", "cheekbones", "draped", "sunburn")
 

@@ -89,7 +89,7 @@ POOL_REGIONS: tuple[str, ...] = ("skin", "cheeks", "eyeshadow", "eyes", "brows",
 
 def region_weights(image_size: int, grid: int) -> torch.Tensor:
     """(R, grid * grid) share of each patch covered by each :data:`POOL_REGIONS` template."""
-    from fram.face.regions import uv_templates
+    from fram.face.templates import uv_templates
 
     templates = uv_templates(image_size)
     stack = torch.from_numpy(np.stack([templates[name] for name in POOL_REGIONS]).astype(np.float32))

@@ -12,8 +12,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from fram.face.regions import uv_templates
-from fram.makeup.render import gaussian_blur, srgb_to_linear
+from fram.face.templates import uv_templates
+from fram.face.colour import srgb_to_linear
+from fram.face.filters import gaussian_blur
 from fram.models.region_tokens import TOKEN_GROUPS
 
 SOURCE_CHANNELS = 8  # texture (3), visibility (1), normals (3), depth (1)

@@ -33,7 +33,7 @@ CONTROL_GROUP: dict[str, str] = {"skin": "skin", "cheeks": "skin", "eyes": "eyes
 
 @functools.lru_cache(maxsize=8)
 def _group_masks_np(size: int) -> np.ndarray:
-    from fram.face.regions import uv_templates
+    from fram.face.templates import uv_templates
 
     t = uv_templates(256)
     eyes = np.clip(np.maximum(t["eyeshadow"], t["eyeliner"]) + 0.5 * t["eyes"], 0, 1)

@@ -30,7 +30,9 @@ from fram.errors import ModelNotFoundError
 from fram.face.uv import UVTexture, geometry_maps, mirror_fill
 from fram.makeup.compose import FaceAnalysis, apply_layers, layer_size, match_skin, skin_tone
 from fram.makeup.recipe import MakeupStyle
-from fram.makeup.render import GroupLayer, gaussian_blur, render_uv
+from fram.face.filters import gaussian_blur
+from fram.makeup.layer import GroupLayer
+from fram.makeup.render import render_uv
 from fram.models.conditioning import condition_image, reference_condition
 from fram.models.generator import MakeupGenerator
 from fram.models.makeup_clip import MakeupCLIP, prepare_uv

@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from fram.makeup.render import srgb_to_linear
+from fram.face.colour import srgb_to_linear
 from fram.models.conditioning import aligned_reference, region_cores
 from fram.models.region_tokens import TOKEN_GROUPS
 

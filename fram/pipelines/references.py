@@ -14,7 +14,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 
 from fram.errors import FramError, RecipeError
 from fram.face.image_io import read_image
@@ -24,7 +23,7 @@ from fram.makeup.estimate import estimate_style
 from fram.makeup.presets import get_preset
 from fram.makeup.recipe import MakeupStyle
 from fram.makeup.render import GROUP_PRODUCTS, GROUPS
-from fram.makeup.text import parse
+from fram.makeup.parser import parse
 from fram.pipelines.options import MakeupOptions
 
 PRESET_PREFIX = "preset:"

@@ -205,7 +205,7 @@ def style_bank() -> list[dict[str, str]]:
     it is what ``fram describe`` matches photos against.
     """
     from fram.data.styles import STYLES
-    from fram.makeup.text import describe
+    from fram.makeup.description import describe
 
     bank = []
     for sid, spec in STYLES.items():
@@ -222,7 +222,7 @@ def annotation_corpus(texts: list[str], *, samples_per_style: int = 20, seed: in
     """Texts to learn the tokenizer's vocabulary from: the dataset's descriptions, the
     style prompts, and descriptions of freshly sampled looks (every region sentence)."""
     from fram.data.styles import CATEGORIES, STYLES, sample_style
-    from fram.makeup.text import describe
+    from fram.makeup.description import describe
 
     rng = np.random.default_rng(seed)
     corpus = list(texts)

@@ -141,7 +141,7 @@ def train(params: Stage2Params, *, log_fn: Any = None, stop_after: int | None = 
 
     from diffusers import DDPMScheduler
 
-    from fram.face.regions import uv_templates
+    from fram.face.templates import uv_templates
 
     torch.manual_seed(params.seed)
     model = MakeupGenerator(config)

@@ -44,7 +44,7 @@ def pseudo_bare(real: torch.Tensor, real_vis: torch.Tensor, donor: torch.Tensor,
     pseudo-pairs. Skin itself (foundation) is left alone, so skin tone and identity stay.
     The difference to ``real`` is then the real makeup, for the generator to learn.
     """
-    from fram.makeup.render import linear_to_srgb, srgb_to_linear
+    from fram.face.colour import linear_to_srgb, srgb_to_linear
 
     lin, donor_lin = srgb_to_linear(real), srgb_to_linear(donor)
 

@@ -35,7 +35,7 @@ def quick_eval(model: MakeupGenerator, encoder: Any, data: Stage2Data, params: S
                partition: torch.Tensor) -> dict[str, float]:
     """Fixed held-out batch, references of other identities: error of the made-up
     texture (sRGB, 0–255, inside the face) for the generator and for doing nothing."""
-    from fram.makeup.render import linear_to_srgb, srgb_to_linear
+    from fram.face.colour import linear_to_srgb, srgb_to_linear
 
     g = torch.Generator().manual_seed(1234)
     eval_params = Stage2Params(**{**params.to_dict(), "mix_prob": 0.0, "cond_dropout": 0.0, "same_style_prob": 1.0, "swap_prob": 0.0,

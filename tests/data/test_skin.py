@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from fram.data.skin import fit_to_skin, ita, ita_category
+from fram.data.skin import fit_to_skin, ita_category
+from fram.face.colour import ita
 from fram.makeup.compose import skin_tone
 from fram.data.styles import hex_to_lab, sample_style
-from fram.face.regions import uv_templates
+from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture
 from fram.makeup.presets import get_preset
 

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fram.face.regions import REGION_NAMES, region_masks, uv_templates
+from fram.face.regions import REGION_NAMES, region_masks
+from fram.face.templates import uv_templates
 
 
 def test_uv_templates_are_soft_masks():
@@ -62,17 +63,18 @@ def _synthetic_brows(astronaut_face, grow: float, fringe: bool = False):
     returns (lab, points, unit, outlines)."""
     import cv2
 
-    from fram.face.regions import _brow_outlines, _fill, _offset
+    from fram.face.feature_outlines import brow_outlines
+    from fram.face.polygons import fill_polygons, offset_polygon
 
     scale = 8.0
     points = astronaut_face.landmarks[:, :2] * scale
     points = points - points.min(axis=0) + 20
     unit = scale * astronaut_face.width / 256.0
     shape = tuple(int(v) for v in points.max(axis=0)[::-1] + 20)
-    outlines = _brow_outlines(points, unit)
+    outlines = brow_outlines(points, unit)
     lab = np.empty((*shape, 3), np.float32)
     lab[:] = (180.0, 145.0, 145.0)
-    hair = _fill([_offset(o, np.full(len(o), grow * unit)) for o in outlines], shape) > 0.5
+    hair = fill_polygons([offset_polygon(o, np.full(len(o), grow * unit)) for o in outlines], shape) > 0.5
     if fringe:
         x0, _ = outlines[0].min(axis=0).astype(int)
         x1, y1 = outlines[0].max(axis=0).astype(int)
@@ -82,13 +84,13 @@ def _synthetic_brows(astronaut_face, grow: float, fringe: bool = False):
 
 
 def test_brow_edges_follow_the_hairs(astronaut_face):
-    from fram.face.regions import _brow_profile
+    from fram.face.brow_profile import brow_profile
 
     measured = {}
     for grow in (3.0, -2.0):
         lab, _, unit, outlines = _synthetic_brows(astronaut_face, grow)
         for k, outline in enumerate(outlines):
-            shifts, rise_above, rise_below = _brow_profile(lab, outline, unit)
+            shifts, rise_above, rise_below = brow_profile(lab, outline, unit)
             assert shifts.shape == (len(outline),) and rise_above > 50 and rise_below > 50
             measured[grow, k] = shifts
     for k in range(2):
@@ -98,10 +100,10 @@ def test_brow_edges_follow_the_hairs(astronaut_face):
 
 
 def test_brows_under_a_fringe_are_left_out(astronaut_face):
-    from fram.face.regions import _brow_outlines
+    from fram.face.feature_outlines import brow_outlines
 
     lab, points, unit, outlines = _synthetic_brows(astronaut_face, 0.0)
-    assert len(_brow_outlines(points, unit, lab)) == 2
+    assert len(brow_outlines(points, unit, lab)) == 2
     lab, points, unit, outlines = _synthetic_brows(astronaut_face, 0.0, fringe=True)
-    kept = _brow_outlines(points, unit, lab)
+    kept = brow_outlines(points, unit, lab)
     assert len(kept) == 1 and np.allclose(kept[0].mean(axis=0), outlines[1].mean(axis=0), atol=3 * unit)

@@ -2,10 +2,11 @@ import numpy as np
 import pytest
 import torch
 
+from fram.face.colour import srgb_to_linear
 from fram.makeup.compose import analyse, apply_style
 from fram.makeup.presets import get_preset
 from fram.makeup.recipe import MakeupStyle
-from fram.makeup.render import render_uv, srgb_to_linear
+from fram.makeup.render import render_uv
 
 
 @pytest.fixture(scope="module")

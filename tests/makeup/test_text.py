@@ -1,4 +1,4 @@
-"""Tests for fram.makeup.text: describe() wording and parse() reading it back."""
+"""Tests for fram.makeup.description and fram.makeup.parser: describe() wording and parse() reading it back."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from fram.errors import RecipeError
 from fram.makeup.colors import color_family, color_name
 from fram.makeup.presets import PRESETS
 from fram.makeup.recipe import Eyeliner, Eyeshadow, Lipstick, MakeupStyle
-from fram.makeup.text import REGIONS, StyleDescription, describe, parse
+from fram.makeup.description import REGIONS, StyleDescription, describe
+from fram.makeup.parser import parse
 
 SEEDS = [None, 0, 1, 2, 3, 4, 5]
 LIP_FINISH_WORD = {"matte": "matte", "satin": "satin", "gloss": "gloss", "metallic": "metallic"}

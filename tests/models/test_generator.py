@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 
 from fram.face.uv import geometry_maps
 from fram.models.conditioning import CONDITION_CHANNELS, condition_image, reference_condition
 from fram.models.generator import AttentionStore, GeneratorConfig, MakeupGenerator
-from fram.makeup.render import srgb_to_linear
-from fram.models.region_tokens import TOKEN_GROUPS, mix_groups, token_group_masks, token_group_partition, token_scale
+from fram.face.colour import srgb_to_linear
+from fram.models.region_tokens import TOKEN_GROUPS, mix_groups, token_group_masks, token_scale
 
 TINY = {"sample_size": 16, "block_out_channels": (16, 32), "cross_attention_dim": 32, "attention_head_dim": 8,
         "resampler": {"input_dim": 32, "width": 32, "depth": 1, "heads": 2, "tokens_per_group": 2}}
@@ -100,13 +99,13 @@ def test_geometry_maps_of_a_real_face(astronaut_face):
 def test_reference_condition_estimates_each_groups_makeup_in_its_region():
     """Lips from one made-up copy of the source, eyes from another photographed at half
     the exposure with its left half hidden: each region shows the true delta."""
-    from fram.makeup.render import linear_to_srgb
+    from fram.face.colour import linear_to_srgb
 
     size = 32
     masks = token_group_masks(size)
     partition = masks / masks.sum(0, keepdim=True).clamp_min(1)
     lips, eyes = TOKEN_GROUPS.index("lips"), TOKEN_GROUPS.index("eyes")
-    from fram.face.regions import uv_templates
+    from fram.face.templates import uv_templates
 
     opening = torch.from_numpy(uv_templates(size)["eyes"]) >= 0.5
     lip_core, eye_core = partition[lips] > 0.5, (partition[eyes] > 0.5) & ~opening

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from fram.makeup.render import srgb_to_linear
+from fram.face.colour import srgb_to_linear
 from fram.models.conditioning import condition_image, region_cores
 from fram.models.region_tokens import TOKEN_GROUPS, token_group_partition
 from fram.pipelines.level_match import match_regions, region_medians, regional_makeup

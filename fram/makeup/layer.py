@@ -1,0 +1,129 @@
+"""A makeup layer: what a group of products does to the skin under it, as maps.
+
+Makeup is modelled as a *layer* over a face, not as new pixels: a per-pixel
+multiplicative gain (the product's colour, lit like the skin under it, over the skin's
+local base colour), an additive term (highlighter), how much of the skin's own
+specular shine to keep or add, how much skin texture to smooth (coverage), and a
+sparkle density. Applying gains to a photo keeps its pores, lighting and
+high-frequency detail, and the same :func:`composite` runs on a UV texture and on the
+photo at native resolution after the layer is projected.
+
+All maths is in linear RGB. Tensors are (B, C, H, W) float32.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from fram.face.colour import luminance
+from fram.face.filters import gaussian_blur
+
+
+def sparkle_noise(u: torch.Tensor, v: torch.Tensor, cells: float, seed: int = 0) -> torch.Tensor:
+    """A fixed pseudo-random value in [0, 1) per cell of UV space.
+
+    Sparkle must stick to the skin (same flecks in every frame and at every
+    resolution), so it is a hash of the UV cell, not of the pixel.
+    """
+    iu = torch.floor(u * cells)
+    iv = torch.floor(v * cells)
+    h = torch.sin(iu * 12.9898 + iv * 78.233 + seed * 37.719) * 43758.5453
+    return h - torch.floor(h)
+
+
+@dataclass
+class GroupLayer:
+    """One region group's makeup as maps; neutral values mean "no makeup".
+
+    Attributes:
+        gain: (B, 3, H, W) multiplicative, 1 = unchanged.
+        add: (B, 3, H, W) linear RGB added after the gain.
+        shine: (B, 1, H, W) change of the skin's own specular highlights; -1 removes
+            them (matte), +1 keeps them untinted and doubles them (gloss).
+        smooth: (B, 1, H, W) fraction of fine skin texture evened out (coverage).
+        sparkle: (B, 1, H, W) density of sparkling flecks.
+        sparkle_color: (B, 3, H, W) linear colour of the flecks.
+        alpha: (B, 1, H, W) how much any product covers the pixel (0 = untouched).
+    """
+
+    gain: torch.Tensor
+    add: torch.Tensor
+    shine: torch.Tensor
+    smooth: torch.Tensor
+    sparkle: torch.Tensor
+    sparkle_color: torch.Tensor
+    alpha: torch.Tensor
+
+    CHANNELS = 13
+
+    def pack(self) -> torch.Tensor:
+        """(B, 13, H, W): for projecting every map through one remap."""
+        return torch.cat([self.gain, self.add, self.shine, self.smooth, self.sparkle, self.sparkle_color, self.alpha], dim=1)
+
+    @classmethod
+    def unpack(cls, packed: torch.Tensor) -> "GroupLayer":
+        g, a, sh, sm, sp, sc, al = torch.split(packed, [3, 3, 1, 1, 1, 3, 1], dim=1)
+        return cls(gain=g, add=a, shine=sh, smooth=sm, sparkle=sp, sparkle_color=sc, alpha=al)
+
+    def masked(self, weight: torch.Tensor) -> "GroupLayer":
+        """Fade the layer toward neutral where ``weight`` < 1."""
+        return GroupLayer(
+            gain=1 + (self.gain - 1) * weight,
+            add=self.add * weight,
+            shine=self.shine * weight,
+            smooth=self.smooth * weight,
+            sparkle=self.sparkle * weight,
+            sparkle_color=self.sparkle_color,
+            alpha=self.alpha * weight,
+        )
+
+
+def combine(layers: list[GroupLayer]) -> GroupLayer:
+    """Stack layers applied in order into one (gains multiply, later adds on top)."""
+    out = layers[0]
+    for nxt in layers[1:]:
+        out = GroupLayer(
+            gain=out.gain * nxt.gain,
+            add=out.add * nxt.gain + nxt.add,
+            shine=out.shine + nxt.shine,
+            smooth=torch.maximum(out.smooth, nxt.smooth),
+            sparkle=torch.maximum(out.sparkle, nxt.sparkle),
+            sparkle_color=torch.where(nxt.sparkle > 0, nxt.sparkle_color, out.sparkle_color),
+            alpha=torch.maximum(out.alpha, nxt.alpha),
+        )
+    return out
+
+
+def composite(
+    x_lin: torch.Tensor,
+    layer: GroupLayer,
+    u: torch.Tensor,
+    v: torch.Tensor,
+    *,
+    base_sigma: float,
+    sparkle_cells: float,
+    base: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Apply one group layer to linear RGB ``x_lin`` (UV texture or photo crop).
+
+    ``u``, ``v`` (B, 1, H, W) are each pixel's UV coordinates, for sparkle placement;
+    ``base_sigma`` is the blur (px at this resolution) separating base from texture;
+    a caller that already has that blur (``base``) can pass it.
+    """
+    if base is None:
+        base = gaussian_blur(x_lin, base_sigma)
+    detail = x_lin - base
+    x = x_lin - layer.smooth * detail
+    lum = luminance(x_lin)
+    lum_base = luminance(base)
+    spec = (lum - lum_base * 1.08).clamp(min=0)
+    diffuse = x - spec
+    out = diffuse * layer.gain + spec * (1 + layer.shine).clamp(min=0) + layer.add
+    if layer.sparkle.detach().max() > 0:
+        density = layer.sparkle.clamp(0, 1)
+        flecks = (sparkle_noise(u, v, sparkle_cells) > 1 - 0.18 * density).to(x.dtype)
+        glint = sparkle_noise(u, v, sparkle_cells, seed=1)
+        out = out + flecks * density * (0.25 + 0.5 * glint) * layer.sparkle_color * (lum_base * 2 + 0.2)
+    return out.clamp(0, 1)
