@@ -26,19 +26,7 @@ from fram.eval.engines import Engine
 from fram.eval.measure import FIDELITY_REGIONS, GROUPS, Photo, measure_transfer
 from fram.eval.metrics import ITA_BINS, ita, ita_group, to_lab
 from fram.eval.report import Figure, SuiteResult, Table, contact_sheet, label
-from fram.eval.suites.common import (
-    SHARED_DATA,
-    Progress,
-    SuiteDataError,
-    SuiteOptions,
-    aggregate,
-    all_groups_refs,
-    engine_infos,
-    list_images,
-    load_photos,
-    mean_over_regions,
-    run_engine,
-)
+from fram.eval.suites.common import (SHARED_DATA, Progress, SuiteDataError, SuiteOptions, aggregate, all_groups_refs, engine_infos, list_images, load_photos, mean_over_regions, run_engine)
 
 RACES = {0: "White", 1: "Black", 2: "Asian", 3: "Indian", 4: "Others"}
 PER_GROUP = 20

@@ -84,18 +84,8 @@ def run(engines: list[Engine], options: SuiteOptions) -> SuiteResult:
     summary = {e.name: finish_summary(aggregate([r for r in records if r["engine"] == e.name])) for e in engines}
     tables = [_per_source_table(records, engines, sources)]
     figures = _figures(records, engines, sources, references, sheet_pairs, sheet_results)
-    return SuiteResult(
-        suite="real",
-        engines=engine_infos(engines),
-        params={"data": str(root), "sources": len(sources), "references": len(references), "pairs": len(sources) * len(references)},
-        summary=summary,
-        summary_keys=summary_keys(),
-        tables=tables,
-        records=records,
-        figures=figures,
-        notes=notes,
-        calibration=identity_scale(sources + references),
-    )
+    params = {"data": str(root), "sources": len(sources), "references": len(references), "pairs": len(sources) * len(references)}
+    return SuiteResult("real", engine_infos(engines), params, summary, summary_keys(), tables, records, figures, notes, calibration=identity_scale(sources + references))
 
 
 def _per_source_table(records: list[dict], engines: list[Engine], sources) -> Table:

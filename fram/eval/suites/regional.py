@@ -115,17 +115,8 @@ def run(engines: list[Engine], options: SuiteOptions) -> SuiteResult:
         Figure("leakage.png", "bar", "leakage outside the selected regions (mean ΔE00, lower is better)",
                {"groups": list(MODES), "series": {e.name: [summary[e.name][f"leak_de/{m}"] for m in MODES] for e in engines}}, ylabel="ΔE00")
     )
-    return SuiteResult(
-        suite="regional",
-        engines=engine_infos(engines),
-        params={"data": str(root), "sources": len(sources), "references": len(references), "refs_per_source": per_source, "transfers_per_engine": len(jobs)},
-        summary=summary,
-        summary_keys=summary_keys(),
-        tables=tables,
-        records=records,
-        figures=figures,
-        notes=notes,
-    )
+    params = {"data": str(root), "sources": len(sources), "references": len(references), "refs_per_source": per_source, "transfers_per_engine": len(jobs)}
+    return SuiteResult("regional", engine_infos(engines), params, summary, summary_keys(), tables, records, figures, notes)
 
 
 def _region_table(records: list[dict], engines: list[Engine]) -> Table:

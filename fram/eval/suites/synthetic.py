@@ -18,17 +18,7 @@ from pathlib import Path
 from fram.eval.engines import Engine
 from fram.eval.measure import FIDELITY_REGIONS, GROUPS, Photo, measure_transfer
 from fram.eval.report import Figure, SuiteResult, Table, contact_sheet
-from fram.eval.suites.common import (
-    SHARED_DATA,
-    Progress,
-    SuiteDataError,
-    SuiteOptions,
-    aggregate,
-    all_groups_refs,
-    engine_infos,
-    mean_over_regions,
-    run_engine,
-)
+from fram.eval.suites.common import (SHARED_DATA, Progress, SuiteDataError, SuiteOptions, aggregate, all_groups_refs, engine_infos, mean_over_regions, run_engine)
 
 STYLES = ("natural", "red-carpet", "smoky-plum", "1980s-power", "goth", "k-beauty-gradient", "monochrome-terracotta", "cobalt-liner")
 """Presets the triplets cycle through (everyday to strong, warm and cool colours)."""
@@ -153,14 +143,5 @@ def run(engines: list[Engine], options: SuiteOptions) -> SuiteResult:
         Figure("ground_truth_de.png", "bar", "ground-truth ΔE00 per region (lower is better)",
                {"groups": list(FIDELITY_REGIONS), "series": {e.name: [summary[e.name].get(f"gt_de/{r}") for r in FIDELITY_REGIONS] for e in engines}}, ylabel="ΔE00")
     )
-    return SuiteResult(
-        suite="synthetic",
-        engines=engine_infos(engines),
-        params={"data": str(options.data or SHARED_DATA / "faces"), "triplets": len(triplets), "styles": ", ".join(styles), "seed": options.seed, "identities": f"{split} split of fram.data.sources.split_of"},
-        summary=summary,
-        summary_keys=summary_keys(),
-        tables=tables,
-        records=records,
-        figures=figures,
-        notes=notes,
-    )
+    params = {"data": str(options.data or SHARED_DATA / "faces"), "triplets": len(triplets), "styles": ", ".join(styles), "seed": options.seed, "identities": f"{split} split of fram.data.sources.split_of"}
+    return SuiteResult("synthetic", engine_infos(engines), params, summary, summary_keys(), tables, records, figures, notes)
