@@ -15,8 +15,10 @@ side by side, 2–3 is visible at a glance, above 10 is a different colour.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy.stats import wasserstein_distance
@@ -270,78 +272,16 @@ class MetricInfo:
     what: str
 
 
-METRIC_INFO: dict[str, MetricInfo] = {
-    "identity": MetricInfo(
-        "identity distance", "", "[0, ~1.5]", "lower",
-        "Euclidean distance between dlib ResNet face descriptors of source and result (128-d, unit length). "
-        "dlib's own rule: below 0.6 is the same person. See the identity scale table for reference pairs.",
-    ),
-    "fid_de": MetricInfo(
-        "fidelity ΔE00, skin-normalised", "ΔE00", "[0, ~100]", "lower",
-        "CIEDE2000 between the robust (trimmed-mean) colour of a region in the result and in the reference, "
-        "after a von Kries adaptation that maps the result's skin colour onto the reference's: exposure, "
-        "light colour and skin tone are factored out. Not defined for skin itself (the anchor).",
-    ),
-    "fid_de_raw": MetricInfo(
-        "fidelity ΔE00, raw", "ΔE00", "[0, ~100]", "lower",
-        "CIEDE2000 between the robust colours of a region in the result and in the reference, as photographed. "
-        "For skin this also counts the difference of the two people's skin tones, which a transfer should keep.",
-    ),
-    "fid_hist": MetricInfo(
-        "fidelity histogram distance", "CIELAB units", "[0, ∞)", "lower",
-        "Mean over L*, a*, b* of the earth mover's distance between the region's colour histograms in result "
-        "and reference, after the same skin normalisation: sees spread and texture, not only the mean colour.",
-    ),
-    "change": MetricInfo(
-        "makeup strength", "ΔE00", "[0, ~100]", "—",
-        "CIEDE2000 between the robust colours of a region in the source and in the result: how visible the "
-        "applied makeup is. Descriptive; compared across skin-tone groups it shows makeup that vanishes or shouts.",
-    ),
-    "gt_de": MetricInfo(
-        "ground-truth ΔE00", "ΔE00", "[0, ~100]", "lower",
-        "Synthetic triplets: mean per-pixel CIEDE2000 between result and ground truth inside the region.",
-    ),
-    "gt_psnr": MetricInfo(
-        "ground-truth PSNR", "dB", "[0, ∞]", "higher",
-        "Synthetic triplets: PSNR between result and ground truth inside the region (∞ = identical); "
-        "pooled over triplets as the PSNR of the mean squared error.",
-    ),
-    "leak_de": MetricInfo(
-        "leakage ΔE00", "ΔE00", "[0, ~100]", "lower (0 ideal)",
-        "Mean per-pixel CIEDE2000 between source and result around the face (landmark box grown by 25%) but "
-        "outside the selected regions (grown by a tolerance of 3% of the face width; eye makeup also owns a band "
-        "3% of the face width wide around the eye openings). The openings and the mouth interior always count.",
-    ),
-    "leak_frac": MetricInfo(
-        "leakage fraction", "%", "[0, 100]", "lower (0 ideal)",
-        "Percentage of those pixels that changed by more than 1 ΔE00 (a just-noticeable difference).",
-    ),
-    "hole_de": MetricInfo(
-        "eyes and mouth interior ΔE00", "ΔE00", "[0, ~100]", "lower (0 ideal)",
-        "Mean per-pixel CIEDE2000 between source and result inside the eye openings and the mouth interior "
-        "(shrunk by half the tolerance): sclera, iris and teeth, which no makeup may paint. Also counted in leakage.",
-    ),
-    "bg_psnr": MetricInfo(
-        "background PSNR", "dB", "[0, ∞]", "higher (∞ ideal)",
-        "PSNR between source and result outside the face (every region mask grown by 5% of the face width). "
-        "fram's compositor copies those pixels bit for bit, so it must be ∞. Aggregated as the worst (minimum).",
-    ),
-    "lm_nme": MetricInfo(
-        "landmark displacement", "% IOD", "[0, ∞)", "lower",
-        "Mean displacement of the 478 MediaPipe landmarks between source and result, in percent of the "
-        "outer inter-ocular distance. Detector noise alone is well under 1%.",
-    ),
-    "lips_nme": MetricInfo(
-        "lip-shape displacement", "% IOD", "[0, ∞)", "lower",
-        "The same over the 40 lip-contour landmarks only (lip shape drift).",
-    ),
-    "time_s": MetricInfo("engine time", "s", "[0, ∞)", "lower", "Wall time of one transfer call (engine only)."),
-    "mesh_ok": MetricInfo(
-        "face-mesh success rate", "%", "[0, 100]", "higher",
-        "Percentage of photos in which the MediaPipe face landmarker finds a face big enough for fram.",
-    ),
-    "failed": MetricInfo("failed transfers", "", "[0, n]", "lower", "Transfers that raised an error (no face, …)."),
-}
+METRIC_INFO_FILE = Path(__file__).resolve().with_name("metric_info.json")
+
+
+def _load_metric_info(path: Path = METRIC_INFO_FILE) -> dict[str, MetricInfo]:
+    """The legend is prose, not logic: it lives as data so it can be edited without touching code."""
+    table = json.loads(path.read_text(encoding="utf-8"))
+    return {key: MetricInfo(**fields) for key, fields in table.items()}
+
+
+METRIC_INFO: dict[str, MetricInfo] = _load_metric_info()
 """Legend of every metric key (the part before ``/region``)."""
 
 
