@@ -41,6 +41,18 @@ def _outputs(*paths: str | None) -> list[Path]:
     return checked
 
 
+def _output_folder(path: str) -> Path:
+    """Check a folder output (``eval --out``, ``synth --out``) before any work: it is a
+    folder or can become one (nothing on its way is a file)."""
+    out = Path(path)
+    for step in (out, *out.parents):
+        if step.exists():
+            if not step.is_dir():
+                raise ImageWriteError(f"cannot write into '{out}': '{step}' is a file, not a folder")
+            return out
+    return out
+
+
 def _write_text(path: Path, text: str) -> None:
     from fram.face.image_io import write_bytes
 
@@ -164,7 +176,7 @@ def cmd_eval(args: argparse.Namespace) -> None:
         progress=not args.quiet, extra={"split": args.split, **({"per_group": args.per_group} if args.per_group else {})},
         threads=args.threads,
     )
-    out = Path(args.out)
+    out = _output_folder(args.out)
     run_suite(args.suite, engines, out, options)
     print(out / "report.md")
 
@@ -172,6 +184,7 @@ def cmd_eval(args: argparse.Namespace) -> None:
 def cmd_synth(args: argparse.Namespace) -> None:
     from fram.data.synth import SynthConfig, synthesize
 
+    _output_folder(args.out)
     config = SynthConfig(
         faces=args.faces, n=args.n, per_face=args.per_face, unpaired=args.unpaired or [],
         uv_size=args.size, seed=args.seed, faces_per_shard=args.shard_faces,

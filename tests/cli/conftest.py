@@ -68,7 +68,7 @@ def not_image(photos) -> Path:
 @pytest.fixture(scope="session")
 def reference(photos, astronaut) -> Path:
     """A made-up face that needs no shared data: the astronaut wearing the goth preset."""
-    from fram.pipeline import apply_makeup
+    from fram.pipelines import apply_makeup
 
     path = photos / "astronaut-goth.png"
     Image.fromarray(apply_makeup(astronaut, "goth").image).save(path)

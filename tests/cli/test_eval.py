@@ -27,6 +27,5 @@ def test_bad_inputs(fails, usage_error, tmp_path, out_dir):
 
 
 @pytest.mark.data
-@pytest.mark.xfail(strict=True, reason="an --out folder under a regular file raises NotADirectoryError (a traceback)")
 def test_out_under_a_file_is_a_clean_error(fails, shared_data, not_image):
     fails("eval", "--suite", "real", "--engine", "none", "--limit", "1", "--out", not_image / "report", "--quiet")

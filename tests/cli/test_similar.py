@@ -52,7 +52,6 @@ def test_bad_inputs(fails, photo, blank, not_image, tmp_path, out_dir):
     assert list(out_dir.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="an --index path under a regular file raises FileExistsError (a traceback)")
 def test_index_under_a_file_is_a_clean_error(fails, photo, not_image, tmp_path):
     gallery = tmp_path / "gallery"
     gallery.mkdir()

@@ -44,6 +44,5 @@ def test_missing_faces(fails, out_dir):
     assert [p for p in out_dir.rglob("*") if not p.is_dir()] == []  # (the data layer makes the empty folder first)
 
 
-@pytest.mark.xfail(strict=True, reason="an --out folder under a regular file raises NotADirectoryError (a traceback)")
 def test_out_under_a_file_is_a_clean_error(fails, faces, not_image):
     fails("synth", "--faces", faces, "--out", not_image / "ds", "--n", "2", "--workers", "1", "--no-card", "--quiet")
