@@ -12,12 +12,65 @@ import json
 import math
 import os
 import shutil
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import torch
 
 CHECKPOINT_DIR = "checkpoint"
+
+
+@dataclass(kw_only=True)
+class RunSettings:
+    """The settings every training run has besides its own: seed, threads, how often
+    it evaluates, logs and saves, its time budget and its data cache. Those that only
+    change how a run is watched or paced (:data:`PACING`) may differ on resume."""
+
+    seed: int = 0
+    threads: int = 0
+    limit_faces: int | None = None
+    eval_every: int = 250
+    log_every: int = 10
+    save_every_min: float = 5.0
+    time_limit_min: float | None = 85.0
+    budget: str = "wall"
+    cache: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def matters(self) -> dict[str, Any]:
+        """The settings a resumed run must share with the run it resumes (JSON values)."""
+        doc = self.to_dict()
+        for key in (*PACING, *self.resume_free):
+            doc.pop(key, None)
+        return json.loads(json.dumps(doc))
+
+    resume_free: ClassVar[tuple[str, ...]] = ()
+
+
+PACING = ("out", "threads", "eval_every", "log_every", "save_every_min", "time_limit_min", "budget", "cache")
+
+
+def open_run(params: RunSettings, legacy: dict[str, Any] | None = None) -> Path:
+    """Create the run folder, or reopen it to resume: its ``params.json`` must agree
+    with ``params`` on every setting that matters (settings added later than the run
+    count with their ``legacy`` value). Sets torch's threads."""
+    if params.threads:
+        torch.set_num_threads(params.threads)
+    run = Path(params.out)
+    run.mkdir(parents=True, exist_ok=True)
+    path = run / "params.json"
+    mine = params.matters()
+    if path.is_file():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        theirs = {k: old.get(k, (legacy or {}).get(k)) for k in mine}
+        if theirs != mine:
+            diff = sorted(k for k in mine if theirs.get(k) != mine[k])
+            raise ValueError(f"{run} was started with different settings ({', '.join(diff)}); use the same arguments to resume or a new --out")
+    path.write_text(json.dumps(params.to_dict(), indent=1), encoding="utf-8")
+    return run
 
 
 class Schedule(Protocol):

@@ -35,7 +35,7 @@ import json
 import math
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ import numpy as np
 import torch
 
 from fram.train.augment import AugmentOptions, augment_view, swap_identity
-from fram.train.common import CHECKPOINT_DIR, decay_groups, load_checkpoint, lr_at, progress_at, save_checkpoint
+from fram.train.common import CHECKPOINT_DIR, RunSettings, decay_groups, load_checkpoint, lr_at, open_run, progress_at, save_checkpoint
 from fram.train.data import BatchPlan, BatchSampler, UVSet, annotation_corpus, cached_split, style_bank
 from fram.train.loss import MakeupClipLoss
 from fram.train.plots import plot_stage1_log
@@ -53,7 +53,7 @@ FINAL_DIR = "final"
 
 
 @dataclass
-class Stage1Params:
+class Stage1Params(RunSettings):
     """Every setting of a run (saved in ``state.json``; a resumed run must match)."""
 
     data: str = ""
@@ -75,15 +75,6 @@ class Stage1Params:
     plan: BatchPlan = field(default_factory=BatchPlan)
     augment: AugmentOptions = field(default_factory=AugmentOptions)
     vocab_size: int = 2048
-    seed: int = 0
-    threads: int = 0
-    limit_faces: int | None = None
-    eval_every: int = 250
-    log_every: int = 10
-    save_every_min: float = 5.0
-    time_limit_min: float | None = 85.0
-    budget: str = "wall"
-    cache: str | None = None
 
     def __post_init__(self) -> None:
         if self.budget not in ("wall", "cpu"):
@@ -98,15 +89,7 @@ class Stage1Params:
                 doc["scale"] = tuple(doc["scale"])
             self.augment = AugmentOptions(**doc)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def matters(self) -> dict[str, Any]:
-        """The settings that must not change on resume."""
-        doc = self.to_dict()
-        for k in ("out", "threads", "eval_every", "log_every", "save_every_min", "time_limit_min", "data", "cache", "budget"):
-            doc.pop(k)
-        return json.loads(json.dumps(doc))
+    resume_free = ("data",)
 
 
 # --------------------------------------------------------------------------- synthetic data
@@ -217,17 +200,7 @@ def train(params: Stage1Params, *, log_fn: Any = None, stop_after: int | None = 
     from fram.models.tokenizer import MakeupTokenizer
 
     log_fn = log_fn or (lambda m: print(m, file=sys.stderr, flush=True))
-    if params.threads:
-        torch.set_num_threads(params.threads)
-    run = Path(params.out)
-    run.mkdir(parents=True, exist_ok=True)
-    saved_params = run / "params.json"
-    if saved_params.is_file():
-        old = Stage1Params(**json.loads(saved_params.read_text(encoding="utf-8")))
-        if old.matters() != params.matters():
-            raise ValueError(f"{run} holds a run with other settings; use the same arguments to resume or a new --out")
-    else:
-        saved_params.write_text(json.dumps(params.to_dict(), indent=1), encoding="utf-8")
+    run = open_run(params)
 
     # 1. data
     from fram.models.clip_config import get_model_config

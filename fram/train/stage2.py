@@ -51,7 +51,7 @@ import torch
 
 from fram.models.generator import AttentionStore, GeneratorConfig, MakeupGenerator
 from fram.models.region_tokens import token_group_masks, token_group_partition
-from fram.train.common import CHECKPOINT_DIR, decay_groups, load_checkpoint, lr_at, progress_at, save_checkpoint
+from fram.train.common import CHECKPOINT_DIR, decay_groups, load_checkpoint, lr_at, open_run, progress_at, save_checkpoint
 from fram.train.data import UVSet, cached_split
 from fram.train.plots import plot_stage2_log
 from fram.train.stage2_batches import batch_tokens, encode_references, make_batch
@@ -109,19 +109,7 @@ def train(params: Stage2Params, *, log_fn: Any = None, stop_after: int | None = 
     process's share after that many steps (tests of resuming); ``datasets``/``encoder``
     replace the on-disk data and weights (tests)."""
     log_fn = log_fn or (lambda msg: print(msg, flush=True))
-    if params.threads:
-        torch.set_num_threads(params.threads)
-    run = Path(params.out)
-    run.mkdir(parents=True, exist_ok=True)
-    params_file = run / "params.json"
-    if params_file.is_file():
-        old = json.loads(params_file.read_text(encoding="utf-8"))
-        mine = json.loads(json.dumps(params.matters()))
-        theirs = {k: old.get(k, LEGACY_DEFAULTS.get(k)) for k in mine}
-        if theirs != mine:
-            diff = sorted(k for k in mine if theirs.get(k) != mine[k])
-            raise ValueError(f"{run} was started with different settings ({', '.join(diff)}); use a new --out")
-    params_file.write_text(json.dumps(params.to_dict(), indent=1), encoding="utf-8")
+    run = open_run(params, LEGACY_DEFAULTS)
 
     encoder = encoder if encoder is not None else load_encoder(params.encoder)
     ref_size = encoder.config.vision_cfg.image_size

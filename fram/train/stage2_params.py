@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fram.train.augment import AugmentOptions
+from fram.train.common import RunSettings
 
 DEFAULT_ENCODER = Path(__file__).resolve().parents[1] / "weights" / "makeup_clip"
 LEGACY_DEFAULTS = {"real_prob": 0.0}
@@ -14,7 +15,7 @@ LEGACY_DEFAULTS = {"real_prob": 0.0}
 
 
 @dataclass
-class Stage2Params:
+class Stage2Params(RunSettings):
     """Everything that defines a stage-2 run (saved as ``params.json``)."""
 
     data: str
@@ -37,24 +38,8 @@ class Stage2Params:
     makeup_weight: float = 2.0
     init: str | None = None
     augment: AugmentOptions = field(default_factory=lambda: AugmentOptions(turn=0.15, occlude=0.1))
-    seed: int = 0
-    threads: int = 0
-    limit_faces: int | None = None
-    eval_every: int = 250
     eval_pairs: int = 48
     eval_steps: int = 8
-    log_every: int = 10
-    save_every_min: float = 5.0
-    time_limit_min: float | None = 110.0
-    budget: str = "wall"
-    cache: str | None = None
+    time_limit_min: float | None = field(default=110.0, kw_only=True)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def matters(self) -> dict[str, Any]:
-        """The fields a resumed run must share with the run it resumes."""
-        d = self.to_dict()
-        for k in ("out", "threads", "eval_every", "log_every", "save_every_min", "time_limit_min", "budget", "cache", "steps"):
-            d.pop(k, None)
-        return d
+    resume_free = ("steps",)

@@ -54,7 +54,7 @@ def test_changed_settings_refuse_to_resume(tmp_path):
     params = stage1.params_from_args(stage1.build_parser().parse_args([*TINY, "--steps", "1", "--out", str(run)]))
     stage1.train(params, log_fn=lambda m: None, stop_after=0)
     other = stage1.params_from_args(stage1.build_parser().parse_args([*TINY, "--steps", "1", "--lr", "0.5", "--out", str(run)]))
-    with pytest.raises(ValueError, match="other settings"):
+    with pytest.raises(ValueError, match="different settings"):
         stage1.train(other, log_fn=lambda m: None)
     assert stage1.main([*TINY, "--steps", "1", "--lr", "0.5", "--out", str(run)]) == 2
 
