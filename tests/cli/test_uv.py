@@ -1,7 +1,6 @@
 """fram uv: the face unwrapped into the canonical UV texture."""
 
 import numpy as np
-import pytest
 from PIL import Image
 
 
