@@ -6,17 +6,27 @@
 - :mod:`fram.eval.identity`: dlib ResNet face descriptors, offline.
 - :mod:`fram.eval.measure`: :class:`Photo` and :func:`measure_transfer`.
 - :mod:`fram.eval.engines`: engines from the registry of :mod:`fram.pipelines.registry`
-  as suites call them, and the baselines ``none`` and ``recipe:<preset>``.
+  as suites call them.
 - :mod:`fram.eval.suites`: ``synthetic``, ``real``, ``regional``, ``fairness``, ``speed``.
 - :mod:`fram.eval.report`: ``report.md``, ``metrics.json``, contact sheets, plots.
+
+Names load on first use (``fram --help`` must not import the suites).
 """
 
-from fram.eval.engines import Engine, EngineUnavailableError, get_engine, list_engines, register_engine
-from fram.eval.measure import Photo, measure_transfer
-from fram.eval.metrics import METRIC_INFO
-from fram.eval.suites import SUITES, SuiteOptions, run_suite
+from __future__ import annotations
 
-__all__ = [
-    "Engine", "EngineUnavailableError", "get_engine", "list_engines", "register_engine",
-    "Photo", "measure_transfer", "METRIC_INFO", "SUITES", "SuiteOptions", "run_suite",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Engine": "engines", "EngineUnavailableError": "engines", "get_engine": "engines", "list_engines": "engines",
+    "register_engine": "engines", "Photo": "measure", "measure_transfer": "measure", "METRIC_INFO": "metrics",
+    "SUITES": "suites", "SuiteOptions": "suites", "run_suite": "suites",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"fram.eval.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'fram.eval' has no attribute {name!r}")

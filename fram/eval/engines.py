@@ -8,10 +8,10 @@ A suite calls ``engine(source_rgb, references, regions) -> result_rgb``:
   selected group; several groups may share one photo);
 - ``regions``: the region groups to make up (``skin``, ``eyes``, ``brows``, ``lips``).
 
-Besides the transfer engines (``fram``, ``classic``), this module registers two
-baselines: ``none`` (the source unchanged, the no-op every table shows) and
-``recipe:<preset>`` (a preset through :class:`fram.pipelines.ApplyPipeline`, ignoring
-the references: a sanity baseline and the ``speed`` suite's default).
+The registry holds the transfer engines (``fram``, ``classic``) and two baselines:
+``none`` (the source unchanged, the no-op every table shows) and ``recipe:<preset>`` (a
+preset through :class:`fram.pipelines.ApplyPipeline`, ignoring the references: a sanity
+baseline and the ``speed`` suite's default).
 """
 
 from __future__ import annotations
@@ -21,13 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fram.errors import FramError
-from fram.face.image_io import read_image
-from fram.makeup.presets import get_preset
-from fram.pipelines.apply import ApplyPipeline
 from fram.pipelines.options import MakeupOptions
-from fram.pipelines.registry import (EngineSpec, EngineUnavailableError, TransferEngine, engine_names, engine_spec,
-                                     load_engine, register_engine, shared_pipeline)
+from fram.pipelines.registry import (EngineUnavailableError, TransferEngine, engine_names, engine_spec, load_engine,
+                                     register_engine)
 
 References = Mapping[str, np.ndarray]
 
@@ -77,30 +73,5 @@ def get_engine(name: str) -> Engine:
     spec = engine_spec(name)
     return Engine(name.strip(), load_engine(name), spec.uses_references, spec.description)
 
-
-def _load_none(name: str) -> TransferEngine:
-    def none(source: object, reference: object = None, **_: object) -> np.ndarray:
-        return read_image(source).copy()
-
-    return none
-
-
-def _load_recipe(name: str) -> TransferEngine:
-    preset = name.split(":", 1)[1]
-    try:
-        style = get_preset(preset)
-    except FramError as exc:
-        raise EngineUnavailableError(f"engine {name!r}: {exc}") from exc
-    pipe = shared_pipeline(ApplyPipeline)
-
-    def recipe(source: object, reference: object = None, *, options: MakeupOptions, **_: object) -> np.ndarray:
-        return pipe(source, style, options).image
-
-    return recipe
-
-
-register_engine(EngineSpec("none", _load_none, "no-op: the source unchanged", uses_references=False, baseline=True))
-register_engine(EngineSpec("recipe:", _load_recipe, "a preset through ApplyPipeline (ignores the references)",
-                           uses_references=False, baseline=True, prefix=True))
 
 __all__ = ["Engine", "EngineUnavailableError", "get_engine", "list_engines", "register_engine"]

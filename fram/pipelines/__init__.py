@@ -1,20 +1,24 @@
 """What a user calls: one pipeline class per engine over shared options and reference
 handling, one engine registry, and the two everyday calls (:func:`apply_makeup`,
-:func:`transfer`)."""
+:func:`transfer`). Names load on first use, so the CLI can ask the registry for engine
+names without loading torch."""
 
-from fram.pipelines.api import apply_makeup, transfer
-from fram.pipelines.apply import ApplyPipeline
-from fram.pipelines.base import Pipeline, PipelineOutput
-from fram.pipelines.classic import ClassicTransferPipeline
-from fram.pipelines.fram_transfer import FramTransferPipeline
-from fram.pipelines.options import REGION_GROUPS, MakeupOptions
-from fram.pipelines.references import Reference, resolve_reference
-from fram.pipelines.registry import (EngineSpec, EngineUnavailableError, default_engine, engine_names, load_engine,
-                                     register_engine, shared_pipeline)
-from fram.pipelines.search import SearchPipeline
+from __future__ import annotations
 
-__all__ = [
-    "ApplyPipeline", "ClassicTransferPipeline", "EngineSpec", "EngineUnavailableError", "FramTransferPipeline",
-    "MakeupOptions", "Pipeline", "PipelineOutput", "REGION_GROUPS", "Reference", "SearchPipeline", "apply_makeup",
-    "default_engine", "engine_names", "load_engine", "register_engine", "resolve_reference", "shared_pipeline", "transfer",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "apply_makeup": "api", "transfer": "api", "ApplyPipeline": "apply", "Pipeline": "base", "PipelineOutput": "base",
+    "ClassicTransferPipeline": "classic", "FramTransferPipeline": "fram_transfer", "MakeupOptions": "options",
+    "REGION_GROUPS": "options", "Reference": "references", "resolve_reference": "references", "EngineSpec": "registry",
+    "EngineUnavailableError": "registry", "default_engine": "registry", "engine_names": "registry",
+    "load_engine": "registry", "register_engine": "registry", "shared_pipeline": "registry", "SearchPipeline": "search",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"fram.pipelines.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'fram.pipelines' has no attribute {name!r}")

@@ -115,3 +115,34 @@ def _load_classic(name: str) -> TransferEngine:
 
 register_engine(EngineSpec("fram", _load_fram, "region-aware diffusion (stage 2 generator; the default when its weights are installed)"))
 register_engine(EngineSpec("classic", _load_classic, "per-region colour statistics read as a recipe, no learning"))
+
+
+def _load_none(name: str) -> TransferEngine:
+    from fram.face.image_io import read_image
+
+    def none(source: object, reference: object = None, **_: object) -> Any:
+        return read_image(source).copy()
+
+    return none
+
+
+def _load_recipe(name: str) -> TransferEngine:
+    from fram.makeup.presets import get_preset
+    from fram.pipelines.apply import ApplyPipeline
+
+    preset = name.split(":", 1)[1]
+    try:
+        style = get_preset(preset)
+    except FramError as exc:
+        raise EngineUnavailableError(f"engine {name!r}: {exc}") from exc
+    pipe = shared_pipeline(ApplyPipeline)
+
+    def recipe(source: object, reference: object = None, *, options: Any, **_: object) -> Any:
+        return pipe(source, style, options).image
+
+    return recipe
+
+
+register_engine(EngineSpec("none", _load_none, "no-op: the source unchanged", uses_references=False, baseline=True))
+register_engine(EngineSpec("recipe:", _load_recipe, "a preset through ApplyPipeline (ignores the references)",
+                           uses_references=False, baseline=True, prefix=True))

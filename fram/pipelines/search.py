@@ -106,7 +106,11 @@ class EmbedResult:
 
 @dataclass(frozen=True)
 class Match:
-    """One gallery photo: its path, cosine similarity to the query and rank (1 = best)."""
+    """One gallery photo that matched.
+
+    ``path`` is relative to the gallery folder, ``score`` the cosine similarity of its
+    makeup embedding to the query's (in [-1, 1], higher is closer), ``rank`` 1 for the best.
+    """
 
     path: str
     score: float

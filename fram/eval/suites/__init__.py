@@ -9,21 +9,33 @@ from __future__ import annotations
 import datetime as _dt
 import importlib
 from pathlib import Path
-
-from fram.eval.engines import get_engine
-from fram.eval.report import SuiteResult, write_report
-from fram.eval.suites.common import SuiteDataError, SuiteOptions
+from typing import TYPE_CHECKING, Any
 
 SUITES = ("synthetic", "real", "regional", "fairness", "speed")
+"""Suite names (each a module here); kept light, so the CLI lists them without loading a suite."""
+
+if TYPE_CHECKING:
+    from fram.eval.report import SuiteResult
+    from fram.eval.suites.common import SuiteOptions
 
 
-def run_suite(name: str, engines: list[str], out: str | Path | None = None, options: SuiteOptions | None = None) -> SuiteResult:
+def __getattr__(name: str) -> Any:
+    if name in ("SuiteOptions", "SuiteDataError"):
+        return getattr(importlib.import_module("fram.eval.suites.common"), name)
+    raise AttributeError(f"module 'fram.eval.suites' has no attribute {name!r}")
+
+
+def run_suite(name: str, engines: list[str], out: str | Path | None = None, options: "SuiteOptions | None" = None) -> "SuiteResult":
     """Run suite ``name`` on the named engines; write the report to ``out`` if given.
 
     Raises:
         SuiteDataError: unknown suite, or its data folder is missing.
         EngineUnavailableError: an engine name cannot be resolved.
     """
+    from fram.eval.engines import get_engine
+    from fram.eval.report import write_report
+    from fram.eval.suites.common import SuiteDataError, SuiteOptions
+
     if name not in SUITES:
         raise SuiteDataError(f"unknown suite {name!r}; suites are {', '.join(SUITES)}")
     if not engines:
