@@ -31,7 +31,7 @@ from fram.eval.metrics import (
     robust_color,
     to_lab,
 )
-from fram.face.landmarks import Face, default_landmarker, select_face
+from fram.face.landmarks import Face, default_landmarker, detect_face
 from fram.face.regions import RegionMasks, region_masks
 from fram.face.topology import LOWER_LIP_INNER, LOWER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_OUTER
 
@@ -127,9 +127,8 @@ class Photo:
 
     @functools.cached_property
     def face(self) -> Face | None:
-        landmarker = default_landmarker()
         try:
-            return select_face(landmarker.detect(self.image), 0, min_face_size=landmarker.options.min_face_size, source=self.name)
+            return detect_face(self.image, 0, source=self.name)
         except FramError as exc:
             self.error = str(exc)
             return None
