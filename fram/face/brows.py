@@ -15,18 +15,14 @@ labelled photos (``python -m fram.train.brows``); its weights ship in
 from __future__ import annotations
 
 import functools
-import json
-import os
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import torch
 from torch import nn
 
-from fram.errors import ModelNotFoundError
-from fram.weights import weights_folder
+from fram.weights import PretrainedModel, weights_folder
 
 ENV_WEIGHTS = "FRAM_BROW_REFINER"
 
@@ -103,14 +99,21 @@ class BrowNetConfig:
     def from_dict(cls, d: dict) -> "BrowNetConfig":
         return cls(in_channels=int(d["in_channels"]), widths=tuple(int(w) for w in d["widths"]))
 
+    def to_dict(self) -> dict:
+        return {"in_channels": self.in_channels, "widths": list(self.widths)}
+
 
 def _block(cin: int, cout: int) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.GroupNorm(4, cout), nn.SiLU(),
                          nn.Conv2d(cout, cout, 3, padding=1), nn.GroupNorm(4, cout), nn.SiLU())
 
 
-class BrowNet(nn.Module):
+class BrowNet(PretrainedModel, nn.Module):
     """A small U-Net: crop features → brow logits at the crop's size."""
+
+    model_type = "brow_refiner"
+    config_class = BrowNetConfig
+    missing_hint = "train one with `python -m fram.train.brows`"
 
     def __init__(self, config: BrowNetConfig = BrowNetConfig()) -> None:
         super().__init__()
@@ -129,26 +132,6 @@ class BrowNet(nn.Module):
             x = nn.functional.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
             x = block(torch.cat([x, skip], dim=1))
         return self.head(x)[:, 0]
-
-    def save_pretrained(self, folder: str | os.PathLike[str]) -> None:
-        from safetensors.torch import save_file
-
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "config.json").write_text(json.dumps(asdict(self.config), indent=1), encoding="utf-8")
-        save_file({k: v.detach().contiguous() for k, v in self.state_dict().items()}, str(folder / "model.safetensors"))
-
-    @classmethod
-    def from_pretrained(cls, folder: str | os.PathLike[str]) -> "BrowNet":
-        from safetensors.torch import load_file
-
-        folder = Path(folder)
-        if not (folder / "model.safetensors").is_file():
-            raise ModelNotFoundError(f"no brow segmenter in {folder}: train one with `python -m fram.train.brows`")
-        config = BrowNetConfig.from_dict(json.loads((folder / "config.json").read_text(encoding="utf-8")))
-        model = cls(config)
-        model.load_state_dict(load_file(str(folder / "model.safetensors")))
-        return model.eval()
 
 
 @functools.lru_cache(maxsize=2)

@@ -34,10 +34,7 @@ Parts (diffusers classes, configured small enough to train on two CPU cores):
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -46,6 +43,7 @@ from torch import nn
 
 from fram.models.conditioning import REFERENCE_CHANNELS, SOURCE_CHANNELS
 from fram.models.region_tokens import RegionResampler, ResamplerConfig
+from fram.weights import PretrainedModel
 
 
 
@@ -204,8 +202,12 @@ def _unet_kwargs(config: GeneratorConfig) -> dict[str, Any]:
     )
 
 
-class MakeupGenerator(nn.Module):
+class MakeupGenerator(PretrainedModel, nn.Module):
     """UNet + identity ControlNet + region resampler (see the module docstring)."""
+
+    model_type = "fram_generator"
+    config_class = GeneratorConfig
+    missing_hint = "train one with `python -m fram.train.stage2`"
 
     def __init__(self, config: GeneratorConfig) -> None:
         super().__init__()
@@ -266,32 +268,3 @@ class MakeupGenerator(nn.Module):
             x, timesteps, encoder_hidden_states=context, cross_attention_kwargs=kwargs,
             down_block_additional_residuals=down, mid_block_additional_residual=mid,
         ).sample
-
-    # ------------------------------------------------------------------ storage
-
-    def save_pretrained(self, folder: str | os.PathLike[str], extra: dict[str, Any] | None = None) -> None:
-        from safetensors.torch import save_file
-
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        state = {k: v.detach().contiguous() for k, v in self.state_dict().items()}
-        tmp = folder / "model.safetensors.tmp"
-        save_file(state, str(tmp), metadata={"format": "pt"})
-        os.replace(tmp, folder / "model.safetensors")
-        config = {"model_type": "fram_generator", **self.config.to_dict(), **(extra or {})}
-        (folder / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
-
-    @classmethod
-    def from_pretrained(cls, folder: str | os.PathLike[str]) -> "MakeupGenerator":
-        from safetensors.torch import load_file
-
-        from fram.errors import ModelNotFoundError
-
-        folder = Path(folder)
-        if not (folder / "config.json").is_file() or not (folder / "model.safetensors").is_file():
-            raise ModelNotFoundError(f"no fram generator in {folder} (config.json and model.safetensors expected)")
-        raw = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        raw = {k: v for k, v in raw.items() if k in GeneratorConfig.__dataclass_fields__}
-        model = cls(GeneratorConfig.from_dict(raw))
-        model.load_state_dict(load_file(str(folder / "model.safetensors")))
-        return model.eval()

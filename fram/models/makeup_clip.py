@@ -24,8 +24,6 @@ what the photo does not show never reaches the encoder.
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +35,7 @@ from torch import nn
 from fram.models.clip_config import MakeupCLIPConfig, get_model_config
 from fram.models.clip_towers import ClipInterface, TextTower, VisionTower
 from fram.models.tokenizer import MakeupTokenizer
+from fram.weights import PretrainedModel
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -59,7 +58,7 @@ def create_model(name: str | MakeupCLIPConfig, **overrides: Any) -> "MakeupCLIP"
 # --------------------------------------------------------------------------- model
 
 
-class MakeupCLIP(ClipInterface, nn.Module):
+class MakeupCLIP(PretrainedModel, ClipInterface, nn.Module):
     """Image (UV texture) and text encoders into one makeup space (FRAM stage 1).
 
     ``forward`` returns a dict whose keys are the arguments of
@@ -68,6 +67,10 @@ class MakeupCLIP(ClipInterface, nn.Module):
     and ``patch_tokens`` ``(B, N, W)``. The temperature is the loss's (fixed, FRAM's 0.07);
     ``config.init_temperature`` records it for turning similarities into probabilities.
     """
+
+    model_type = "makeup_clip"
+    config_class = MakeupCLIPConfig
+    missing_hint = "train one with `python -m fram.train.stage1`"
 
     def __init__(self, config: MakeupCLIPConfig | dict[str, Any] | None = None) -> None:
         super().__init__()
@@ -124,38 +127,15 @@ class MakeupCLIP(ClipInterface, nn.Module):
 
     # ------------------------------------------------------------------ files
 
-    def save_pretrained(self, folder: str | os.PathLike[str], *, tokenizer: MakeupTokenizer | None = None) -> Path:
-        """Write ``config.json``, ``model.safetensors`` (and ``tokenizer.json``)."""
-        from safetensors.torch import save_file
+    def _save_extras(self, folder: Path) -> None:
+        if self.tokenizer is not None:
+            self.tokenizer.save_pretrained(folder)
 
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / CONFIG_FILE).write_text(self.config.to_json(), encoding="utf-8")
-        state = {k: v.detach().to("cpu", torch.float32).contiguous() for k, v in self.state_dict().items()}
-        save_file(state, str(folder / WEIGHTS_FILE), metadata={"format": "pt", "model_type": "makeup_clip"})
-        tokenizer = tokenizer or self.tokenizer
-        if tokenizer is not None:
-            tokenizer.save_pretrained(folder)
-        return folder
-
-    @classmethod
-    def from_pretrained(cls, folder: str | os.PathLike[str]) -> "MakeupCLIP":
-        """Load a folder written by :meth:`save_pretrained` (CPU, float32, eval mode)."""
-        from safetensors.torch import load_file
-
-        folder = Path(folder)
-        config_path, weights_path = folder / CONFIG_FILE, folder / WEIGHTS_FILE
-        if not config_path.is_file() or not weights_path.is_file():
-            raise FileNotFoundError(f"{folder} does not hold {CONFIG_FILE} and {WEIGHTS_FILE}")
-        config = MakeupCLIPConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
-        model = cls(config)
-        state = load_file(str(weights_path), device="cpu")
-        model.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
+    def _load_extras(self, folder: Path) -> None:
         if (folder / "tokenizer.json").is_file():
-            model.tokenizer = MakeupTokenizer.from_pretrained(folder)
-            if model.tokenizer.vocab_size > config.text_cfg.vocab_size:
-                raise ValueError(f"{folder}: tokenizer has {model.tokenizer.vocab_size} pieces, model {config.text_cfg.vocab_size}")
-        return model.eval()
+            self.tokenizer = MakeupTokenizer.from_pretrained(folder)
+            if self.tokenizer.vocab_size > self.config.text_cfg.vocab_size:
+                raise ValueError(f"{folder}: tokenizer has {self.tokenizer.vocab_size} pieces, model {self.config.text_cfg.vocab_size}")
 
 
 # --------------------------------------------------------------------------- inputs
