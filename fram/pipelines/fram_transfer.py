@@ -256,7 +256,7 @@ class FramTransferPipeline(Pipeline):
         condition, present, target = self._condition(request, partition)
         delta = self.denoise(condition, self._region_tokens(request),
                              group_scale.repeat_interleave(self.generator.tokens_per_group, dim=1),
-                             steps=options.steps or self.steps, guidance=options.guidance if options.guidance != 1.0 else self.guidance,
+                             steps=options.steps or self.steps, guidance=self.guidance if options.guidance is None else options.guidance,
                              seed=options.seed)
         amount = self.colour_match if options.colour_match is None else options.colour_match
         return match_regions(delta, target, partition, present, group_scale, condition,

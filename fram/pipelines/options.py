@@ -8,7 +8,7 @@ fails before any model loads and nothing downstream parses it again.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from fram.errors import FramError, RecipeError
@@ -86,7 +86,8 @@ class MakeupOptions:
         face_index: which face of the photo, largest first.
         engine: transfer engine name (:func:`fram.pipelines.registry.engine_names`);
             None = :func:`fram.pipelines.registry.default_engine`.
-        steps, seed, guidance: sampling of the fram engine (None = its default steps).
+        steps, seed, guidance: sampling of the fram engine (None = the pipeline's own
+            steps and guidance).
         colour_match: fram engine, how far eyes' and lips' colour level moves to the
             reference's (None = its default, 0 = the generator's own level).
     """
@@ -97,12 +98,12 @@ class MakeupOptions:
     engine: str | None = None
     steps: int | None = None
     seed: int = 0
-    guidance: float = 1.0
+    guidance: float | None = None
     colour_match: float | None = None
 
     @classmethod
     def create(cls, *, regions: Any = None, intensity: Any = 1.0, face_index: int = 0, engine: str | None = None,
-               steps: int | None = None, seed: int = 0, guidance: float = 1.0,
+               steps: int | None = None, seed: int = 0, guidance: float | None = None,
                colour_match: float | None = None) -> "MakeupOptions":
         """Options from user-level values (``"lips,eyes"``, ``"lips=1,eyes=0.5"``, …), checked."""
         if isinstance(face_index, bool) or not isinstance(face_index, int) or face_index < 0:
@@ -111,13 +112,13 @@ class MakeupOptions:
             raise FramError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
             raise FramError(f"seed must be a whole number from 0 to 2**63-1, got {seed!r}")
-        if not (isinstance(guidance, (int, float)) and math.isfinite(guidance) and 0 <= guidance <= 20):
+        if guidance is not None and not (isinstance(guidance, (int, float)) and math.isfinite(guidance) and 0 <= guidance <= 20):
             raise FramError(f"guidance must be between 0 and 20, got {guidance!r}")
         if colour_match is not None and not (math.isfinite(colour_match) and 0 <= colour_match <= MAX_COLOUR_MATCH):
             raise FramError(f"colour match must be between 0 and {MAX_COLOUR_MATCH:g}, got {colour_match}")
         return cls(regions=parse_regions(regions), intensity=parse_intensity(intensity), face_index=face_index,
                    engine=engine.strip() if isinstance(engine, str) else engine, steps=steps, seed=seed,
-                   guidance=float(guidance), colour_match=None if colour_match is None else float(colour_match))
+                   guidance=None if guidance is None else float(guidance), colour_match=None if colour_match is None else float(colour_match))
 
     @classmethod
     def of(cls, options: "MakeupOptions | None" = None, **values: Any) -> "MakeupOptions":
@@ -129,9 +130,6 @@ class MakeupOptions:
             return options
         current = {f.name: getattr(options, f.name) for f in fields(options)}
         return cls.create(**{**current, **values})
-
-    def with_engine(self, engine: str) -> "MakeupOptions":
-        return replace(self, engine=engine)
 
     def shown(self, groups: tuple[str, ...]) -> tuple[str, ...]:
         """The groups that are drawn: intensity 0 means as if not selected, so those
