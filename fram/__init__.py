@@ -13,7 +13,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _PUBLIC = {
-    "apply_makeup": "fram.pipelines", "transfer": "fram.pipelines", "MakeupOptions": "fram.pipelines",
+    "apply_makeup": "fram.pipelines", "transfer": "fram.pipelines", "remove_makeup": "fram.pipelines", "MakeupOptions": "fram.pipelines",
     "PipelineOutput": "fram.pipelines", "ApplyPipeline": "fram.pipelines", "ClassicTransferPipeline": "fram.pipelines",
     "FramTransferPipeline": "fram.pipelines", "SearchPipeline": "fram.pipelines", "engine_names": "fram.pipelines",
     "FramError": "fram.errors", "MakeupStyle": "fram.makeup.recipe",

@@ -141,6 +141,7 @@ def uv_templates(size: int = DEFAULT_UV_SIZE) -> dict[str, np.ndarray]:
     nose = feather(poly(NOSE), 2 * px)
 
     lips = np.clip(upper_lip + lower_lip, 0, 1)
+    mouth = poly(loop(UPPER_LIP_INNER, LOWER_LIP_INNER))
     brows = np.clip(brow_r + brow_l, 0, 1)
     eyes = np.clip(eye_r + eye_l, 0, 1)
     # Skin fades out before the mesh border so products never show the mesh's edge.
@@ -150,6 +151,7 @@ def uv_templates(size: int = DEFAULT_UV_SIZE) -> dict[str, np.ndarray]:
     return {
         "skin": skin.astype(np.float32),
         "lips": lips,
+        "mouth": mouth,
         "upper_lip": upper_lip,
         "lower_lip": lower_lip,
         "brows": brows,

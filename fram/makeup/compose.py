@@ -115,21 +115,27 @@ def apply_style(
     With ``adapt_to_skin`` foundation and concealer follow the face's own skin tone
     (:func:`match_skin`); without it their shades are applied as written.
     """
+    return apply_layers(image, analysis, style_layers(analysis, style, groups, layer_size(analysis), adapt_to_skin=adapt_to_skin))
+
+
+def style_layers(analysis: FaceAnalysis, style: MakeupStyle, groups: tuple[str, ...], size: int, *,
+                 adapt_to_skin: bool = True) -> dict[str, GroupLayer]:
+    """``style`` rendered from the face's own texture as UV layers of side ``size``, per group."""
     if adapt_to_skin:
         style = match_skin(style, skin_tone(analysis.texture))
     unknown = set(groups) - set(GROUPS)
     if unknown:
         raise ValueError(f"unknown region group(s) {sorted(unknown)}; choose from {list(GROUPS)}")
-    size = layer_size(analysis)
     texture, visibility = analysis.texture.texture, analysis.texture.visibility
     if size != analysis.texture.size:
-        texture = cv2.resize(texture, (size, size), interpolation=cv2.INTER_AREA)
-        visibility = cv2.resize(visibility, (size, size), interpolation=cv2.INTER_AREA)
+        interpolation = cv2.INTER_AREA if size < analysis.texture.size else cv2.INTER_LINEAR
+        texture = cv2.resize(texture, (size, size), interpolation=interpolation)
+        visibility = cv2.resize(visibility, (size, size), interpolation=interpolation)
     x = torch.from_numpy(texture).permute(2, 0, 1)[None].float() / 255.0
     vis = torch.from_numpy(visibility)[None, None]
     with torch.no_grad():
         rendered = render_uv(x, vis, [style], lip_support=True, with_texture=False)
-    return apply_layers(image, analysis, {g: rendered.layers[g] for g in groups})
+    return {g: rendered.layers[g] for g in groups}
 
 
 def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, GroupLayer]) -> np.ndarray:

@@ -9,7 +9,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "apply_makeup": "api", "transfer": "api", "ApplyPipeline": "apply", "Pipeline": "base", "PipelineOutput": "base",
+    "apply_makeup": "api", "transfer": "api", "remove_makeup": "api", "LayerTransferPipeline": "layer_transfer",
+    "RemovePipeline": "layer_transfer", "ApplyPipeline": "apply", "Pipeline": "base", "PipelineOutput": "base",
     "ClassicTransferPipeline": "classic", "FramTransferPipeline": "fram_transfer", "MakeupOptions": "options",
     "REGION_GROUPS": "options", "Reference": "references", "resolve_reference": "references", "EngineSpec": "registry",
     "EngineUnavailableError": "registry", "default_engine": "registry", "engine_names": "registry",

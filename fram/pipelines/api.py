@@ -6,6 +6,7 @@ from typing import Any
 
 from fram.pipelines.apply import ApplyPipeline
 from fram.pipelines.base import PipelineOutput
+from fram.pipelines.layer_transfer import RemovePipeline
 from fram.pipelines.options import MakeupOptions
 from fram.pipelines.registry import default_engine, load_engine, shared_pipeline
 
@@ -31,3 +32,11 @@ def transfer(source: object, reference: object | None = None, *, references: dic
     options = MakeupOptions.of(options, **values)
     engine = load_engine(options.engine or default_engine())
     return engine(source, reference, references=references, options=options, source_name=source_name)
+
+
+def remove_makeup(image: object, options: MakeupOptions | None = None, *, source_name: str = "image",
+                  **values: Any) -> PipelineOutput:
+    """The photo's face without its makeup, at full resolution. ``options`` or its
+    fields as keywords: ``regions`` (``"lips,eyes"``; default all), ``intensity`` (how
+    much to take off, up to 1), ``face_index``."""
+    return shared_pipeline(RemovePipeline)(image, options, source_name=source_name, **values)

@@ -20,7 +20,9 @@ import numpy as np
 from fram.errors import ModelNotFoundError
 from fram.face.image_io import read_image
 from fram.face.landmarks import Face, detect_face
+from fram.face.uv import DEFAULT_UV_SIZE
 from fram.makeup.compose import FaceAnalysis, analyse
+from fram.makeup.decompose import layer_size_for
 from fram.makeup.recipe import MakeupStyle
 
 PIPELINE_CONFIG = "pipeline.json"
@@ -36,12 +38,15 @@ class PipelineOutput:
         style: the recipe that was rendered (apply, classic transfer); None when the
             makeup was generated (fram engine).
         groups: the region groups that were made up.
+        notes: things the user should know about the result (a reference that shows
+            no makeup, say), one line each.
     """
 
     image: np.ndarray
     face: Face
     style: MakeupStyle | None
     groups: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,10 +61,15 @@ class Source:
         return self.analysis.face
 
 
-def analyse_source(image: object, face_index: int = 0, name: str = "source") -> Source:
-    """Read a photo, pick its face and analyse it (UV texture, photo-space masks)."""
+def analyse_source(image: object, face_index: int = 0, name: str = "source", *, fine: bool = False) -> Source:
+    """Read a photo, pick its face and analyse it (UV texture, photo-space masks).
+
+    ``fine``: unwrap at the face's own detail (:func:`fram.makeup.decompose.layer_size_for`,
+    512 px for large faces) rather than the standard 256 px.
+    """
     rgb = read_image(image)
-    return Source(image=rgb, analysis=analyse(rgb, detect_face(rgb, face_index, source=name)))
+    face = detect_face(rgb, face_index, source=name)
+    return Source(image=rgb, analysis=analyse(rgb, face, layer_size_for(face) if fine else DEFAULT_UV_SIZE))
 
 
 class Pipeline:

@@ -14,11 +14,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 
 from fram.errors import FramError, RecipeError
 from fram.face.image_io import read_image
-from fram.face.landmarks import detect_face
+from fram.face.landmarks import Face, detect_face
 from fram.face.uv import DEFAULT_UV_SIZE, UVTexture, unwrap
+from fram.makeup.decompose import MakeupLayer, layer_size_for, reference_layer
 from fram.makeup.estimate import estimate_style
 from fram.makeup.presets import get_preset
 from fram.makeup.recipe import MakeupStyle
@@ -39,16 +41,34 @@ class Reference:
         name: how messages name it (a file name, ``preset:goth``, …).
         style: the recipe, for a preset, words or a recipe file; None for a photo.
         texture: a photo's face unwrapped into UV (hidden parts not filled); None for a recipe.
+        photo, face: the photo and its face, for reading its makeup layer.
+        look_layer: the look's makeup layer, for a photo (read on first use) or a saved look.
     """
 
     name: str
     style: MakeupStyle | None = None
     texture: UVTexture | None = None
+    photo: np.ndarray | None = field(default=None, repr=False)
+    face: Face | None = field(default=None, repr=False)
+    look_layer: MakeupLayer | None = field(default=None, repr=False)
     _estimated: MakeupStyle | None = field(default=None, repr=False)
 
     @property
     def is_photo(self) -> bool:
         return self.texture is not None
+
+    @property
+    def has_layer(self) -> bool:
+        """Whether the look carries per-texel makeup (a photo or a saved look), not only a recipe."""
+        return self.look_layer is not None or self.photo is not None
+
+    def layer(self) -> MakeupLayer:
+        """The look's makeup layer (:mod:`fram.makeup.decompose`), read once."""
+        if self.look_layer is None:
+            if self.photo is None or self.face is None:
+                raise FramError(f"{self.name} is a recipe and has no makeup layer")
+            self.look_layer = reference_layer(self.photo, self.face, layer_size_for(self.face))
+        return self.look_layer
 
     def recipe(self) -> MakeupStyle:
         """The look as a recipe: itself, or the classic engine's reading of the photo
@@ -97,7 +117,7 @@ def resolve_reference(value: object, *, name: str = "reference", uv_size: int = 
         name = f"{name} {Path(text).name}"
     rgb = read_image(value)
     face = detect_face(rgb, source=name)
-    return Reference(name=name, texture=unwrap(rgb, face, uv_size))
+    return Reference(name=name, texture=unwrap(rgb, face, uv_size), photo=rgb, face=face)
 
 
 def resolve_look(value: object, *, name: str = "look") -> MakeupStyle:
@@ -125,10 +145,13 @@ class ReferencePlan:
         """One recipe with each group's products taken from that group's reference."""
         style = MakeupStyle(name="transfer")
         for group in self.groups:
-            look = self.references[group].recipe()
-            picked = {p: getattr(look, p) for p in GROUP_PRODUCTS[group] if getattr(look, p) is not None}
-            style = style.model_copy(update=picked)
+            style = style.model_copy(update=self.recipe_for(group))
         return style
+
+    def recipe_for(self, group: str) -> dict[str, object]:
+        """The products of ``group`` in its reference's recipe, by product name."""
+        look = self.references[group].recipe()
+        return {p: getattr(look, p) for p in GROUP_PRODUCTS[group] if getattr(look, p) is not None}
 
 
 def plan_references(reference: object | None, references: dict[str, object] | None, options: MakeupOptions) -> ReferencePlan:

@@ -113,6 +113,13 @@ def _load_classic(name: str) -> TransferEngine:
     return shared_pipeline(ClassicTransferPipeline)
 
 
+def _load_layer(name: str) -> TransferEngine:
+    from fram.pipelines.layer_transfer import LayerTransferPipeline
+
+    return shared_pipeline(LayerTransferPipeline)
+
+
+register_engine(EngineSpec("layer", _load_layer, "the reference's makeup layer (per-texel paint and coverage) worn by the source"))
 register_engine(EngineSpec("fram", _load_fram, "region-aware diffusion (stage 2 generator; the default when its weights are installed)"))
 register_engine(EngineSpec("classic", _load_classic, "per-region colour statistics read as a recipe, no learning"))
 

@@ -6,8 +6,8 @@ from fram.pipelines.registry import EngineSpec, _ENGINES, engine_names, register
 
 
 def test_builtin_engines(astronaut):
-    assert {"none", "recipe:<preset>", "fram", "classic"} <= set(list_engines())
-    assert engine_names(baselines=False) == ["fram", "classic"], "the CLI offers no baselines"
+    assert {"none", "recipe:<preset>", "layer", "fram", "classic"} <= set(list_engines())
+    assert engine_names(baselines=False) == ["layer", "fram", "classic"], "the CLI offers no baselines"
     none = get_engine("none")
     out = none(astronaut, {}, ("lips",))
     assert np.array_equal(out, astronaut) and out is not astronaut and not none.uses_references

@@ -1,0 +1,271 @@
+"""A made-up face split into its bare face and its makeup, both in UV.
+
+Makeup is paint over skin: a texel of a made-up face is ``(1 - a) * bare + a * paint``
+with ``a`` the paint's coverage. Knowing the bare colour, the least coverage that
+explains the texel is unique (colour unmixing): the paint then has the most
+saturated colour on the line from the bare colour through the seen one. That
+reading is exact for opaque paint (white face paint, black liner: ``a`` near 1,
+``paint`` = what is seen) and for a sheer tint it carries the colour shift itself,
+so one rule covers blush, shadow, liner, stencils and colour blocks, at the UV
+texture's own resolution: shapes come across, not only each region's mean colour.
+
+The bare face is not observed. Bare skin is smooth at the scale of a face and
+skin-coloured; paint is neither, so the bare estimate is a robust smooth fit of the
+skin (normalised blurs that down-weight texels far from the fit, iterated) and bare
+lips sit at a fixed offset from the bare skin (:data:`BARE_LIP_OFFSET`, measured on
+bare faces). Differences smaller than natural skin variation (:data:`DEAD_ZONE`)
+count as no makeup, so a bare reference gives an empty layer.
+
+The paint is stored as its colour under the reference's *relative* shading removed
+(shading = the bare fit's luminance over its median), so putting it on another face
+relights it with that face's own shading, and coverage carries the source's own
+skin texture through (see :func:`fram.makeup.layer_transfer`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fram.face.colour import lab_to_rgb_fast, rgb_to_lab_fast
+from fram.face.landmarks import Face
+from fram.face.templates import uv_templates
+from fram.face.uv import UVTexture, face_projection, mirror_fill, unwrap
+
+BARE_LIP_OFFSET = np.array([-10.0, 14.0, 3.0], np.float32)
+"""CIELAB offset of bare lips from the face's bare skin (median over bare faces)."""
+DEAD_ZONE = (5.0, 11.0)
+"""ΔE (CIE76) from the bare estimate over which coverage ramps in from 0: natural
+skin variation (pores, freckles, redness) stays below it."""
+LIP_DEAD_ZONE = (8.0, 16.0)
+"""Bare lips vary more from person to person than skin does."""
+OCCLUDER_DELTA = 14.0
+"""ΔE within which a painted-looking texel matches a colour just outside the face
+(hair, hat, background, a hand): joined to the face's edge, it is an occluder."""
+SURROUNDING_COLOURS = 8
+VIVID_CHROMA = 32.0
+HAIR_TEXTURE = 2.0
+SEEN = 0.5
+FINE_LAYER_MIN_FACE = 400
+"""px: faces at least this wide get a 512 px makeup layer, narrower ones 256 px."""
+"""Texels seen at least this well (after mirroring) carry paint; the rest are unknown."""
+FIT_PASSES = 4
+SHADING_RANGE = (0.35, 2.5)
+
+
+@dataclass(frozen=True)
+class BareFace:
+    """The bare estimate of a face texture.
+
+    Attributes:
+        lab: (S, S, 3) float32 CIELAB of the bare face (skin everywhere, bare lips on the lips).
+        shading: (S, S) float32 relative light: the bare skin's luminance over its median.
+        skin_lab: (3,) median CIELAB of the bare skin.
+    """
+
+    lab: np.ndarray
+    shading: np.ndarray
+    skin_lab: np.ndarray
+
+    @property
+    def linear(self) -> np.ndarray:
+        return linear_rgb(lab_to_rgb_fast(self.lab))
+
+
+@dataclass(frozen=True)
+class MakeupLayer:
+    """A face's makeup in UV, independent of the face it came from.
+
+    Attributes:
+        colour: (S, S, 3) float32 linear RGB of the paint under neutral light.
+        alpha: (S, S) float32 coverage in [0, 1]; 0 where there is no makeup or the
+            reference face was hidden.
+    """
+
+    colour: np.ndarray
+    alpha: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.alpha.shape[0])
+
+    def resized(self, size: int) -> "MakeupLayer":
+        if size == self.size:
+            return self
+        interp = cv2.INTER_AREA if size < self.size else cv2.INTER_LINEAR
+        # Colour is averaged weighted by coverage so unpainted texels do not grey the paint.
+        weighted = cv2.resize(self.colour * self.alpha[..., None], (size, size), interpolation=interp)
+        alpha = cv2.resize(self.alpha, (size, size), interpolation=interp)
+        colour = weighted / np.maximum(alpha, 1e-4)[..., None]
+        return MakeupLayer(colour=np.clip(colour, 0, 1).astype(np.float32), alpha=np.clip(alpha, 0, 1).astype(np.float32))
+
+
+def layer_size_for(face: Face) -> int:
+    """UV size at which a face's makeup is read or worn: as fine as the photo has detail for."""
+    return 512 if face.width >= FINE_LAYER_MIN_FACE else 256
+
+
+def linear_rgb(srgb: np.ndarray) -> np.ndarray:
+    """Float sRGB in [0, 1] → float32 linear RGB (numpy twin of :func:`fram.face.colour.srgb_to_linear`)."""
+    srgb = np.clip(srgb, 0, 1)
+    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4).astype(np.float32)
+
+
+def srgb_from_linear(linear: np.ndarray) -> np.ndarray:
+    x = np.clip(linear, 0, 1)
+    return np.where(x <= 0.0031308, x * 12.92, 1.055 * np.power(np.maximum(x, 1e-12), 1 / 2.4) - 0.055).astype(np.float32)
+
+
+def _luminance(linear: np.ndarray) -> np.ndarray:
+    return (linear @ np.array([0.2126, 0.7152, 0.0722], np.float32)).astype(np.float32)
+
+
+def _masked_blur(x: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised convolution: the blur of ``x`` ignoring zero-weight texels, and the blurred weight."""
+    w = cv2.GaussianBlur(weight.astype(np.float32), (0, 0), sigma)
+    xw = x * weight[..., None] if x.ndim == 3 else x * weight
+    num = cv2.GaussianBlur(xw.astype(np.float32), (0, 0), sigma)
+    den = np.maximum(w, 1e-5)
+    return (num / (den[..., None] if x.ndim == 3 else den)).astype(np.float32), w
+
+
+def texture_lab(texture: np.ndarray) -> np.ndarray:
+    """(S, S, 3) uint8 sRGB → float32 CIELAB."""
+    return rgb_to_lab_fast(texture.astype(np.float32) / 255.0)
+
+
+def estimate_bare(texture: np.ndarray, seen: np.ndarray) -> BareFace:
+    """The bare face under a (possibly made-up) UV texture; see the module docstring.
+
+    Args:
+        texture: (S, S, 3) uint8 sRGB UV texture.
+        seen: (S, S) float32 visibility in [0, 1].
+    """
+    size = texture.shape[0]
+    tpl = uv_templates(size)
+    lab = texture_lab(texture)
+    skin_area = (tpl["skin"] > 0.5) & (seen > SEEN)
+    if skin_area.sum() < 50:
+        skin_area = (tpl["face"] > 0.5) & (seen > 0.2)
+    # First guess: the median skin colour, trusting texels by chroma closeness so that
+    # a lit and a shaded cheek both count while blue paint or black liner do not.
+    median = np.median(lab[skin_area], axis=0).astype(np.float32)
+    chroma_gap = np.linalg.norm(lab[..., 1:] - median[1:], axis=-1)
+    light_gap = np.abs(lab[..., 0] - median[0])
+    weight = skin_area * np.exp(-((chroma_gap / 9.0) ** 2) - (light_gap / 30.0) ** 2)
+    fit = np.broadcast_to(median, lab.shape).astype(np.float32)
+    for sigma in (size / 6, size / 10, size / 16, size / 16)[:FIT_PASSES]:
+        smooth, support = _masked_blur(lab, weight.astype(np.float32), sigma)
+        # Where no trusted skin is near, keep the previous (coarser) fit.
+        trust = np.clip(support / 0.05, 0, 1)[..., None]
+        fit = (trust * smooth + (1 - trust) * fit).astype(np.float32)
+        gap = np.linalg.norm(lab - fit, axis=-1)
+        weight = skin_area * np.exp(-((gap / 8.0) ** 2))
+    skin_lab = np.median(fit[skin_area], axis=0).astype(np.float32)
+    bare = fit.copy()
+    lips = tpl["lips"][..., None]
+    bare = bare * (1 - lips) + (fit + BARE_LIP_OFFSET) * lips
+    lum = _luminance(linear_rgb(lab_to_rgb_fast(fit)))
+    shading = lum / max(float(np.median(lum[skin_area])), 1e-4)
+    return BareFace(lab=bare.astype(np.float32), shading=np.clip(shading, *SHADING_RANGE).astype(np.float32), skin_lab=skin_lab)
+
+
+def unmix(seen_linear: np.ndarray, bare_linear: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least coverage ``a`` and its paint ``p`` with ``seen = (1 - a) bare + a p``, p in [0, 1]."""
+    up = (seen_linear - bare_linear) / np.maximum(1 - bare_linear, 1e-4)
+    down = (bare_linear - seen_linear) / np.maximum(bare_linear, 1e-4)
+    alpha = np.clip(np.max(np.where(seen_linear >= bare_linear, up, down), axis=-1), 0, 1)
+    paint = bare_linear + (seen_linear - bare_linear) / np.maximum(alpha, 1e-4)[..., None]
+    return alpha.astype(np.float32), np.clip(paint, 0, 1).astype(np.float32)
+
+
+def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    t = np.clip((x - lo) / (hi - lo), 0, 1)
+    return (t * t * (3 - 2 * t)).astype(np.float32)
+
+
+def surrounding_colours(image: np.ndarray, face: Face) -> np.ndarray:
+    """(K, 3) CIELAB: the main colours of a band just outside the face outline
+    (hair, headwear, background), to tell what covers a face from paint on it."""
+    projection = face_projection(face)
+    covered = (projection.coverage > 0.5).astype(np.uint8)
+    reach = max(3, int(round(0.06 * face.width)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    band = (cv2.dilate(covered, kernel) > 0) & (covered == 0)
+    pixels = image[projection.slices][band]
+    if len(pixels) < SURROUNDING_COLOURS * 4:
+        return np.zeros((0, 3), np.float32)
+    step = max(1, len(pixels) // 4000)
+    lab = rgb_to_lab_fast(pixels[::step][None].astype(np.float32) / 255.0)[0]
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    cv2.setRNGSeed(0)
+    _, _, centres = cv2.kmeans(lab, SURROUNDING_COLOURS, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    return centres.astype(np.float32)
+
+
+def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: np.ndarray, skin_lab: np.ndarray) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: texels that look like what surrounds the face (not
+    its skin) and reach the face's edge through such texels: hair falling over a
+    cheek, a hat brim, background where the mesh overshoots. Of those, a smooth,
+    vividly coloured patch is kept as paint (a colour block running off the face);
+    textured (hair strands) or dull ones are occluders."""
+    size = alpha.shape[0]
+    px = size / 256.0
+    palette = surroundings[np.linalg.norm(surroundings - skin_lab, axis=-1) > 2 * OCCLUDER_DELTA] if len(surroundings) else surroundings
+    if len(palette) == 0:
+        return np.zeros_like(alpha)
+    gap = np.min(np.linalg.norm(lab[:, :, None, :] - palette[None, None], axis=-1), axis=-1)
+    candidate = ((gap < OCCLUDER_DELTA) & (alpha > 0.02)).astype(np.uint8)
+    count, labels = cv2.connectedComponents(candidate, connectivity=8)
+    if count <= 1:
+        return np.zeros_like(alpha)
+    edge = uv_templates(size)["face"] < 0.35
+    touching = np.zeros(count, bool)
+    touching[np.unique(labels[edge & (candidate > 0)])] = True
+    lightness = lab[..., 0]
+    texture = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), 1.2 * px))
+    chroma = np.linalg.norm(lab[..., 1:], axis=-1)
+    skin_texture = float(np.median(texture[(candidate == 0) & (uv_templates(size)["skin"] > 0.5)])) + 0.3
+    ids = labels.ravel()
+    sizes = np.maximum(np.bincount(ids, minlength=count), 1)
+    mean_texture = np.bincount(ids, texture.ravel(), count) / sizes
+    mean_chroma = np.bincount(ids, chroma.ravel(), count) / sizes
+    kind = touching & ((mean_chroma < VIVID_CHROMA) | (mean_texture > HAIR_TEXTURE * skin_texture))
+    kind[0] = False
+    hidden = kind[labels].astype(np.float32)
+    hidden = cv2.dilate(hidden, np.ones((3, 3), np.uint8), iterations=max(1, round(2 * px)))
+    return np.clip(cv2.GaussianBlur(hidden, (0, 0), 1.0 * px) * 1.5, 0, 1).astype(np.float32)
+
+
+def reference_layer(image: np.ndarray, face: Face, size: int) -> MakeupLayer:
+    """The makeup a face in a photo wears, at UV size ``size``."""
+    return extract_layer(unwrap(image, face, size), surrounding_colours(image, face))
+
+
+def extract_layer(texture: UVTexture, surroundings: np.ndarray | None = None) -> MakeupLayer:
+    """The makeup a face texture wears, as a :class:`MakeupLayer` of the same size.
+
+    Hidden parts are taken from the mirrored side when that side was seen, and left
+    unpainted otherwise: the far side of a turned head is never read as makeup, nor
+    (given ``surroundings``, :func:`surrounding_colours`) hair or hands over the face.
+    """
+    filled, seen = mirror_fill(texture, SEEN)
+    size = filled.shape[0]
+    tpl = uv_templates(size)
+    bare = estimate_bare(filled, seen)
+    # A touch of smoothing: JPEG blocks and sensor noise are not paint.
+    lab = texture_lab(cv2.GaussianBlur(filled, (0, 0), 0.6 * size / 256))
+    gap = np.linalg.norm(lab - bare.lab, axis=-1)
+    lips = tpl["lips"]
+    ramp = _ramp(gap, *DEAD_ZONE) * (1 - lips) + _ramp(gap, *LIP_DEAD_ZONE) * lips
+    seen_linear = linear_rgb(lab_to_rgb_fast(lab))
+    alpha, paint = unmix(seen_linear, bare.linear)
+    where = (tpl["face"] > 0) & (seen > SEEN)
+    features = np.clip(tpl["eyes"] + tpl["mouth"] + tpl["brows"], 0, 1)
+    alpha = alpha * ramp * where * (1 - cv2.GaussianBlur(features, (0, 0), 0.75 * size / 256))
+    if surroundings is not None:
+        alpha = alpha * (1 - _occluders(lab, alpha, surroundings, bare.skin_lab))
+    colour = paint / bare.shading[..., None]
+    return MakeupLayer(colour=np.clip(colour, 0, 1).astype(np.float32), alpha=alpha.astype(np.float32))

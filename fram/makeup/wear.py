@@ -1,0 +1,126 @@
+"""Put a :class:`~fram.makeup.decompose.MakeupLayer` on a face, or take a face's own off.
+
+Both turn into per-group :class:`~fram.makeup.layer.GroupLayer` maps in UV, which
+:func:`fram.makeup.compose.apply_layers` projects and composites onto the photo at its
+native resolution, exactly as rendered recipes are. So a worn layer is cut by the
+photo's own lip line, skin mask (no hair or glasses) and eye openings, and pixels it
+does not reach keep their bits.
+
+Wearing: the photo pixel ``x`` becomes ``(1 - a) x + a p (1 + c (x / base - 1))``:
+coverage ``a`` of the paint ``p`` relit by this face's shading, with a fraction
+:data:`TEXTURE_KEPT` of the skin's own relative texture showing through the paint,
+so pores and lighting stay the source's.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+import torch
+
+from fram.face.templates import uv_templates
+from fram.face.uv import UVTexture, mirror_fill
+from fram.makeup.decompose import SEEN, BareFace, MakeupLayer, estimate_bare, extract_layer, linear_rgb
+from fram.makeup.layer import GroupLayer
+from fram.makeup.render import BASE_SIGMA
+
+TEXTURE_KEPT = 0.35
+LAYER_GROUPS = ("skin", "eyes", "lips")
+"""Groups a makeup layer paints; brows are hair and are taken from the recipe."""
+
+
+@functools.lru_cache(maxsize=4)
+def group_zones(size: int) -> dict[str, np.ndarray]:
+    """Where each region group's makeup lies in UV: a soft partition of the face.
+
+    ``eyes`` is everything around the eye openings out to the brows and the temples
+    (shadow, liner and its wings, lower lash line); ``lips`` the lips; ``skin`` the
+    rest of the face (base, blush, contour, face paint). Brows belong to none.
+    """
+    tpl = uv_templates(size)
+    px = size / 256.0
+    around = np.maximum.reduce([tpl["eyes"], (tpl["eyeshadow"] > 0.05).astype(np.float32), (tpl["eyeliner"] > 0.05).astype(np.float32)])
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(2 * 9 * px) | 1, int(2 * 9 * px) | 1))
+    eyes = cv2.GaussianBlur(cv2.dilate((around > 0.5).astype(np.float32), kernel), (0, 0), 2.5 * px)
+    brows = cv2.GaussianBlur(tpl["brows"], (0, 0), 1.0 * px)
+    lips = np.clip(cv2.GaussianBlur(tpl["lips"], (0, 0), 0.75 * px) * 1.5, 0, 1)
+    face = tpl["face"]
+    not_brows = 1 - brows
+    return {
+        "lips": (lips * face).astype(np.float32),
+        "eyes": (eyes * (1 - lips) * not_brows * face).astype(np.float32),
+        "skin": ((1 - eyes) * (1 - lips) * not_brows * face).astype(np.float32),
+    }
+
+
+def _as_tensor(x: np.ndarray) -> torch.Tensor:
+    x = np.ascontiguousarray(x, np.float32)
+    return torch.from_numpy(x.transpose(2, 0, 1) if x.ndim == 3 else x[None])[None]
+
+
+def _group_layer(gain: np.ndarray, add: np.ndarray, alpha: np.ndarray, smooth: np.ndarray | None = None) -> GroupLayer:
+    size = alpha.shape[0]
+    zeros = torch.zeros(1, 1, size, size)
+    return GroupLayer(
+        gain=_as_tensor(gain), add=_as_tensor(add), shine=zeros.clone(),
+        smooth=zeros.clone() if smooth is None else _as_tensor(smooth), sparkle=zeros.clone(),
+        sparkle_color=torch.zeros(1, 3, size, size), alpha=_as_tensor(alpha),
+    )
+
+
+def _local_base(texture: UVTexture) -> np.ndarray:
+    """The texture's linear colour at the scale compositing calls "base"."""
+    linear = linear_rgb(texture.texture.astype(np.float32) / 255.0)
+    return cv2.GaussianBlur(linear, (0, 0), BASE_SIGMA * texture.size / 256.0)
+
+
+def wear_layer(layer: MakeupLayer, texture: UVTexture, groups: tuple[str, ...], intensity: dict[str, float],
+               bare: BareFace | None = None) -> dict[str, GroupLayer]:
+    """``layer`` on the face whose UV texture is ``texture``, per region group.
+
+    Intensity scales coverage (0 = nothing, 1 = as the reference wears it); above 1
+    coverage saturates first and then the paint's colour is pushed further from the
+    skin, so a sheer look gets stronger and an opaque one more vivid.
+    """
+    layer = layer.resized(texture.size)
+    bare = bare or estimate_bare(texture.texture, texture.visibility)
+    base = np.maximum(_local_base(texture), 1e-4)
+    paint = np.clip(layer.colour * bare.shading[..., None], 0, 1)
+    zones = group_zones(texture.size)
+    out: dict[str, GroupLayer] = {}
+    for group in groups:
+        if group not in zones:
+            continue
+        k = float(intensity.get(group, 1.0))
+        alpha = layer.alpha * zones[group] * texture.visibility.clip(0, 1)
+        scaled = alpha * k
+        a = np.clip(scaled, 0, 1)
+        extra = np.maximum(scaled, 1.0)[..., None]
+        p = np.clip(base + (paint - base) * extra, 0, 1) if k > 1 else paint
+        gain = (1 - a)[..., None] + a[..., None] * TEXTURE_KEPT * p / base
+        add = a[..., None] * (1 - TEXTURE_KEPT) * p
+        out[group] = _group_layer(gain, add, a)
+    return out
+
+
+def remove_layer(texture: UVTexture, groups: tuple[str, ...], intensity: dict[str, float] | None = None) -> dict[str, GroupLayer]:
+    """Gains that take a face's own makeup off, per region group: each made-up
+    texel is moved back to the bare estimate under it (``intensity`` per group: how
+    much of the way, at most 1), keeping its relative texture."""
+    made = extract_layer(texture)
+    bare = estimate_bare(*mirror_fill(texture, SEEN))
+    base = np.maximum(_local_base(texture), 1e-4)
+    target = np.maximum(bare.linear, 1e-4)
+    zones = group_zones(texture.size)
+    out: dict[str, GroupLayer] = {}
+    for group in groups:
+        if group not in zones:
+            continue
+        strength = min(1.0, float((intensity or {}).get(group, 1.0)))
+        a = np.clip(made.alpha * zones[group] * strength, 0, 1)
+        # Full coverage hides the skin's texture too: fall back to the bare colour alone.
+        gain = (1 - a)[..., None] + a[..., None] * target / base
+        out[group] = _group_layer(gain, np.zeros_like(gain), a, smooth=a * a)
+    return out

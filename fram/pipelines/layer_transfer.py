@@ -1,0 +1,88 @@
+"""``LayerTransferPipeline`` (``--engine layer``) and ``RemovePipeline`` (``fram remove``).
+
+Transfer: each reference photo is split into its bare face and its makeup layer
+(per-texel paint colour and coverage in UV, :mod:`fram.makeup.decompose`), and that
+layer is worn by the source (:func:`fram.makeup.wear.wear_layer`), so shapes and
+patterns (liner wings, stencils, face paint, colour blocks) come across at the UV
+texture's resolution, not only each region's colour. Brows are hair: they come from
+the reference read as a recipe, as do groups whose reference is a recipe.
+
+Removal: the same decomposition run on the photo itself, with the made-up texels
+moved back to the bare estimate under them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fram.makeup.compose import apply_layers, style_layers
+from fram.makeup.decompose import MakeupLayer, estimate_bare
+from fram.makeup.layer import GroupLayer
+from fram.makeup.recipe import MakeupStyle
+from fram.makeup.render import GROUPS
+from fram.makeup.wear import LAYER_GROUPS, remove_layer, wear_layer
+from fram.pipelines.apply import style_for_regions
+from fram.pipelines.base import Pipeline, PipelineOutput, analyse_source
+from fram.pipelines.options import MakeupOptions
+from fram.pipelines.references import plan_references
+
+NO_MAKEUP_COVERAGE = 0.02
+"""Summed coverage (fraction of the UV face) below which a reference shows no makeup."""
+
+
+def shows_makeup(layer: MakeupLayer) -> bool:
+    """Whether a layer holds any visible makeup."""
+    return float(layer.alpha.mean()) > NO_MAKEUP_COVERAGE * 0.25 or float(layer.alpha.max()) > 0.5
+
+
+class LayerTransferPipeline(Pipeline):
+    """Reference photo(s) → makeup layer(s) → photo; see the module docstring."""
+
+    def __call__(self, source: object, reference: object | None = None, *, references: dict[str, object] | None = None,
+                 options: MakeupOptions | None = None, source_name: str = "source", **values: Any) -> PipelineOutput:
+        """``reference`` for every selected group and/or ``references`` per group (a photo,
+        a saved look, a preset, words or a recipe each)."""
+        options = MakeupOptions.of(options, **values)
+        plan = plan_references(reference, references, options)
+        photo = analyse_source(source, options.face_index, source_name, fine=True)
+        texture = photo.analysis.texture
+        groups = options.shown(plan.groups)
+        bare = estimate_bare(texture.texture, texture.visibility)
+        layers: dict[str, GroupLayer] = {}
+        recipe = MakeupStyle(name="transfer")
+        notes: list[str] = []
+        for group in groups:
+            ref = plan.references[group]
+            if group in LAYER_GROUPS and ref.has_layer:
+                look = ref.layer()
+                if not shows_makeup(look):
+                    note = f"{ref.name} shows no visible makeup"
+                    if note not in notes:
+                        notes.append(note)
+                layers.update(wear_layer(look, texture, (group,), options.intensity, bare))
+            else:
+                picked = plan.recipe_for(group)
+                recipe = recipe.model_copy(update=picked)
+        recipe_groups = tuple(g for g in groups if g not in layers)
+        if recipe_groups:
+            style = style_for_regions(recipe, options.intensity)
+            layers.update(style_layers(photo.analysis, style, recipe_groups, texture.size))
+        made = apply_layers(photo.image, photo.analysis, layers)
+        return PipelineOutput(image=made, face=photo.face, style=None, groups=groups, notes=tuple(notes))
+
+
+class RemovePipeline(Pipeline):
+    """A made-up photo → the bare face, per region group; see the module docstring."""
+
+    def __call__(self, image: object, options: MakeupOptions | None = None, *, source_name: str = "image",
+                 **values: Any) -> PipelineOutput:
+        """``options`` or its fields as keywords: ``regions`` (default: all) and
+        ``intensity`` (how much of the makeup to take off, 1 = all of it)."""
+        options = MakeupOptions.of(options, **values)
+        photo = analyse_source(image, options.face_index, source_name, fine=True)
+        groups = options.shown(options.regions or GROUPS)
+        wanted = tuple(g for g in groups if g in LAYER_GROUPS)
+        layers = remove_layer(photo.analysis.texture, wanted, options.intensity) if wanted else {}
+        made = apply_layers(photo.image, photo.analysis, layers) if layers else photo.image.copy()
+        notes = () if wanted else ("brows are hair, not makeup: nothing to remove",)
+        return PipelineOutput(image=made, face=photo.face, style=None, groups=wanted, notes=notes)
