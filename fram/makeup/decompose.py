@@ -11,10 +11,11 @@ texture's own resolution: shapes come across, not only each region's mean colour
 
 The bare face is not observed. Bare skin is smooth at the scale of a face and
 skin-coloured; paint is neither, so the bare estimate is a robust smooth fit of the
-skin (normalised blurs that down-weight texels far from the fit, iterated) and bare
-lips sit at a fixed offset from the bare skin (:data:`BARE_LIP_OFFSET`, measured on
-bare faces). Differences smaller than natural skin variation (:data:`DEAD_ZONE`)
-count as no makeup, so a bare reference gives an empty layer.
+skin (normalised blurs that down-weight texels far from the fit, iterated) plus the
+structure every bare face has there (nostrils, lash lines, the lips' own colour:
+:mod:`fram.makeup.bare_prior`, learned from bare faces). Departures no larger than
+bare faces show at that texel (:data:`DEAD_ZONE`) count as no makeup, so a bare
+reference gives an empty layer and removal leaves a bare face alone.
 
 The paint is stored as its colour under the reference's *relative* shading removed
 (shading = the bare fit's luminance over its median), so putting it on another face
@@ -33,14 +34,14 @@ from fram.face.colour import lab_to_rgb_fast, rgb_to_lab_fast
 from fram.face.landmarks import Face
 from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture, face_projection, mirror_fill, unwrap
+from fram.makeup.bare_prior import PRIOR_SIZE, bare_prior
 
-BARE_LIP_OFFSET = np.array([-10.0, 14.0, 3.0], np.float32)
-"""CIELAB offset of bare lips from the face's bare skin (median over bare faces)."""
-DEAD_ZONE = (5.0, 11.0)
-"""ΔE (CIE76) from the bare estimate over which coverage ramps in from 0: natural
-skin variation (pores, freckles, redness) stays below it."""
-LIP_DEAD_ZONE = (8.0, 16.0)
-"""Bare lips vary more from person to person than skin does."""
+DEAD_ZONE = (4.0, 6.0)
+"""ΔE (CIE76) from the bare estimate where coverage starts to ramp in, and over how
+many ΔE it reaches full: natural variation (pores, freckles, redness) stays below it.
+The start is raised where bare faces vary more (:attr:`BarePrior.spread`)."""
+SPREAD_MARGIN = 0.8
+LIGHTNESS_WEIGHT = 0.6
 OCCLUDER_DELTA = 14.0
 """ΔE within which a painted-looking texel matches a colour just outside the face
 (hair, hat, background, a hand): joined to the face's edge, it is an occluder."""
@@ -63,11 +64,13 @@ class BareFace:
         lab: (S, S, 3) float32 CIELAB of the bare face (skin everywhere, bare lips on the lips).
         shading: (S, S) float32 relative light: the bare skin's luminance over its median.
         skin_lab: (3,) median CIELAB of the bare skin.
+        spread: (S, S) float32: how much bare faces vary around ``lab`` (ΔE).
     """
 
     lab: np.ndarray
     shading: np.ndarray
     skin_lab: np.ndarray
+    spread: np.ndarray
 
     @property
     def linear(self) -> np.ndarray:
@@ -82,10 +85,13 @@ class MakeupLayer:
         colour: (S, S, 3) float32 linear RGB of the paint under neutral light.
         alpha: (S, S) float32 coverage in [0, 1]; 0 where there is no makeup or the
             reference face was hidden.
+        skin: (3,) float32 CIELAB of the bare skin the layer was read from: skin-like,
+            sheer paint (highlight, contour, a lighter base) is worn relative to it.
     """
 
     colour: np.ndarray
     alpha: np.ndarray
+    skin: np.ndarray
 
     @property
     def size(self) -> int:
@@ -99,7 +105,7 @@ class MakeupLayer:
         weighted = cv2.resize(self.colour * self.alpha[..., None], (size, size), interpolation=interp)
         alpha = cv2.resize(self.alpha, (size, size), interpolation=interp)
         colour = weighted / np.maximum(alpha, 1e-4)[..., None]
-        return MakeupLayer(colour=np.clip(colour, 0, 1).astype(np.float32), alpha=np.clip(alpha, 0, 1).astype(np.float32))
+        return MakeupLayer(colour=np.clip(colour, 0, 1).astype(np.float32), alpha=np.clip(alpha, 0, 1).astype(np.float32), skin=self.skin)
 
 
 def layer_size_for(face: Face) -> int:
@@ -136,12 +142,12 @@ def texture_lab(texture: np.ndarray) -> np.ndarray:
     return rgb_to_lab_fast(texture.astype(np.float32) / 255.0)
 
 
-def estimate_bare(texture: np.ndarray, seen: np.ndarray) -> BareFace:
-    """The bare face under a (possibly made-up) UV texture; see the module docstring.
+def smooth_skin_fit(texture: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The skin's colour field without paint or features: (S, S, 3) CIELAB, and the
+    (S, S) bool skin texels it was fitted on.
 
-    Args:
-        texture: (S, S, 3) uint8 sRGB UV texture.
-        seen: (S, S) float32 visibility in [0, 1].
+    Normalised blurs at decreasing scales, each down-weighting texels far from the
+    previous fit: paint, liner and shadows drop out, the light across the face stays.
     """
     size = texture.shape[0]
     tpl = uv_templates(size)
@@ -149,6 +155,8 @@ def estimate_bare(texture: np.ndarray, seen: np.ndarray) -> BareFace:
     skin_area = (tpl["skin"] > 0.5) & (seen > SEEN)
     if skin_area.sum() < 50:
         skin_area = (tpl["face"] > 0.5) & (seen > 0.2)
+    if skin_area.sum() < 50:
+        return np.broadcast_to(np.median(lab.reshape(-1, 3), axis=0), lab.shape).astype(np.float32), skin_area
     # First guess: the median skin colour, trusting texels by chroma closeness so that
     # a lit and a shaded cheek both count while blue paint or black liner do not.
     median = np.median(lab[skin_area], axis=0).astype(np.float32)
@@ -163,13 +171,31 @@ def estimate_bare(texture: np.ndarray, seen: np.ndarray) -> BareFace:
         fit = (trust * smooth + (1 - trust) * fit).astype(np.float32)
         gap = np.linalg.norm(lab - fit, axis=-1)
         weight = skin_area * np.exp(-((gap / 8.0) ** 2))
-    skin_lab = np.median(fit[skin_area], axis=0).astype(np.float32)
-    bare = fit.copy()
-    lips = tpl["lips"][..., None]
-    bare = bare * (1 - lips) + (fit + BARE_LIP_OFFSET) * lips
+    return fit, skin_area
+
+
+def with_structure(fit: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """A smooth skin fit plus a bare face's mean structure (:class:`BarePrior` offsets)."""
+    out = fit + offset
+    out[..., 0] = fit[..., 0] + offset[..., 0] * (fit[..., 0] + 16.0)
+    return out.astype(np.float32)
+
+
+def estimate_bare(texture: np.ndarray, seen: np.ndarray) -> BareFace:
+    """The bare face under a (possibly made-up) UV texture; see the module docstring.
+
+    Args:
+        texture: (S, S, 3) uint8 sRGB UV texture.
+        seen: (S, S) float32 visibility in [0, 1].
+    """
+    size = texture.shape[0]
+    fit, skin_area = smooth_skin_fit(texture, seen)
+    prior = bare_prior(PRIOR_SIZE).resized(size)
     lum = _luminance(linear_rgb(lab_to_rgb_fast(fit)))
-    shading = lum / max(float(np.median(lum[skin_area])), 1e-4)
-    return BareFace(lab=bare.astype(np.float32), shading=np.clip(shading, *SHADING_RANGE).astype(np.float32), skin_lab=skin_lab)
+    shading = lum / max(float(np.median(lum[skin_area])) if skin_area.any() else float(lum.mean()), 1e-4)
+    return BareFace(lab=with_structure(fit, prior.offset), shading=np.clip(shading, *SHADING_RANGE).astype(np.float32),
+                    skin_lab=np.median(fit[skin_area], axis=0).astype(np.float32) if skin_area.any() else fit.mean(axis=(0, 1)),
+                    spread=prior.spread)
 
 
 def unmix(seen_linear: np.ndarray, bare_linear: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -181,7 +207,7 @@ def unmix(seen_linear: np.ndarray, bare_linear: np.ndarray) -> tuple[np.ndarray,
     return alpha.astype(np.float32), np.clip(paint, 0, 1).astype(np.float32)
 
 
-def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+def ramp(x: np.ndarray, lo, hi) -> np.ndarray:
     t = np.clip((x - lo) / (hi - lo), 0, 1)
     return (t * t * (3 - 2 * t)).astype(np.float32)
 
@@ -244,8 +270,24 @@ def reference_layer(image: np.ndarray, face: Face, size: int) -> MakeupLayer:
     return extract_layer(unwrap(image, face, size), surrounding_colours(image, face))
 
 
-def extract_layer(texture: UVTexture, surroundings: np.ndarray | None = None) -> MakeupLayer:
-    """The makeup a face texture wears, as a :class:`MakeupLayer` of the same size.
+@dataclass(frozen=True)
+class Decomposition:
+    """A face texture split in two, plus where the split found makeup at all.
+
+    Attributes:
+        bare: the bare face estimate.
+        layer: the makeup layer (least coverage that explains each texel).
+        presence: (S, S) float32 in [0, 1]: how surely a texel is made up (0 within
+            natural skin variation, 1 well beyond it), whatever the paint's opacity.
+    """
+
+    bare: BareFace
+    layer: MakeupLayer
+    presence: np.ndarray
+
+
+def decompose(texture: UVTexture, surroundings: np.ndarray | None = None) -> Decomposition:
+    """Split a face texture into its bare face and its makeup; see the module docstring.
 
     Hidden parts are taken from the mirrored side when that side was seen, and left
     unpainted otherwise: the far side of a turned head is never read as makeup, nor
@@ -257,15 +299,22 @@ def extract_layer(texture: UVTexture, surroundings: np.ndarray | None = None) ->
     bare = estimate_bare(filled, seen)
     # A touch of smoothing: JPEG blocks and sensor noise are not paint.
     lab = texture_lab(cv2.GaussianBlur(filled, (0, 0), 0.6 * size / 256))
-    gap = np.linalg.norm(lab - bare.lab, axis=-1)
-    lips = tpl["lips"]
-    ramp = _ramp(gap, *DEAD_ZONE) * (1 - lips) + _ramp(gap, *LIP_DEAD_ZONE) * lips
-    seen_linear = linear_rgb(lab_to_rgb_fast(lab))
-    alpha, paint = unmix(seen_linear, bare.linear)
+    # Bare faces differ from the estimate mostly in lightness (shading, creases, a
+    # misplaced mesh); makeup mostly in colour, so lightness counts for less.
+    gap = np.linalg.norm((lab - bare.lab) * np.array([LIGHTNESS_WEIGHT, 1, 1], np.float32), axis=-1)
+    start = np.maximum(DEAD_ZONE[0], SPREAD_MARGIN * bare.spread)
+    departure = ramp(gap, start, start + DEAD_ZONE[1])
+    alpha, paint = unmix(linear_rgb(lab_to_rgb_fast(lab)), bare.linear)
     where = (tpl["face"] > 0) & (seen > SEEN)
     features = np.clip(tpl["eyes"] + tpl["mouth"] + tpl["brows"], 0, 1)
-    alpha = alpha * ramp * where * (1 - cv2.GaussianBlur(features, (0, 0), 0.75 * size / 256))
+    presence = departure * where * (1 - cv2.GaussianBlur(features, (0, 0), 0.75 * size / 256))
     if surroundings is not None:
-        alpha = alpha * (1 - _occluders(lab, alpha, surroundings, bare.skin_lab))
-    colour = paint / bare.shading[..., None]
-    return MakeupLayer(colour=np.clip(colour, 0, 1).astype(np.float32), alpha=alpha.astype(np.float32))
+        presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare.skin_lab))
+    colour = np.clip(paint / bare.shading[..., None], 0, 1).astype(np.float32)
+    layer = MakeupLayer(colour=colour, alpha=(alpha * presence).astype(np.float32), skin=bare.skin_lab.astype(np.float32))
+    return Decomposition(bare=bare, layer=layer, presence=presence.astype(np.float32))
+
+
+def extract_layer(texture: UVTexture, surroundings: np.ndarray | None = None) -> MakeupLayer:
+    """The makeup a face texture wears, as a :class:`MakeupLayer` of the same size (:func:`decompose`)."""
+    return decompose(texture, surroundings).layer

@@ -21,12 +21,19 @@ import numpy as np
 import torch
 
 from fram.face.templates import uv_templates
-from fram.face.uv import UVTexture, mirror_fill
-from fram.makeup.decompose import SEEN, BareFace, MakeupLayer, estimate_bare, extract_layer, linear_rgb
+from fram.face.uv import UVTexture
+from fram.face.colour import lab_to_rgb_fast, rgb_to_lab_fast
+from fram.makeup.decompose import BareFace, MakeupLayer, ramp, decompose, estimate_bare, linear_rgb, srgb_from_linear
 from fram.makeup.layer import GroupLayer
 from fram.makeup.render import BASE_SIGMA
 
 TEXTURE_KEPT = 0.35
+UNLIKE_SKIN_CHROMA = (12.0, 30.0)
+"""a*b* distance from the reference's skin over which paint turns from "a change of
+the skin" (worn relative to it) to "a colour of its own" (worn as is)."""
+WHITE_LIGHTNESS = (82.0, 94.0)
+BLACK_LIGHTNESS = (18.0, 32.0)
+"""Near-white and near-black paint (face paint, liner) is a colour of its own too."""
 LAYER_GROUPS = ("skin", "eyes", "lips")
 """Groups a makeup layer paints; brows are hair and are taken from the recipe."""
 
@@ -76,6 +83,29 @@ def _local_base(texture: UVTexture) -> np.ndarray:
     return cv2.GaussianBlur(linear, (0, 0), BASE_SIGMA * texture.size / 256.0)
 
 
+def _skin_linear(lab: np.ndarray) -> np.ndarray:
+    return np.maximum(linear_rgb(lab_to_rgb_fast(np.asarray(lab, np.float32).reshape(1, 1, 3)))[0, 0], 1e-3)
+
+
+def _paint_for(layer: MakeupLayer, bare: BareFace) -> np.ndarray:
+    """The layer's paint as it looks on this face, (S, S, 3) linear RGB.
+
+    Opaque or vividly coloured paint (liner, face paint, a colour block, lipstick)
+    keeps its own colour, relit. Sheer, skin-coloured paint (highlight, contour, a
+    lighter or darker base) is a change *of the skin*: it is carried as a ratio to the
+    reference's skin, so a highlight from a pale face brightens a deep one by the same
+    factor instead of painting it pale.
+    """
+    shading = bare.shading[..., None]
+    absolute = layer.colour * shading
+    relative = layer.colour / _skin_linear(layer.skin) * _skin_linear(bare.skin_lab) * shading
+    lab = rgb_to_lab_fast(srgb_from_linear(layer.colour))
+    unlike_skin = ramp(np.linalg.norm(lab[..., 1:] - layer.skin[1:], axis=-1), *UNLIKE_SKIN_CHROMA)
+    extreme = np.maximum(ramp(lab[..., 0], *WHITE_LIGHTNESS), 1 - ramp(lab[..., 0], *BLACK_LIGHTNESS))
+    keep = np.maximum.reduce([unlike_skin, extreme, group_zones(layer.size)["lips"]])[..., None]
+    return np.clip(keep * absolute + (1 - keep) * relative, 0, 1).astype(np.float32)
+
+
 def wear_layer(layer: MakeupLayer, texture: UVTexture, groups: tuple[str, ...], intensity: dict[str, float],
                bare: BareFace | None = None) -> dict[str, GroupLayer]:
     """``layer`` on the face whose UV texture is ``texture``, per region group.
@@ -87,7 +117,7 @@ def wear_layer(layer: MakeupLayer, texture: UVTexture, groups: tuple[str, ...], 
     layer = layer.resized(texture.size)
     bare = bare or estimate_bare(texture.texture, texture.visibility)
     base = np.maximum(_local_base(texture), 1e-4)
-    paint = np.clip(layer.colour * bare.shading[..., None], 0, 1)
+    paint = _paint_for(layer, bare)
     zones = group_zones(texture.size)
     out: dict[str, GroupLayer] = {}
     for group in groups:
@@ -105,21 +135,22 @@ def wear_layer(layer: MakeupLayer, texture: UVTexture, groups: tuple[str, ...], 
     return out
 
 
-def remove_layer(texture: UVTexture, groups: tuple[str, ...], intensity: dict[str, float] | None = None) -> dict[str, GroupLayer]:
+def remove_layer(texture: UVTexture, groups: tuple[str, ...], intensity: dict[str, float] | None = None,
+                 surroundings: np.ndarray | None = None) -> dict[str, GroupLayer]:
     """Gains that take a face's own makeup off, per region group: each made-up
     texel is moved back to the bare estimate under it (``intensity`` per group: how
-    much of the way, at most 1), keeping its relative texture."""
-    made = extract_layer(texture)
-    bare = estimate_bare(*mirror_fill(texture, SEEN))
+    much of the way, at most 1), keeping its relative texture. ``surroundings``
+    (:func:`fram.makeup.decompose.surrounding_colours`) keeps hair over the face as it is."""
+    split = decompose(texture, surroundings)
     base = np.maximum(_local_base(texture), 1e-4)
-    target = np.maximum(bare.linear, 1e-4)
+    target = np.maximum(split.bare.linear, 1e-4)
     zones = group_zones(texture.size)
     out: dict[str, GroupLayer] = {}
     for group in groups:
         if group not in zones:
             continue
         strength = min(1.0, float((intensity or {}).get(group, 1.0)))
-        a = np.clip(made.alpha * zones[group] * strength, 0, 1)
+        a = np.clip(split.presence * zones[group] * strength, 0, 1)
         # Full coverage hides the skin's texture too: fall back to the bare colour alone.
         gain = (1 - a)[..., None] + a[..., None] * target / base
         out[group] = _group_layer(gain, np.zeros_like(gain), a, smooth=a * a)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from fram.makeup.compose import apply_layers, style_layers
-from fram.makeup.decompose import MakeupLayer, estimate_bare
+from fram.makeup.decompose import MakeupLayer, estimate_bare, surrounding_colours
 from fram.makeup.layer import GroupLayer
 from fram.makeup.recipe import MakeupStyle
 from fram.makeup.render import GROUPS
@@ -82,7 +82,8 @@ class RemovePipeline(Pipeline):
         photo = analyse_source(image, options.face_index, source_name, fine=True)
         groups = options.shown(options.regions or GROUPS)
         wanted = tuple(g for g in groups if g in LAYER_GROUPS)
-        layers = remove_layer(photo.analysis.texture, wanted, options.intensity) if wanted else {}
+        around = surrounding_colours(photo.image, photo.face) if wanted else None
+        layers = remove_layer(photo.analysis.texture, wanted, options.intensity, around) if wanted else {}
         made = apply_layers(photo.image, photo.analysis, layers) if layers else photo.image.copy()
         notes = () if wanted else ("brows are hair, not makeup: nothing to remove",)
         return PipelineOutput(image=made, face=photo.face, style=None, groups=wanted, notes=notes)

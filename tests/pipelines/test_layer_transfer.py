@@ -1,0 +1,97 @@
+"""The makeup-layer engine and removal on real photos: patterns come across where the
+reference wears them, a bare reference changes nothing, removal leaves a bare face alone."""
+
+import numpy as np
+import pytest
+
+from fram.face.colour import rgb_to_lab
+from fram.face.image_io import read_image
+from fram.face.landmarks import detect_face
+from fram.face.uv import unwrap
+from fram.makeup.decompose import decompose, reference_layer
+from fram.makeup.wear import group_zones
+from fram.pipelines.api import remove_makeup, transfer
+
+PAINTED = "makeup-photos-extra/made-up/gorgeous__makeup_assets_art_0000.jpeg"
+LINER = "makeup-photos-extra/made-up/gorgeous__makeup_assets_neon_0000.png"
+BARE = "makeup-photos-extra/bare/makeup_transfer__Code_Final_Images_target_02.jpg"
+BARE_2 = "makeup-photos/non-makeup/xfsy_0435.png"
+CLEAN = "makeup-photos/non-makeup/vSYYZ241.png"  # no beard: stubble still reads as makeup
+
+
+def _delta_e(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(rgb_to_lab(a) - rgb_to_lab(b), axis=-1)
+
+
+@pytest.fixture(scope="module")
+def painted(shared_data):
+    image = read_image(shared_data / PAINTED)
+    return image, detect_face(image)
+
+
+def test_painted_reference_layer_covers_the_paint_not_the_bare_skin(painted):
+    image, face = painted
+    layer = reference_layer(image, face, 256)
+    zones = group_zones(256)
+    # Face paint covers much of this face; the lips wear only a pale tint.
+    assert float((layer.alpha[zones["skin"] > 0.9] > 0.3).mean()) > 0.25
+    assert layer.alpha.shape == (256, 256) and layer.colour.shape == (256, 256, 3)
+    assert 0.0 <= float(layer.alpha.min()) and float(layer.alpha.max()) <= 1.0
+
+
+def test_bare_faces_have_almost_no_layer(shared_data):
+    for name in (CLEAN, BARE_2):
+        image = read_image(shared_data / name)
+        face = detect_face(image)
+        layer = reference_layer(image, face, 256)
+        assert float(layer.alpha.mean()) < 0.05, name
+        assert float(decompose(unwrap(image, face, 256)).presence.mean()) < 0.15, name
+
+
+def test_transfer_puts_the_paint_where_the_reference_wears_it(shared_data):
+    source = read_image(shared_data / BARE)
+    out = transfer(source, str(shared_data / PAINTED), engine="layer").image
+    assert out.shape == source.shape
+    change = _delta_e(out, source)
+    face = detect_face(source)
+    x0, y0, x1, y1 = (int(v) for v in face.bbox)
+    inside = change[y0:y1, x0:x1]
+    assert float((inside > 10).mean()) > 0.15, "the face paint should cover a good part of the face"
+    outside = change.copy()
+    outside[max(0, y0 - 20):y1 + 20, max(0, x0 - 20):x1 + 20] = 0
+    assert float(outside.max()) == 0.0, "nothing outside the face changes"
+
+
+def test_liner_reference_changes_the_eyes_not_the_cheeks(shared_data):
+    source = read_image(shared_data / BARE)
+    face = detect_face(source)
+    out = transfer(source, str(shared_data / LINER), engine="layer", regions="eyes").image
+    change = _delta_e(out, source)
+    points = face.landmarks[:, :2]
+    eye = points[[33, 133, 362, 263]]
+    (ex0, ey0), (ex1, ey1) = eye.min(axis=0).astype(int), eye.max(axis=0).astype(int)
+    around_eyes = change[ey0 - 25:ey1 + 10, ex0 - 15:ex1 + 15]
+    mouth = points[[61, 291, 0, 17]]
+    (mx0, my0), (mx1, my1) = mouth.min(axis=0).astype(int), mouth.max(axis=0).astype(int)
+    assert float(around_eyes.max()) > 15
+    assert float(change[my0:my1, mx0:mx1].max()) == 0.0, "eyes only: the lips stay bit-identical"
+
+
+def test_bare_reference_gives_back_the_source_with_a_note(shared_data):
+    source = read_image(shared_data / BARE)
+    result = transfer(source, str(shared_data / BARE_2), engine="layer")
+    assert float(_delta_e(result.image, source).mean()) < 1.0
+
+
+def test_remove_takes_lipstick_off_and_leaves_a_bare_face_alone(shared_data):
+    for name in (CLEAN, BARE_2):
+        bare = read_image(shared_data / name)
+        assert float(_delta_e(remove_makeup(bare).image, bare).mean()) < 1.0, name
+    made = read_image(shared_data / LINER)
+    face = detect_face(made)
+    lips = face.landmarks[[0, 17, 61, 291], :2]
+    (x0, y0), (x1, y1) = lips.min(axis=0).astype(int), lips.max(axis=0).astype(int)
+    before = rgb_to_lab(made[y0:y1, x0:x1]).reshape(-1, 3)
+    after = rgb_to_lab(remove_makeup(made, regions="lips").image[y0:y1, x0:x1]).reshape(-1, 3)
+    chroma = lambda lab: float(np.median(np.linalg.norm(lab[:, 1:], axis=1)))
+    assert chroma(after) < chroma(before) - 5, "the pink lipstick should lose chroma"
