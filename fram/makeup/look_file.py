@@ -98,11 +98,13 @@ def encode_look(look: Look) -> bytes:
         "layer": {"size": size, "colour": COLOUR_MEMBER, "alpha": ALPHA_MEMBER}, "created_by": f"fram {__version__}",
     }
     buffer = io.BytesIO()
+    members = ((MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"), zipfile.ZIP_DEFLATED),
+               # PNGs are already compressed: stored as they are.
+               (COLOUR_MEMBER, _png(colour), zipfile.ZIP_STORED), (ALPHA_MEMBER, _png(alpha), zipfile.ZIP_STORED))
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(MANIFEST, json.dumps(manifest, indent=1), compress_type=zipfile.ZIP_DEFLATED)
-        # PNGs are already compressed: stored as they are.
-        archive.writestr(COLOUR_MEMBER, _png(colour), compress_type=zipfile.ZIP_STORED)
-        archive.writestr(ALPHA_MEMBER, _png(alpha), compress_type=zipfile.ZIP_STORED)
+        for member, payload, compression in members:
+            # A fixed timestamp: the same look always gives the same bytes.
+            archive.writestr(zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0)), payload, compress_type=compression)
     return buffer.getvalue()
 
 
