@@ -16,7 +16,8 @@ _PUBLIC = {
     "apply_makeup": "fram.pipelines", "transfer": "fram.pipelines", "remove_makeup": "fram.pipelines", "MakeupOptions": "fram.pipelines",
     "PipelineOutput": "fram.pipelines", "ApplyPipeline": "fram.pipelines", "ClassicTransferPipeline": "fram.pipelines",
     "FramTransferPipeline": "fram.pipelines", "SearchPipeline": "fram.pipelines", "engine_names": "fram.pipelines",
-    "FramError": "fram.errors", "MakeupStyle": "fram.makeup.recipe",
+    "Look": "fram.pipelines", "extract_look": "fram.pipelines", "painted_look": "fram.pipelines", "save_look": "fram.pipelines",
+    "load_look": "fram.pipelines", "FramError": "fram.errors", "MakeupStyle": "fram.makeup.recipe",
 }
 __all__ = ["__version__", *_PUBLIC]
 

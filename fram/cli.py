@@ -122,16 +122,26 @@ def cmd_uv(args: argparse.Namespace) -> None:
     write_image(out, texture.texture)
 
 
+def _notes(result) -> None:
+    """What the user should know about a result (a reference with no makeup, …), on stderr."""
+    for note in result.notes:
+        print(f"fram: note: {note}", file=sys.stderr)
+
+
 def cmd_apply(args: argparse.Namespace) -> None:
     from fram.face.image_io import write_image
+    from fram.makeup.look_file import is_look
     from fram.pipelines import apply_makeup
 
     if (args.style is None) == (args.text is None):
-        raise FramError("give exactly one of --style NAME|FILE.json or --text \"...\"")
+        raise FramError("give exactly one of --style NAME|FILE.json, --look FILE.fram or --text \"...\"")
     out, *recipe_out = _outputs(args.output, args.recipe)
     look = args.style if args.style is not None else f"text:{args.text}"
+    if recipe_out and is_look(look):
+        raise FramError("--recipe needs a recipe look (a preset, .json or words): a saved look is worn as its layer")
     result = apply_makeup(args.image, look, _options(args), source_name=Path(args.image).name)
     recipe_text = result.style.to_json() if recipe_out else None
+    _notes(result)
     write_image(out, result.image)
     if recipe_out:
         _write_text(recipe_out[0], recipe_text)
@@ -147,9 +157,43 @@ def cmd_transfer(args: argparse.Namespace) -> None:
     if recipe_out and (options.engine or default_engine()) != "classic":
         raise FramError("--recipe needs --engine classic (the fram engine generates its makeup, it paints no recipe)")
     result = transfer(args.source, args.reference, references=per_region, options=options, source_name=Path(args.source).name)
+    _notes(result)
     write_image(out, result.image)
     if recipe_out:
         _write_text(recipe_out[0], result.style.to_json())
+
+
+def cmd_remove(args: argparse.Namespace) -> None:
+    from fram.face.image_io import write_image
+    from fram.pipelines import remove_makeup
+
+    (out,) = _outputs(args.output)
+    result = remove_makeup(args.image, _options(args), source_name=Path(args.image).name)
+    _notes(result)
+    write_image(out, result.image)
+
+
+def cmd_extract(args: argparse.Namespace) -> None:
+    from fram.makeup.look_file import LOOK_SUFFIX
+    from fram.pipelines import extract_look, painted_look, save_look
+
+    if (args.reference is None) == (args.uv is None):
+        raise FramError("give exactly one of a made-up photo or --uv PAINTED.png")
+    (out,) = _outputs(args.output)
+    if out.suffix.lower() != LOOK_SUFFIX:
+        raise FramError(f"a look file ends in {LOOK_SUFFIX} (so transfer and apply know it), got '{out.name}'")
+    look = extract_look(args.reference, name=args.name) if args.uv is None else painted_look(args.uv, name=args.name)
+    save_look(out, *look)
+
+
+def cmd_uv_guide(args: argparse.Namespace) -> None:
+    from fram.face.image_io import write_image
+    from fram.face.uv_guide import MIN_GUIDE_SIZE, uv_guide
+
+    if not MIN_GUIDE_SIZE <= args.size <= 4096:
+        raise FramError(f"--size must be from {MIN_GUIDE_SIZE} to 4096 px, got {args.size}")
+    (out,) = _outputs(args.output)
+    write_image(out, uv_guide(args.size))
 
 
 def cmd_presets(args: argparse.Namespace) -> None:
@@ -277,9 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     face_option(p)
     p.set_defaults(run=cmd_uv)
 
-    p = sub.add_parser("apply", help="put a look (preset, recipe file or words) on a photo")
+    p = sub.add_parser("apply", help="put a look (preset, recipe file, words or a saved .fram look) on a photo")
     p.add_argument("image")
-    p.add_argument("--style", help="preset name or recipe .json")
+    p.add_argument("--style", "--look", dest="style", help="preset name, recipe .json or saved look .fram (fram extract)")
     p.add_argument("--text", help='a description, e.g. "glossy berry lips and a winged liner"')
     look_options(p)
     p.add_argument("--recipe", help="also save the recipe that was applied (JSON)")
@@ -288,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("transfer", help="put a reference photo's makeup on a source photo, per region")
     p.add_argument("source")
-    p.add_argument("reference", nargs="?", help="made-up photo, preset NAME, text:WORDS or recipe .json")
+    p.add_argument("reference", nargs="?", help="made-up photo, saved look .fram, preset NAME, text:WORDS or recipe .json")
     for group in ("skin", "eyes", "brows", "lips"):
         p.add_argument(f"--{group}", help=f"reference for the {group} only (photo, preset:NAME, text:WORDS, .json)")
     look_options(p, " (above 1 exaggerates)")
@@ -301,6 +345,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recipe", help="also save the transferred recipe (JSON; classic engine)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(run=cmd_transfer)
+
+    p = sub.add_parser("remove", help="take a photo's makeup off, per region")
+    p.add_argument("image")
+    p.add_argument("--intensity", default="1.0", help="how much to take off, up to 1, or per region: lips=1,eyes=0.5")
+    p.add_argument("--regions", help=f"only these: {REGION_CHOICES}")
+    face_option(p)
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(run=cmd_remove)
+
+    p = sub.add_parser("extract", help="save a look as a portable .fram file, from a made-up photo or a painted UV layer")
+    p.add_argument("reference", nargs="?", help="made-up photo (its largest face)")
+    p.add_argument("--uv", help="an RGBA PNG painted over `fram uv-guide` instead (colour = paint, alpha = coverage)")
+    p.add_argument("--name", help="the look's name (default: the file's name)")
+    p.add_argument("-o", "--output", required=True, help="look file, ending in .fram")
+    p.set_defaults(run=cmd_extract)
+
+    p = sub.add_parser("uv-guide", help="the UV face template to paint a look over in any image editor")
+    p.add_argument("--size", type=int, default=512, help="side in px (default 512); paint and export at the same size")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(run=cmd_uv_guide)
 
     p = sub.add_parser("presets", help="list the preset looks")
     p.add_argument("--json", action="store_true", help="print every preset recipe as JSON")

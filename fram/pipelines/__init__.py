@@ -15,6 +15,7 @@ _EXPORTS = {
     "REGION_GROUPS": "options", "Reference": "references", "resolve_reference": "references", "EngineSpec": "registry",
     "EngineUnavailableError": "registry", "default_engine": "registry", "engine_names": "registry",
     "load_engine": "registry", "register_engine": "registry", "shared_pipeline": "registry", "SearchPipeline": "search",
+    "Look": "looks", "extract_look": "looks", "load_look": "looks", "painted_look": "looks", "save_look": "looks",
 }
 __all__ = sorted(_EXPORTS)
 

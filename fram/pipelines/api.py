@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from fram.makeup.look_file import is_look
 from fram.pipelines.apply import ApplyPipeline
 from fram.pipelines.base import PipelineOutput
-from fram.pipelines.layer_transfer import RemovePipeline
+from fram.pipelines.layer_transfer import LayerTransferPipeline, RemovePipeline
 from fram.pipelines.options import MakeupOptions
 from fram.pipelines.registry import default_engine, load_engine, shared_pipeline
 
 
 def apply_makeup(image: object, look: object, options: MakeupOptions | None = None, *, source_name: str = "image",
                  **values: Any) -> PipelineOutput:
-    """Put a look (a preset name, ``text:WORDS``, a recipe file, dict or object) on a
-    photo at its full resolution. ``options`` or its fields as keywords: ``regions``
-    (``"lips,eyes"``), ``intensity`` (``0.7`` or ``"lips=1,eyes=0.5"``), ``face_index``."""
+    """Put a look (a preset name, ``text:WORDS``, a recipe file, dict or object, or a
+    saved look: a ``.fram`` file or :class:`~fram.makeup.look_file.Look`, worn as its
+    makeup layer) on a photo at its full resolution. ``options`` or its fields as
+    keywords: ``regions`` (``"lips,eyes"``), ``intensity`` (``0.7`` or
+    ``"lips=1,eyes=0.5"``), ``face_index``."""
+    if is_look(look):
+        return shared_pipeline(LayerTransferPipeline)(image, look, options=options, source_name=source_name, **values)
     return shared_pipeline(ApplyPipeline)(image, look, options, source_name=source_name, **values)
 
 

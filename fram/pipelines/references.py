@@ -22,6 +22,7 @@ from fram.face.landmarks import Face, detect_face
 from fram.face.uv import DEFAULT_UV_SIZE, UVTexture, unwrap
 from fram.makeup.decompose import MakeupLayer, layer_size_for, reference_layer
 from fram.makeup.estimate import estimate_style
+from fram.makeup.look_file import Look, is_look, load_look
 from fram.makeup.presets import get_preset
 from fram.makeup.recipe import MakeupStyle
 from fram.makeup.render import GROUP_PRODUCTS, GROUPS
@@ -91,10 +92,14 @@ def resolve_reference(value: object, *, name: str = "reference", uv_size: int = 
     * ``preset:NAME`` or a bare preset name that is not a file: a preset;
     * ``text:WORDS``: words, parsed into a recipe;
     * a path ending ``.json``: a recipe file;
+    * a path ending ``.fram`` or a :class:`Look`: a saved look (its layer and its recipe);
     * any other path, bytes, a PIL image or an array: a made-up photo, unwrapped into UV.
     """
     if isinstance(value, Reference):
         return value
+    if is_look(value):
+        look = value if isinstance(value, Look) else load_look(os.fspath(value))
+        return Reference(name=look.name or name, style=look.recipe, look_layer=look.layer)
     if isinstance(value, MakeupStyle):
         return Reference(name=value.name or name, style=value)
     if isinstance(value, dict):
