@@ -68,6 +68,11 @@ class Look(NamedTuple):
     layer: MakeupLayer
 
 
+
+PAINTED_SKIN_LAB = np.array([68.0, 14.0, 18.0], np.float32)
+"""The skin a painting is taken to be painted on (a light-medium complexion): its
+skin-coloured, sheer strokes are worn relative to it (:func:`fram.makeup.wear.wear_layer`)."""
+
 def is_look(value: object) -> bool:
     """Whether ``value`` is a saved look: a :class:`Look` or a path ending ``.fram``."""
     return isinstance(value, Look) or (isinstance(value, (str, os.PathLike))
@@ -95,7 +100,9 @@ def encode_look(look: Look) -> bytes:
     alpha = np.rint(np.clip(layer.alpha, 0, 1) * 65535).astype(np.uint16)
     manifest = {
         "format": FORMAT_TAG, "version": FORMAT_VERSION, "name": look.name, "recipe": look.recipe.to_dict(),
-        "layer": {"size": size, "colour": COLOUR_MEMBER, "alpha": ALPHA_MEMBER}, "created_by": f"fram {__version__}",
+        "layer": {"size": size, "colour": COLOUR_MEMBER, "alpha": ALPHA_MEMBER,
+                  "skin_lab": [round(float(v), 3) for v in layer.skin]},
+        "created_by": f"fram {__version__}",
     }
     buffer = io.BytesIO()
     members = ((MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"), zipfile.ZIP_DEFLATED),
@@ -139,9 +146,18 @@ def decode_look(data: bytes, name: str = "<bytes>") -> Look:
         size, colour_member, alpha_member = _layer_entry(doc.get("layer"), fail)
         colour = _decode_png(_member(archive, colour_member, MAX_IMAGE_BYTES, fail), size, "RGB", f"{colour_member}", fail)
         alpha = _decode_png(_member(archive, alpha_member, MAX_IMAGE_BYTES, fail), size, "I;16", f"{alpha_member}", fail)
+        skin = _skin_entry(doc["layer"].get("skin_lab", list(PAINTED_SKIN_LAB)), fail)
     layer = MakeupLayer(colour=linear_rgb(colour.astype(np.float32) / 255.0),
-                        alpha=(alpha.astype(np.float32) / 65535.0).astype(np.float32))
+                        alpha=(alpha.astype(np.float32) / 65535.0).astype(np.float32), skin=skin)
     return Look(look_name, recipe, layer)
+
+
+def _skin_entry(value: object, fail) -> np.ndarray:
+    """The CIELAB skin colour a layer was read from (three numbers, L* in [0, 100])."""
+    if (not isinstance(value, list) or len(value) != 3 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+            or not 0 <= value[0] <= 100 or not all(abs(v) <= 128 for v in value[1:])):
+        raise fail(f"layer \"skin_lab\" must be three CIELAB numbers, got {value!r}")
+    return np.asarray(value, np.float32)
 
 
 def layer_from_painting(rgba: np.ndarray, name: str = "painting") -> MakeupLayer:
@@ -158,7 +174,7 @@ def layer_from_painting(rgba: np.ndarray, name: str = "painting") -> MakeupLayer
     size = max([s for s in PAINTED_SIZES if s <= width] or [PAINTED_SIZES[0]])
     scale = 255.0 if rgba.dtype == np.uint8 else 65535.0
     layer = MakeupLayer(colour=linear_rgb(rgba[..., :3].astype(np.float32) / scale),
-                        alpha=(rgba[..., 3].astype(np.float32) / scale).astype(np.float32))
+                        alpha=(rgba[..., 3].astype(np.float32) / scale).astype(np.float32), skin=PAINTED_SKIN_LAB.copy())
     return layer.resized(size)
 
 

@@ -54,7 +54,8 @@ def test_round_trip_of_a_real_photos_look(made_up_photo, tmp_path):
         assert sorted(archive.namelist()) == sorted([MANIFEST, COLOUR_MEMBER, ALPHA_MEMBER])
         doc = json.loads(archive.read(MANIFEST))
     assert doc["format"] == "fram-look" and doc["version"] == 1 and doc["created_by"].startswith("fram ")
-    assert doc["layer"] == {"size": look.layer.size, "colour": COLOUR_MEMBER, "alpha": ALPHA_MEMBER}
+    assert doc["layer"] == {"size": look.layer.size, "colour": COLOUR_MEMBER, "alpha": ALPHA_MEMBER,
+                            "skin_lab": [round(float(v), 3) for v in look.layer.skin]}
 
     name, recipe, layer = load_look(path)
     assert name == look.name and recipe == look.recipe
