@@ -24,9 +24,8 @@ from fram.eval.engines import Engine
 from fram.eval.measure import Photo, measure_transfer
 from fram.eval.metrics import ITA_BINS, delta_e00, ita_group, to_lab
 from fram.eval.report import Figure, SuiteResult, Table, contact_sheet, label
-from fram.eval.suites.common import (SHARED_DATA, Progress, SuiteDataError, SuiteOptions, aggregate, all_groups_refs,
-                                     engine_infos, run_engine)
-from fram.eval.suites.synthetic import held_out_faces
+from fram.eval.suites.common import SHARED_DATA, Progress, SuiteOptions, aggregate, all_groups_refs, engine_infos, run_engine
+from fram.eval.suites.synthetic import held_out_photos
 
 TRIPLETS = 16
 REGIONS = ("skin", "eyes", "lips")
@@ -87,20 +86,7 @@ def make_triplets(options: SuiteOptions, count: int, notes: list[str]) -> list[t
     the triplets cycle through every pattern product."""
     from fram.makeup.patterns import PRODUCTS, sample_pattern, wear_pattern
 
-    faces: list[Photo] = []
-    skipped = 0
-    for path in held_out_faces(options.data, options.seed, options.extra.get("split", "test")):
-        if len(faces) >= 2 * count:
-            break
-        photo = Photo.load(path)
-        if photo.face is None:
-            skipped += 1
-            continue
-        faces.append(photo)
-    if len(faces) < 2:
-        raise SuiteDataError("fewer than two held-out photos with a usable face")
-    if skipped:
-        notes.append(f"{skipped} held-out photos without a usable face were skipped")
+    faces = held_out_photos(options, 2 * count, notes)
     rng = np.random.default_rng(options.seed)
     triplets = []
     for index, (a, b) in enumerate(zip(faces[0::2], faces[1::2])):

@@ -28,9 +28,9 @@ import numpy as np
 from fram.eval.measure import Photo
 from fram.eval.metrics import ITA_BINS, delta_e00, ita_group, robust_color, to_lab
 from fram.eval.report import Figure, SuiteResult, Table, contact_sheet, label
-from fram.eval.suites.common import SHARED_DATA, Progress, SuiteDataError, SuiteOptions, aggregate, list_images
+from fram.eval.suites.common import SHARED_DATA, Progress, SuiteOptions, aggregate, list_images
 from fram.eval.suites.real import MIN_GAP
-from fram.eval.suites.synthetic import STYLES, held_out_faces
+from fram.eval.suites.synthetic import STYLES, held_out_photos
 
 FACES = 12
 PAIRS = 60
@@ -73,13 +73,7 @@ def _synthetic(options: SuiteOptions, notes: list[str], sheet: list) -> list[dic
     count = options.limit or FACES
     rng = np.random.default_rng(options.seed)
     records: list[dict] = []
-    faces = []
-    for path in held_out_faces(options.data, options.seed):
-        if len(faces) >= count:
-            break
-        photo = Photo.load(path)
-        if photo.face is not None:
-            faces.append(photo)
+    faces = held_out_photos(options, count, notes)
     progress = Progress(options.progress, len(faces), "removal synthetic")
     for index, bare in enumerate(faces):
         base = {"kind": "bare", "photo": bare.name, "ita": bare.ita, "ita_group": ita_group(bare.ita)}
@@ -169,8 +163,6 @@ def run(engines: list, options: SuiteOptions) -> SuiteResult:
     sheet_synth: list = []
     sheet_real: list = []
     records = _synthetic(options, notes, sheet_synth)
-    if not records:
-        raise SuiteDataError("no held-out bare face with a usable face")
     records += _real(options, notes, sheet_real)
     synth = [r for r in records if r["kind"] in ("synthetic", "bare")]
     real = [r for r in records if r["kind"] == "real"]
