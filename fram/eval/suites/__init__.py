@@ -1,4 +1,5 @@
-"""The benchmark suites: ``synthetic``, ``real``, ``regional``, ``fairness``, ``speed``.
+"""The benchmark suites: ``synthetic``, ``real``, ``regional``, ``fairness``, ``speed``,
+``patterns``, ``removal``.
 
 Each suite module has ``run(engines, options) -> SuiteResult``; :func:`run_suite`
 resolves engine names, runs one suite and writes its report folder.
@@ -11,8 +12,10 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-SUITES = ("synthetic", "real", "regional", "fairness", "speed")
+SUITES = ("synthetic", "real", "regional", "fairness", "speed", "patterns", "removal")
 """Suite names (each a module here); kept light, so the CLI lists them without loading a suite."""
+ENGINE_FREE = ("removal",)
+"""Suites that measure fram's own removal, not transfer engines: they ignore ``engines``."""
 
 if TYPE_CHECKING:
     from fram.eval.report import SuiteResult
@@ -38,9 +41,9 @@ def run_suite(name: str, engines: list[str], out: str | Path | None = None, opti
 
     if name not in SUITES:
         raise SuiteDataError(f"unknown suite {name!r}; suites are {', '.join(SUITES)}")
-    if not engines:
+    if not engines and name not in ENGINE_FREE:
         raise SuiteDataError("give at least one engine")
-    resolved = [get_engine(e) for e in dict.fromkeys(engines)]
+    resolved = [] if name in ENGINE_FREE else [get_engine(e) for e in dict.fromkeys(engines)]
     started = _dt.datetime.now().astimezone()
     result = importlib.import_module(f"fram.eval.suites.{name}").run(resolved, options or SuiteOptions())
     if out is not None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 
 from fram.eval.engines import Engine
-from fram.eval.measure import FIDELITY_REGIONS, GROUPS, measure_transfer
+from fram.eval.measure import FIDELITY_REGIONS, GROUPS, Photo, measure_transfer
+from fram.eval.metrics import adapt_to_anchor, delta_e00
 from fram.eval.report import Figure, SuiteResult, Table, contact_sheet
 from fram.eval.suites.common import (
     Progress,
@@ -28,12 +29,29 @@ from fram.eval.suites.common import (
 
 SHEET_ROWS = 8
 _REUSED = ("identity", "leak_de", "leak_frac", "hole_de", "bg_psnr", "lm_nme", "lips_nme")
+GAP_REGIONS = ("lips", "eyes")
+MIN_GAP = 5.0
+"""ΔE00: colour gaps smaller than this have no meaningful share closed (nothing to close)."""
+
+
+def gap_closed(source: Photo, reference: Photo, metrics: dict[str, float]) -> dict[str, float]:
+    """Share of the source → reference gap in each region's skin-normalised mean colour
+    that the result closes: ``1 - fid_de(result) / fid_de(source)``."""
+    out = {}
+    for region in GAP_REGIONS:
+        after = metrics.get(f"fid_de/{region}")
+        if after is None or reference.face is None:
+            continue
+        before = float(delta_e00(adapt_to_anchor(source.region_color(region), source.skin_color, reference.skin_color), reference.region_color(region)))
+        out[f"gap_closed/{region}"] = 1 - after / before if before >= MIN_GAP else math.nan
+    return out
 
 
 def summary_keys() -> list[str]:
     keys = ["identity", "fid_de/mean"]
     keys += [f"fid_de/{r}" for r in FIDELITY_REGIONS if r != "skin"]
     keys += ["fid_de_raw/skin", "fid_hist/mean"]
+    keys += [f"gap_closed/{r}" for r in GAP_REGIONS]
     keys += [f"change/{r}" for r in FIDELITY_REGIONS]
     keys += ["leak_de", "leak_frac", "hole_de", "bg_psnr", "lm_nme", "lips_nme", "time_s", "n", "failed"]
     return keys
@@ -73,6 +91,7 @@ def run(engines: list[Engine], options: SuiteOptions) -> SuiteResult:
                     metrics = measure_transfer(source, image, GROUPS, all_groups_refs(reference), structure=full, identity=full)
                     if not full:
                         metrics.update({k: first[k] for k in _REUSED if k in first})
+                    metrics.update(gap_closed(source, reference, metrics))
                     record.update(metrics, time_s=seconds)
                 if cached is None:
                     cached = (image, seconds, error, record)

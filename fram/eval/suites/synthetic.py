@@ -51,6 +51,25 @@ def held_out_faces(data: Path | None, seed: int = 0, split: str = "test") -> lis
     return [Path(f.path) for f in ordered]
 
 
+def held_out_photos(options: SuiteOptions, count: int, notes: list[str]) -> list[Photo]:
+    """Up to ``count`` held-out photos with a usable face (``options.extra["split"]``, default test)."""
+    faces: list[Photo] = []
+    skipped = 0
+    for path in held_out_faces(options.data, options.seed, options.extra.get("split", "test")):
+        if len(faces) >= count:
+            break
+        photo = Photo.load(path)
+        if photo.face is None:
+            skipped += 1
+            continue
+        faces.append(photo)
+    if len(faces) < 2:
+        raise SuiteDataError("fewer than two held-out photos with a usable face")
+    if skipped:
+        notes.append(f"{skipped} held-out photos without a usable face were skipped")
+    return faces
+
+
 def make_triplet(face_a: Photo, face_b: Photo, style: str) -> tuple[Photo, "object"]:
     """(reference = A wearing ``style``, ground truth = B wearing ``style``)."""
     from fram.makeup.compose import analyse, apply_style
@@ -74,21 +93,8 @@ def run(engines: list[Engine], options: SuiteOptions) -> SuiteResult:
     notes: list[str] = []
     count = options.limit or TRIPLETS
     styles = tuple(options.extra.get("styles") or STYLES)
-    faces: list[Photo] = []
-    skipped = 0
     split = options.extra.get("split", "test")
-    for path in held_out_faces(options.data, options.seed, split):
-        if len(faces) >= 2 * count:
-            break
-        photo = Photo.load(path)
-        if photo.face is None:
-            skipped += 1
-            continue
-        faces.append(photo)
-    if len(faces) < 2:
-        raise SuiteDataError("fewer than two held-out photos with a usable face")
-    if skipped:
-        notes.append(f"{skipped} held-out photos without a usable face were skipped")
+    faces = held_out_photos(options, 2 * count, notes)
     triplets = []
     for i in range(len(faces) // 2):
         reference, truth = make_triplet(faces[2 * i], faces[2 * i + 1], styles[i % len(styles)])
