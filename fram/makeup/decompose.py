@@ -25,7 +25,7 @@ skin texture through (see :func:`fram.makeup.layer_transfer`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -36,6 +36,9 @@ from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture, face_projection, mirror_fill, unwrap
 from fram.makeup.bare_prior import PRIOR_SIZE, bare_prior
 
+NEUTRAL_SKIN_LAB = np.array([68.0, 14.0, 18.0], np.float32)
+"""The skin a layer drawn rather than read from a face (a painting, a pattern) is
+taken to be on: a light-medium complexion."""
 DEAD_ZONE = (4.0, 6.0)
 """ΔE (CIE76) from the bare estimate where coverage starts to ramp in, and over how
 many ΔE it reaches full: natural variation (pores, freckles, redness) stays below it.
@@ -91,7 +94,7 @@ class MakeupLayer:
 
     colour: np.ndarray
     alpha: np.ndarray
-    skin: np.ndarray
+    skin: np.ndarray = field(default_factory=lambda: NEUTRAL_SKIN_LAB.copy())
 
     @property
     def size(self) -> int:

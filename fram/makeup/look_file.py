@@ -35,7 +35,7 @@ from PIL import Image
 from fram import __version__
 from fram.errors import RecipeError
 from fram.face.image_io import write_bytes
-from fram.makeup.decompose import MakeupLayer, linear_rgb, srgb_from_linear
+from fram.makeup.decompose import NEUTRAL_SKIN_LAB, MakeupLayer, linear_rgb, srgb_from_linear
 from fram.makeup.recipe import MakeupStyle
 
 LOOK_SUFFIX = ".fram"
@@ -67,11 +67,6 @@ class Look(NamedTuple):
     recipe: MakeupStyle
     layer: MakeupLayer
 
-
-
-PAINTED_SKIN_LAB = np.array([68.0, 14.0, 18.0], np.float32)
-"""The skin a painting is taken to be painted on (a light-medium complexion): its
-skin-coloured, sheer strokes are worn relative to it (:func:`fram.makeup.wear.wear_layer`)."""
 
 def is_look(value: object) -> bool:
     """Whether ``value`` is a saved look: a :class:`Look` or a path ending ``.fram``."""
@@ -146,7 +141,7 @@ def decode_look(data: bytes, name: str = "<bytes>") -> Look:
         size, colour_member, alpha_member = _layer_entry(doc.get("layer"), fail)
         colour = _decode_png(_member(archive, colour_member, MAX_IMAGE_BYTES, fail), size, "RGB", f"{colour_member}", fail)
         alpha = _decode_png(_member(archive, alpha_member, MAX_IMAGE_BYTES, fail), size, "I;16", f"{alpha_member}", fail)
-        skin = _skin_entry(doc["layer"].get("skin_lab", list(PAINTED_SKIN_LAB)), fail)
+        skin = _skin_entry(doc["layer"].get("skin_lab", NEUTRAL_SKIN_LAB.tolist()), fail)
     layer = MakeupLayer(colour=linear_rgb(colour.astype(np.float32) / 255.0),
                         alpha=(alpha.astype(np.float32) / 65535.0).astype(np.float32), skin=skin)
     return Look(look_name, recipe, layer)
@@ -174,7 +169,7 @@ def layer_from_painting(rgba: np.ndarray, name: str = "painting") -> MakeupLayer
     size = max([s for s in PAINTED_SIZES if s <= width] or [PAINTED_SIZES[0]])
     scale = 255.0 if rgba.dtype == np.uint8 else 65535.0
     layer = MakeupLayer(colour=linear_rgb(rgba[..., :3].astype(np.float32) / scale),
-                        alpha=(rgba[..., 3].astype(np.float32) / scale).astype(np.float32), skin=PAINTED_SKIN_LAB.copy())
+                        alpha=(rgba[..., 3].astype(np.float32) / scale).astype(np.float32))
     return layer.resized(size)
 
 

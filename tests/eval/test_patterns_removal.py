@@ -61,8 +61,6 @@ def test_removal_suite_measures_synthetic_and_real_pairs(removal):
     assert any("real pairs:" in note for note in removal.notes)
 
 
-@pytest.mark.xfail(strict=True, reason="measured: remove_makeup moves bare held-out faces by 1.1-2.4 ΔE00 over the "
-                   "face and 3-14 on the lids (bare estimate flattens shading); flips when removal leaves bare faces alone")
 def test_removal_leaves_bare_faces_alone(removal):
     assert removal.summary["remove"]["bare_de/face"] < 1.0
 
