@@ -85,10 +85,9 @@ def load_engine(name: str) -> TransferEngine:
 
 
 def default_engine() -> str:
-    """``fram`` when its generator weights are installed, else ``classic``."""
-    from fram.pipelines.fram_transfer import default_generator_folder
-
-    return "fram" if (default_generator_folder() / "model.safetensors").is_file() else "classic"
+    """``layer``: the reference's own makeup layer, which carries shapes and patterns
+    the other engines lose (``docs/benchmarks.md``, patterns suite)."""
+    return "layer"
 
 
 @functools.lru_cache(maxsize=8)
@@ -119,8 +118,8 @@ def _load_layer(name: str) -> TransferEngine:
     return shared_pipeline(LayerTransferPipeline)
 
 
-register_engine(EngineSpec("layer", _load_layer, "the reference's makeup layer (per-texel paint and coverage) worn by the source"))
-register_engine(EngineSpec("fram", _load_fram, "region-aware diffusion (stage 2 generator; the default when its weights are installed)"))
+register_engine(EngineSpec("layer", _load_layer, "the reference's makeup layer (per-texel paint and coverage) worn by the source (default)"))
+register_engine(EngineSpec("fram", _load_fram, "region-aware diffusion (stage 2 generator): a 64 px UV colour delta, no shapes"))
 register_engine(EngineSpec("classic", _load_classic, "per-region colour statistics read as a recipe, no learning"))
 
 
