@@ -86,8 +86,8 @@ def test_unwritable_recipe_folder_leaves_no_image(fails, photo, out_dir):
     assert list(out_dir.iterdir()) == []
 
 
-def test_default_engine_is_fram(cli, photo, reference, out_dir):
-    for name, engine in (("default", []), ("fram", ["--engine", "fram"]), ("classic", ["--engine", "classic"])):
+def test_default_engine_is_layer(cli, photo, reference, out_dir):
+    for name, engine in (("default", []), ("layer", ["--engine", "layer"]), ("classic", ["--engine", "classic"])):
         assert cli("transfer", photo, reference, *engine, "-o", out_dir / f"{name}.png").code == 0
-    default, fram, classic = (np.asarray(Image.open(out_dir / f"{n}.png")) for n in ("default", "fram", "classic"))
-    assert np.array_equal(default, fram) and not np.array_equal(default, classic)
+    default, layer, classic = (np.asarray(Image.open(out_dir / f"{n}.png")) for n in ("default", "layer", "classic"))
+    assert np.array_equal(default, layer) and not np.array_equal(default, classic)
