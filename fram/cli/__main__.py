@@ -1,0 +1,5 @@
+import sys
+
+from fram.cli import main
+
+sys.exit(main())

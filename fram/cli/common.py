@@ -1,0 +1,79 @@
+"""What every ``fram`` command shares: output-path checks done before any work, the
+look options, and turning arguments into :class:`fram.pipelines.MakeupOptions`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from fram.errors import ImageWriteError
+
+REGION_CHOICES = "skin,eyes,brows,lips"
+
+
+def check_outputs(*paths: str | None) -> list[Path]:
+    """Check every output path before any work: its folder exists and it is not a folder."""
+    checked = []
+    for path in paths:
+        if path is None:
+            continue
+        out = Path(path)
+        if out.is_dir():
+            raise ImageWriteError(f"cannot write '{out}': it is a folder")
+        if not out.resolve().parent.is_dir():
+            raise ImageWriteError(f"cannot write '{out}': folder '{out.parent}' does not exist")
+        checked.append(out)
+    return checked
+
+
+def check_output_folder(path: str) -> Path:
+    """Check a folder output (``eval --out``, ``synth --out``) before any work: it is a
+    folder or can become one (nothing on its way is a file)."""
+    out = Path(path)
+    for step in (out, *out.parents):
+        if step.exists():
+            if not step.is_dir():
+                raise ImageWriteError(f"cannot write into '{out}': '{step}' is a file, not a folder")
+            return out
+    return out
+
+
+def write_text(path: Path, text: str) -> None:
+    from fram.face.image_io import write_bytes
+
+    write_bytes(path, text.encode("utf-8"))
+
+
+def makeup_options(args: argparse.Namespace):
+    from fram.pipelines import MakeupOptions
+
+    return MakeupOptions.create(
+        regions=getattr(args, "regions", None), intensity=getattr(args, "intensity", 1.0), face_index=args.face,
+        engine=getattr(args, "engine", None), steps=getattr(args, "steps", None), seed=getattr(args, "seed", 0),
+        colour_match=getattr(args, "colour_match", None),
+    )
+
+
+def read_face(args: argparse.Namespace):
+    from fram.face.image_io import read_image
+    from fram.face.landmarks import detect_face
+
+    image = read_image(args.image)
+    return image, detect_face(image, args.face, source=Path(args.image).name)
+
+
+def print_notes(result) -> None:
+    """What the user should know about a result (a reference with no makeup, …), on stderr."""
+    for note in result.notes:
+        print(f"fram: note: {note}", file=sys.stderr)
+
+
+def face_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--face", type=int, default=0, help="which face, largest first (default 0)")
+
+
+def look_options(p: argparse.ArgumentParser, exaggerate: str = "") -> None:
+    p.add_argument("--intensity", default="1.0", help=f"0.7, or per region: lips=1,eyes=0.5{exaggerate}")
+    p.add_argument("--regions", help=f"only these: {REGION_CHOICES}")
+    face_option(p)

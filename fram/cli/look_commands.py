@@ -1,0 +1,130 @@
+"""``fram apply``, ``transfer``, ``remove``, ``extract`` and ``presets``: putting looks on
+photos, taking them off, and saving them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from fram.cli.common import (
+    REGION_CHOICES, check_outputs, face_option, look_options, makeup_options, print_notes, write_text,
+)
+from fram.errors import FramError
+
+
+def cmd_apply(args: argparse.Namespace) -> None:
+    from fram.face.image_io import write_image
+    from fram.makeup.look_file import is_look
+    from fram.pipelines import apply_makeup
+
+    if (args.style is None) == (args.text is None):
+        raise FramError("give exactly one of --style NAME|FILE.json, --look FILE.fram or --text \"...\"")
+    out, *recipe_out = check_outputs(args.output, args.recipe)
+    look = args.style if args.style is not None else f"text:{args.text}"
+    if recipe_out and is_look(look):
+        raise FramError("--recipe needs a recipe look (a preset, .json or words): a saved look is worn as its layer")
+    result = apply_makeup(args.image, look, makeup_options(args), source_name=Path(args.image).name)
+    recipe_text = result.style.to_json() if recipe_out else None
+    print_notes(result)
+    write_image(out, result.image)
+    if recipe_out:
+        write_text(recipe_out[0], recipe_text)
+
+
+def cmd_transfer(args: argparse.Namespace) -> None:
+    from fram.face.image_io import write_image
+    from fram.pipelines import default_engine, transfer
+
+    out, *recipe_out = check_outputs(args.output, args.recipe)
+    per_region = {g: getattr(args, g) for g in ("skin", "eyes", "brows", "lips") if getattr(args, g)}
+    options = makeup_options(args)
+    if recipe_out and (options.engine or default_engine()) != "classic":
+        raise FramError("--recipe needs --engine classic (the fram engine generates its makeup, it paints no recipe)")
+    result = transfer(args.source, args.reference, references=per_region, options=options, source_name=Path(args.source).name)
+    print_notes(result)
+    write_image(out, result.image)
+    if recipe_out:
+        write_text(recipe_out[0], result.style.to_json())
+
+
+def cmd_remove(args: argparse.Namespace) -> None:
+    from fram.face.image_io import write_image
+    from fram.pipelines import remove_makeup
+
+    (out,) = check_outputs(args.output)
+    result = remove_makeup(args.image, makeup_options(args), source_name=Path(args.image).name)
+    print_notes(result)
+    write_image(out, result.image)
+
+
+def cmd_extract(args: argparse.Namespace) -> None:
+    from fram.makeup.look_file import LOOK_SUFFIX
+    from fram.pipelines import extract_look, painted_look, save_look
+
+    if (args.reference is None) == (args.uv is None):
+        raise FramError("give exactly one of a made-up photo or --uv PAINTED.png")
+    (out,) = check_outputs(args.output)
+    if out.suffix.lower() != LOOK_SUFFIX:
+        raise FramError(f"a look file ends in {LOOK_SUFFIX} (so transfer and apply know it), got '{out.name}'")
+    look = extract_look(args.reference, name=args.name) if args.uv is None else painted_look(args.uv, name=args.name)
+    save_look(out, *look)
+
+
+def cmd_presets(args: argparse.Namespace) -> None:
+    from fram.makeup.description import describe
+    from fram.makeup.presets import PRESET_CATEGORIES, PRESETS
+
+    if args.json:
+        print(json.dumps({k: v.to_dict() for k, v in PRESETS.items()}, indent=2))
+        return
+    for slug, style in PRESETS.items():
+        print(f"{slug:24s} {PRESET_CATEGORIES[slug]:14s} {describe(style).overall}")
+
+
+def register(sub) -> None:
+    from fram.pipelines.registry import engine_names
+
+    p = sub.add_parser("apply", help="put a look (preset, recipe file, words or a saved .fram look) on a photo")
+    p.add_argument("image")
+    p.add_argument("--style", "--look", dest="style", help="preset name, recipe .json or saved look .fram (fram extract)")
+    p.add_argument("--text", help='a description, e.g. "glossy berry lips and a winged liner"')
+    look_options(p)
+    p.add_argument("--recipe", help="also save the recipe that was applied (JSON)")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(run=cmd_apply)
+
+    p = sub.add_parser("transfer", help="put a reference photo's makeup on a source photo, per region")
+    p.add_argument("source")
+    p.add_argument("reference", nargs="?", help="made-up photo, saved look .fram, preset NAME, text:WORDS or recipe .json")
+    for group in ("skin", "eyes", "brows", "lips"):
+        p.add_argument(f"--{group}", help=f"reference for the {group} only (photo, preset:NAME, text:WORDS, .json)")
+    look_options(p, " (above 1 exaggerates)")
+    p.add_argument("--engine", choices=engine_names(baselines=False),
+                   help="fram (diffusion; the default when its weights are installed) or classic")
+    p.add_argument("--steps", type=int, help="sampling steps of the fram engine (default 2, the best on held-out pairs)")
+    p.add_argument("--seed", type=int, default=0, help="noise seed of the fram engine (results repeat for a seed)")
+    p.add_argument("--colour-match", type=float, help="fram engine: how far the eyes' and lips' colour level moves to the reference's "
+                   "(0 = the generator's own, default 1 = all the way, up to 2)")
+    p.add_argument("--recipe", help="also save the transferred recipe (JSON; classic engine)")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(run=cmd_transfer)
+
+    p = sub.add_parser("remove", help="take a photo's makeup off, per region")
+    p.add_argument("image")
+    p.add_argument("--intensity", default="1.0", help="how much to take off, up to 1, or per region: lips=1,eyes=0.5")
+    p.add_argument("--regions", help=f"only these: {REGION_CHOICES}")
+    face_option(p)
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(run=cmd_remove)
+
+    p = sub.add_parser("extract", help="save a look as a portable .fram file, from a made-up photo or a painted UV layer")
+    p.add_argument("reference", nargs="?", help="made-up photo (its largest face)")
+    p.add_argument("--uv", help="an RGBA PNG painted over `fram uv-guide` instead (colour = paint, alpha = coverage)")
+    p.add_argument("--name", help="the look's name (default: the file's name)")
+    p.add_argument("-o", "--output", required=True, help="look file, ending in .fram")
+    p.set_defaults(run=cmd_extract)
+
+    p = sub.add_parser("presets", help="list the preset looks")
+    p.add_argument("--json", action="store_true", help="print every preset recipe as JSON")
+    p.set_defaults(run=cmd_presets)

@@ -1,0 +1,88 @@
+"""``fram embed``, ``similar`` and ``describe``: the makeup CLIP's embedding space."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+
+import numpy as np
+
+from fram.cli.common import check_outputs, face_option
+from fram.errors import FramError
+
+
+def _search():
+    from fram.pipelines import SearchPipeline, shared_pipeline
+    from fram.pipelines.search import default_search_folder
+
+    return shared_pipeline(SearchPipeline, default_search_folder())
+
+
+def cmd_embed(args: argparse.Namespace) -> None:
+    from fram.face.image_io import write_bytes
+
+    (out,) = check_outputs(args.output)
+    result = _search().embed(args.images, face_index=args.face)
+    for name, reason in result.failures:
+        print(f"fram: skipped {name}: {reason}", file=sys.stderr)
+    if not len(result.sources):
+        raise FramError("no image gave a face; nothing written")
+    buffer = io.BytesIO()
+    np.save(buffer, result.vectors.astype(np.float32), allow_pickle=False)
+    write_bytes(out, buffer.getvalue())
+    for i, name in enumerate(result.sources):
+        print(f"{i}\t{name}")
+
+
+def cmd_similar(args: argparse.Namespace) -> None:
+    from fram.face.image_io import write_image
+
+    outputs = check_outputs(args.output, args.index)
+    result = _search().similar(args.query, args.gallery, k=args.k, index_path=args.index, cache=not args.no_cache,
+                               sheet=args.output is not None, progress=not args.quiet)
+    if args.json:
+        print(json.dumps({"query": result.query, "matches": [m.__dict__ for m in result.matches], "skipped": result.failures}, indent=1))
+    else:
+        for m in result.matches:
+            print(f"{m.rank}\t{m.score:.4f}\t{m.path}")
+        if result.failures and not args.quiet:
+            print(f"fram: {len(result.failures)} gallery photo(s) without a usable face were skipped", file=sys.stderr)
+    if args.output:
+        write_image(outputs[0], result.sheet)
+
+
+def cmd_describe(args: argparse.Namespace) -> None:
+    matches = _search().describe(args.image, top=args.top, face_index=args.face)
+    if args.json:
+        print(json.dumps([m.__dict__ for m in matches], indent=1))
+        return
+    for m in matches:
+        print(f"{m.title} ({m.category}) {m.score:.3f}: {m.description}")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("embed", help="makeup embeddings of photos (N x D float32, L2-normalised .npy)")
+    p.add_argument("images", nargs="+")
+    p.add_argument("-o", "--output", required=True, help="vectors .npy; row i is the i-th image printed on stdout")
+    face_option(p)
+    p.set_defaults(run=cmd_embed)
+
+    p = sub.add_parser("similar", help="photos in a folder with the most similar makeup (ranked, + contact sheet)")
+    p.add_argument("query")
+    p.add_argument("--gallery", required=True, help="folder of photos (searched recursively)")
+    p.add_argument("-k", type=int, default=5, help="how many matches (default 5)")
+    p.add_argument("-o", "--output", help="contact sheet image (query, then the matches)")
+    p.add_argument("--index", help="index file of the folder's embeddings (default: in ~/.cache/fram)")
+    p.add_argument("--no-cache", action="store_true", help="embed every photo again and keep no index")
+    p.add_argument("--json", action="store_true", help="print the matches as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or notes on stderr")
+    p.set_defaults(run=cmd_similar)
+
+    p = sub.add_parser("describe", help="the named makeup styles closest to a photo's makeup")
+    p.add_argument("image")
+    p.add_argument("--top", type=int, default=3, help="how many styles (default 3)")
+    face_option(p)
+    p.add_argument("--json", action="store_true", help="print the styles as JSON")
+    p.set_defaults(run=cmd_describe)
