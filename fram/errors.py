@@ -38,3 +38,21 @@ class ModelNotFoundError(FramError, FileNotFoundError):
 
 class RecipeError(FramError, ValueError):
     """A makeup recipe (JSON, dict or text) is invalid; the message names the field."""
+
+
+class MissingExtraError(FramError, ImportError):
+    """A command needs an optional part of fram (an extra) that is not installed."""
+
+
+def require_extra(module: str, extra: str, what: str):
+    """Import ``module`` for ``what`` (e.g. "fram serve"), or say in one line which extra
+    to install: the lean core install leaves out the service, video, Ray, evaluation and
+    training dependencies, and a user who reaches for one should not see an ImportError."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError(
+            f"{what} needs the [{extra}] extra ({module} is not installed): pip install 'fram[{extra}]'"
+        ) from None
