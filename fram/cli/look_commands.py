@@ -82,6 +82,14 @@ def cmd_presets(args: argparse.Namespace) -> None:
         print(f"{slug:24s} {PRESET_CATEGORIES[slug]:14s} {describe(style).overall}")
 
 
+def cmd_schema(args: argparse.Namespace) -> None:
+    from fram.makeup.look_file import manifest_schema
+    from fram.makeup.recipe import MakeupStyle
+
+    schema = MakeupStyle.json_schema() if args.format == "recipe" else manifest_schema()
+    print(json.dumps(schema, indent=1))
+
+
 def register(sub) -> None:
     from fram.pipelines.registry import engine_names
 
@@ -128,3 +136,8 @@ def register(sub) -> None:
     p = sub.add_parser("presets", help="list the preset looks")
     p.add_argument("--json", action="store_true", help="print every preset recipe as JSON")
     p.set_defaults(run=cmd_presets)
+
+    p = sub.add_parser("schema", help="the JSON Schema of recipe files or of a look file's look.json (docs/recipes.md)")
+    p.add_argument("format", nargs="?", choices=("recipe", "look"), default="recipe",
+                   help="recipe (default): a .json recipe; look: look.json inside a .fram file")
+    p.set_defaults(run=cmd_schema)

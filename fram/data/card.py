@@ -104,7 +104,9 @@ def card_numbers(root: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def _plots(root: Path, numbers: dict[str, Any]) -> None:
-    import matplotlib
+    from fram.errors import require_extra
+
+    matplotlib = require_extra("matplotlib", "train", "the dataset card (or use --no-card)")
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

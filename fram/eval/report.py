@@ -217,7 +217,9 @@ def contact_sheet(rows: list[list[tuple[str, np.ndarray | None]]], cell: int = 1
 
 
 def _plot(figure: Figure, path: Path) -> None:
-    import matplotlib
+    from fram.errors import require_extra
+
+    matplotlib = require_extra("matplotlib", "eval", "the figures of fram eval")
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

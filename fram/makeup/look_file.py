@@ -84,6 +84,37 @@ def load_look(path: str | os.PathLike[str]) -> Look:
     return decode_look(_read_file(Path(path), "look"), str(path))
 
 
+def manifest_schema() -> dict[str, Any]:
+    """``look.json`` as a JSON Schema (``fram schema look``), with the recipe's schema
+    inlined, so a tool that writes looks can check its manifest without fram."""
+    recipe = MakeupStyle.json_schema()
+    defs = recipe.pop("$defs", {})
+    recipe.pop("$schema", None)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "fram look file manifest (look.json)",
+        "description": "docs/look-format.md", "type": "object", "required": ["format", "version", "recipe", "layer"],
+        "properties": {
+            "format": {"const": FORMAT_TAG},
+            "version": {"type": "integer", "minimum": 1, "maximum": FORMAT_VERSION},
+            "name": {"type": "string"},
+            "recipe": recipe,
+            "layer": {
+                "type": "object", "required": ["size", "colour", "alpha"],
+                "properties": {
+                    "size": {"type": "integer", "minimum": LAYER_SIDES[0], "maximum": LAYER_SIDES[1],
+                             "description": "side of the square UV layer in texels"},
+                    "colour": {"type": "string", "description": "member: S×S 8-bit sRGB PNG, paint colour under neutral light"},
+                    "alpha": {"type": "string", "description": "member: S×S 16-bit grey PNG, coverage (65535 = opaque)"},
+                    "skin_lab": {"type": "array", "items": {"type": "number"}, "minItems": 3, "maxItems": 3,
+                                 "description": "CIELAB of the skin the layer was read from"},
+                },
+            },
+            "created_by": {"type": "string"},
+        },
+        "$defs": defs,
+    }
+
+
 def encode_look(look: Look) -> bytes:
     """The bytes of a look file (see the module docstring)."""
     layer = look.layer

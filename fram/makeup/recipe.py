@@ -91,7 +91,7 @@ def normalize_color(value: Any) -> str:
     raise RecipeError(f"bad colour {value!r}: expected a hex string or 3 integers 0-255")
 
 
-Color = Annotated[str, BeforeValidator(normalize_color)]
+Color = Annotated[str, BeforeValidator(normalize_color), Field(pattern="^#[0-9a-f]{6}$")]
 """A colour stored as lowercase ``"#rrggbb"``; see :func:`normalize_color` for inputs."""
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0, strict=True)]
@@ -263,6 +263,15 @@ class MakeupStyle(BaseModel):
                 f"recipe is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
             ) from None
         return cls.from_dict(data)
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The recipe format as a JSON Schema (``fram schema recipe``), so editors and
+        other tools can check a recipe without fram. It describes the stored form:
+        colours as ``"#rrggbb"`` (fram also reads ``"#rgb"`` and three integers)."""
+        schema = cls.model_json_schema()
+        return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": "fram makeup recipe",
+                "description": "A whole look; products left out are not applied (docs/recipes.md)."}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; absent products are omitted so saved recipes stay short."""

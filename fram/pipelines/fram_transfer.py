@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from fram.errors import ModelNotFoundError
+from fram.errors import ModelNotFoundError, require_extra
 from fram.face.uv import UVTexture, geometry_maps, mirror_fill
 from fram.makeup.compose import FaceAnalysis, apply_layers, layer_size, match_skin, skin_tone
 from fram.makeup.recipe import MakeupStyle
@@ -126,6 +126,7 @@ class FramTransferPipeline(Pipeline):
         """Load a generator folder (default :func:`default_generator_folder`), its
         scheduler, and the makeup CLIP its config names (relative to the package's
         weights folder unless absolute), or ``encoder``."""
+        require_extra("diffusers", "diffusion", "the fram (diffusion) engine")
         folder = Path(folder) if folder is not None else default_generator_folder()
         if not (folder / "model.safetensors").is_file():
             raise ModelNotFoundError(

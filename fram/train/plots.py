@@ -12,7 +12,9 @@ def _curves(log: dict[str, Any], path: Path, losses: Sequence[tuple[str, str]], 
             *, log_scale: bool = False, ylabel: str | None = None, dpi: int = 100) -> None:
     """Draw each logged loss that the run has (key, colour), then ``draw_evals`` on the
     right-hand axes when there are evaluations."""
-    import matplotlib
+    from fram.errors import require_extra
+
+    matplotlib = require_extra("matplotlib", "train", "training plots")
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
