@@ -54,11 +54,15 @@ def cmd_similar(args: argparse.Namespace) -> None:
 
 
 def cmd_describe(args: argparse.Namespace) -> None:
-    matches = _search().describe(args.image, top=args.top, face_index=args.face)
+    found = _search().describe(args.image, top=args.top, face_index=args.face)
     if args.json:
-        print(json.dumps([m.__dict__ for m in matches], indent=1))
+        print(json.dumps({"visible_makeup": found.visible, "makeup_probability": round(found.makeup_probability, 3),
+                          "styles": [m.__dict__ for m in found.styles]}, indent=1))
         return
-    for m in matches:
+    if not found.visible:
+        print(f"no visible makeup (confidence {1 - found.makeup_probability:.2f})")
+        return
+    for m in found.styles:
         print(f"{m.title} ({m.category}) {m.score:.3f}: {m.description}")
 
 
@@ -80,7 +84,7 @@ def register(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar or notes on stderr")
     p.set_defaults(run=cmd_similar)
 
-    p = sub.add_parser("describe", help="the named makeup styles closest to a photo's makeup")
+    p = sub.add_parser("describe", help="the named makeup styles closest to a photo's makeup, or 'no visible makeup'")
     p.add_argument("image")
     p.add_argument("--top", type=int, default=3, help="how many styles (default 3)")
     face_option(p)

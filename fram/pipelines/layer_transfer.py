@@ -16,24 +16,16 @@ from __future__ import annotations
 from typing import Any
 
 from fram.makeup.compose import apply_layers, style_layers
-from fram.makeup.decompose import MakeupLayer, estimate_bare, surrounding_colours
+from fram.makeup.decompose import estimate_bare, surrounding_colours
 from fram.makeup.layer import GroupLayer
 from fram.makeup.recipe import MakeupStyle
 from fram.makeup.render import GROUPS
 from fram.makeup.wear import LAYER_GROUPS, remove_layer, wear_layer
 from fram.pipelines.apply import style_for_regions
+from fram.makeup.visibility import shows_makeup
 from fram.pipelines.base import Pipeline, PipelineOutput, analyse_source
 from fram.pipelines.options import MakeupOptions
 from fram.pipelines.references import plan_references
-
-NO_MAKEUP_COVERAGE = 0.02
-"""Summed coverage (fraction of the UV face) below which a reference shows no makeup."""
-
-
-def shows_makeup(layer: MakeupLayer) -> bool:
-    """Whether a layer holds any visible makeup."""
-    return float(layer.alpha.mean()) > NO_MAKEUP_COVERAGE * 0.25 or float(layer.alpha.max()) > 0.5
-
 
 class LayerTransferPipeline(Pipeline):
     """Reference photo(s) → makeup layer(s) → photo; see the module docstring."""

@@ -30,8 +30,10 @@ import torch
 from fram.errors import FramError, ModelNotFoundError
 from fram.face.contact_sheet import contact_sheet
 from fram.face.image_io import downscale_for_analysis, read_image
-from fram.face.landmarks import detect_face
+from fram.face.landmarks import Face, detect_face
 from fram.face.uv import unwrap
+from fram.makeup.decompose import layer_size_for, reference_layer
+from fram.makeup.visibility import makeup_probability
 from fram.models.makeup_clip import MakeupCLIP, prepare_uv
 from fram.pipelines.base import Pipeline
 from fram.pipelines.gallery import GalleryIndex, build_index, weights_fingerprint
@@ -55,12 +57,14 @@ class FaceUV:
         texture: (S, S, 3) uint8; visibility: (S, S) float32 in [0, 1].
         box: (x0, y0, x1, y1) of the face in the photo, pixels.
         image: the photo (H, W, 3) uint8, at analysis size (longest side ≤ 1024).
+        face: the face found in ``image``.
     """
 
     texture: np.ndarray
     visibility: np.ndarray
     box: tuple[float, float, float, float]
     image: np.ndarray
+    face: Face
 
 
 def face_uv(image: object, *, uv_size: int = 128, face_index: int = 0, source: str = "image") -> FaceUV:
@@ -68,7 +72,7 @@ def face_uv(image: object, *, uv_size: int = 128, face_index: int = 0, source: s
     rgb, _ = downscale_for_analysis(read_image(image), ANALYSIS_SIDE)
     face = detect_face(rgb, face_index, source=source)
     tex = unwrap(rgb, face, uv_size)
-    return FaceUV(texture=tex.texture, visibility=tex.visibility, box=tuple(float(v) for v in face.bbox), image=rgb)
+    return FaceUV(texture=tex.texture, visibility=tex.visibility, box=tuple(float(v) for v in face.bbox), image=rgb, face=face)
 
 
 def face_crop(image: np.ndarray, box: Sequence[float], size: int = CROP_SIDE, margin: float = 0.25) -> np.ndarray:
@@ -83,6 +87,24 @@ def face_crop(image: np.ndarray, box: Sequence[float], size: int = CROP_SIDE, ma
 
 def _name(item: object, i: int) -> str:
     return str(item) if isinstance(item, (str, os.PathLike)) else f"<image {i}>"
+
+
+@dataclass(frozen=True)
+class Description:
+    """What ``describe`` says of a photo's makeup.
+
+    Attributes:
+        makeup_probability: how likely the face wears visible makeup
+            (:func:`fram.makeup.visibility.makeup_probability`).
+        styles: the closest named styles, best first.
+    """
+
+    makeup_probability: float
+    styles: list[StyleMatch]
+
+    @property
+    def visible(self) -> bool:
+        return self.makeup_probability >= 0.5
 
 
 @dataclass(frozen=True)
@@ -248,8 +270,10 @@ class SearchPipeline(Pipeline):
 
     __call__ = similar
 
-    def describe(self, image: object, *, top: int = 3, face_index: int = 0) -> list[StyleMatch]:
-        """The ``top`` named styles closest to the makeup in a photo, best first."""
+    def describe(self, image: object, *, top: int = 3, face_index: int = 0) -> Description:
+        """Whether a photo's face wears visible makeup, and the ``top`` named styles
+        closest to it, best first (a bare face has a closest style too: read
+        ``Description.visible`` before naming one)."""
         if isinstance(top, bool) or not isinstance(top, int) or top < 1:
             raise FramError(f"top must be a whole number from 1, got {top!r}")
         if not self.styles or self.model.tokenizer is None:
@@ -262,8 +286,10 @@ class SearchPipeline(Pipeline):
         probs = torch.softmax(scores / self.model.config.init_temperature, dim=0)
         order = torch.argsort(scores, descending=True)[:top].tolist()
         bank = self.styles
-        return [StyleMatch(style=bank[i]["style"], title=bank[i]["title"], category=bank[i]["category"],
-                           description=bank[i]["description"], score=float(scores[i]), probability=float(probs[i])) for i in order]
+        styles = [StyleMatch(style=bank[i]["style"], title=bank[i]["title"], category=bank[i]["category"],
+                             description=bank[i]["description"], score=float(scores[i]), probability=float(probs[i])) for i in order]
+        layer = reference_layer(face.image, face.face, layer_size_for(face.face))
+        return Description(makeup_probability=makeup_probability(layer), styles=styles)
 
 
 def _gallery_crop(index: GalleryIndex, rel: str) -> np.ndarray:

@@ -80,7 +80,9 @@ def test_similar_ranks_and_caches(search, gallery, tmp_path, monkeypatch):
 
 
 def test_describe_returns_named_styles(search, gallery):
-    matches = search.describe(gallery / "red.png", top=3)
+    found = search.describe(gallery / "red.png", top=3)
+    assert found.visible and 0.5 <= found.makeup_probability <= 1
+    matches = found.styles
     assert len(matches) == 3
     assert matches[0].score >= matches[1].score >= matches[2].score
     assert all(m.title and m.description and 0 <= m.probability <= 1 for m in matches)
@@ -102,7 +104,7 @@ def test_cli(weights, gallery, tmp_path, monkeypatch, capsys):
     assert len(lines) == 1 and lines[0].startswith("1\t")
     assert sheet.is_file()
     assert main(["describe", str(gallery / "red.png"), "--json", "--top", "2"]) == 0
-    assert len(json.loads(capsys.readouterr().out)) == 2
+    assert len(json.loads(capsys.readouterr().out)["styles"]) == 2
     assert main(["similar", str(gallery / "red.png"), "--gallery", str(tmp_path / "missing")]) == 2
 
 
@@ -125,4 +127,4 @@ def test_shipped_weights_tell_looks_apart(gallery):
     v = result.vectors
     assert v[0] @ v[1] > v[0] @ v[2]
     top = search.describe(gallery / "goth.png", top=5)
-    assert len(top) == 5
+    assert top.visible and len(top.styles) == 5
