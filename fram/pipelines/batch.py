@@ -29,14 +29,13 @@ import csv
 import functools
 import io
 import math
-import re
 import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fram.errors import FramError
-from fram.face.image_io import write_bytes, write_image
+from fram.face.image_io import remove_leftovers, write_bytes, write_image
 from fram.makeup.look_file import Look, is_look, load_look
 from fram.parallel import TaskRunner, exit_on_sigterm
 from fram.pipelines.api import apply_makeup, transfer
@@ -49,7 +48,6 @@ from fram.pipelines.registry import default_engine
 FORMATS = ("png", "jpg", "webp")
 ERRORS_FILE = "errors.csv"
 MAX_SHARD = 8
-_TEMP = re.compile(r"^\..+\.[0-9a-f]{16}\.tmp$")  # write_bytes' temporary siblings
 
 
 @dataclass(frozen=True)
@@ -143,9 +141,7 @@ def run_batch(jobs: list[BatchJob], out_dir: str | Path, options: BatchOptions, 
     if options.look.empty and any(job.reference is None and job.style is None for job in jobs):
         raise FramError("give a look (--style, --look, --text) or a --reference, or a manifest column reference or style")
     out.mkdir(parents=True, exist_ok=True)
-    for temp in out.rglob(".*.tmp"):
-        if _TEMP.match(temp.name):
-            temp.unlink(missing_ok=True)
+    remove_leftovers(out)
     todo = [job for job in jobs if not output_path(out, job, options.format).exists()]
     start = time.perf_counter()
     options = replace(options, look=prepare_look(options.look, options.makeup.engine))
