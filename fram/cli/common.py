@@ -7,9 +7,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from fram.errors import ImageWriteError
+from fram.errors import FramError, ImageWriteError
 
 REGION_CHOICES = "skin,eyes,brows,lips"
+GROUP_NAMES = ("skin", "eyes", "brows", "lips")
+ONE_LOOK = 'give exactly one of --style NAME|FILE.json, --look FILE.fram or --text "..."'
 
 
 def check_outputs(*paths: str | None) -> list[Path]:
@@ -77,3 +79,40 @@ def look_options(p: argparse.ArgumentParser, exaggerate: str = "") -> None:
     p.add_argument("--intensity", default="1.0", help=f"0.7, or per region: lips=1,eyes=0.5{exaggerate}")
     p.add_argument("--regions", help=f"only these: {REGION_CHOICES}")
     face_option(p)
+
+
+def style_options(p: argparse.ArgumentParser) -> None:
+    """A look put on as it is (``apply``, ``batch``)."""
+    p.add_argument("--style", "--look", dest="style", help="preset name, recipe .json or saved look .fram (fram extract)")
+    p.add_argument("--text", help='a description, e.g. "glossy berry lips and a winged liner"')
+
+
+def chosen_style(args: argparse.Namespace) -> str | None:
+    """The look ``--style``/``--look`` or ``--text`` names (None if neither); both is an error."""
+    if args.style is not None and args.text is not None:
+        raise FramError(ONE_LOOK)
+    return args.style if args.text is None else f"text:{args.text}"
+
+
+def transfer_options(p: argparse.ArgumentParser) -> None:
+    """Per-region references and the engine's settings (``transfer``, ``batch``)."""
+    from fram.pipelines.registry import engine_names
+
+    for group in GROUP_NAMES:
+        p.add_argument(f"--{group}", help=f"reference for the {group} only (photo, preset:NAME, text:WORDS, .json)")
+    p.add_argument("--engine", choices=engine_names(baselines=False),
+                   help="fram (diffusion; the default when its weights are installed) or classic")
+    p.add_argument("--steps", type=int, help="sampling steps of the fram engine (default 2, the best on held-out pairs)")
+    p.add_argument("--seed", type=int, default=0, help="noise seed of the fram engine (results repeat for a seed)")
+    p.add_argument("--colour-match", type=float, help="fram engine: how far the eyes' and lips' colour level moves to the reference's "
+                   "(0 = the generator's own, default 1 = all the way, up to 2)")
+
+
+def region_references(args: argparse.Namespace) -> dict[str, str]:
+    return {g: getattr(args, g) for g in GROUP_NAMES if getattr(args, g)}
+
+
+def parallel_options(p: argparse.ArgumentParser, *, workers: int, unit: str) -> None:
+    """``--workers`` and ``--ray`` (``synth``, ``batch``: :class:`fram.parallel.TaskRunner`)."""
+    p.add_argument("--workers", type=int, default=workers, help=f"local processes (default {workers})")
+    p.add_argument("--ray", metavar="ADDRESS", help=f"run {unit} as Ray tasks ('local', 'auto' or ray://host:port)")

@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from fram.cli.common import check_output_folder
+from fram.cli.common import check_output_folder, parallel_options
 from fram.errors import FramError
 
 
@@ -72,8 +72,7 @@ def register(sub) -> None:
     p.add_argument("--shard-faces", type=int, default=32, help="faces per shard (default 32)")
     p.add_argument("--val-fraction", type=float, default=0.05, help="identities held out for validation (default 0.05)")
     p.add_argument("--test-fraction", type=float, default=0.05, help="identities held out for testing (default 0.05)")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local processes (default: all cores)")
-    p.add_argument("--ray", metavar="ADDRESS", help="run shards as Ray tasks ('local', 'auto' or ray://host:port)")
+    parallel_options(p, workers=os.cpu_count() or 1, unit="shards")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-card", action="store_true", help="skip the dataset card (histograms, contact sheet)")
     p.set_defaults(run=cmd_synth)

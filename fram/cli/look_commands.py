@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 from fram.cli.common import (
-    REGION_CHOICES, check_outputs, face_option, look_options, makeup_options, print_notes, write_text,
+    ONE_LOOK, REGION_CHOICES, check_outputs, chosen_style, face_option, look_options, makeup_options, print_notes,
+    region_references, style_options, transfer_options, write_text,
 )
 from fram.errors import FramError
 
@@ -18,10 +19,10 @@ def cmd_apply(args: argparse.Namespace) -> None:
     from fram.makeup.look_file import is_look
     from fram.pipelines import apply_makeup
 
-    if (args.style is None) == (args.text is None):
-        raise FramError("give exactly one of --style NAME|FILE.json, --look FILE.fram or --text \"...\"")
+    look = chosen_style(args)
+    if look is None:
+        raise FramError(ONE_LOOK)
     out, *recipe_out = check_outputs(args.output, args.recipe)
-    look = args.style if args.style is not None else f"text:{args.text}"
     if recipe_out and is_look(look):
         raise FramError("--recipe needs a recipe look (a preset, .json or words): a saved look is worn as its layer")
     result = apply_makeup(args.image, look, makeup_options(args), source_name=Path(args.image).name)
@@ -37,7 +38,7 @@ def cmd_transfer(args: argparse.Namespace) -> None:
     from fram.pipelines import default_engine, transfer
 
     out, *recipe_out = check_outputs(args.output, args.recipe)
-    per_region = {g: getattr(args, g) for g in ("skin", "eyes", "brows", "lips") if getattr(args, g)}
+    per_region = region_references(args)
     options = makeup_options(args)
     if recipe_out and (options.engine or default_engine()) != "classic":
         raise FramError("--recipe needs --engine classic (the fram engine generates its makeup, it paints no recipe)")
@@ -91,12 +92,9 @@ def cmd_schema(args: argparse.Namespace) -> None:
 
 
 def register(sub) -> None:
-    from fram.pipelines.registry import engine_names
-
     p = sub.add_parser("apply", help="put a look (preset, recipe file, words or a saved .fram look) on a photo")
     p.add_argument("image")
-    p.add_argument("--style", "--look", dest="style", help="preset name, recipe .json or saved look .fram (fram extract)")
-    p.add_argument("--text", help='a description, e.g. "glossy berry lips and a winged liner"')
+    style_options(p)
     look_options(p)
     p.add_argument("--recipe", help="also save the recipe that was applied (JSON)")
     p.add_argument("-o", "--output", required=True)
@@ -105,15 +103,8 @@ def register(sub) -> None:
     p = sub.add_parser("transfer", help="put a reference photo's makeup on a source photo, per region")
     p.add_argument("source")
     p.add_argument("reference", nargs="?", help="made-up photo, saved look .fram, preset NAME, text:WORDS or recipe .json")
-    for group in ("skin", "eyes", "brows", "lips"):
-        p.add_argument(f"--{group}", help=f"reference for the {group} only (photo, preset:NAME, text:WORDS, .json)")
+    transfer_options(p)
     look_options(p, " (above 1 exaggerates)")
-    p.add_argument("--engine", choices=engine_names(baselines=False),
-                   help="fram (diffusion; the default when its weights are installed) or classic")
-    p.add_argument("--steps", type=int, help="sampling steps of the fram engine (default 2, the best on held-out pairs)")
-    p.add_argument("--seed", type=int, default=0, help="noise seed of the fram engine (results repeat for a seed)")
-    p.add_argument("--colour-match", type=float, help="fram engine: how far the eyes' and lips' colour level moves to the reference's "
-                   "(0 = the generator's own, default 1 = all the way, up to 2)")
     p.add_argument("--recipe", help="also save the transferred recipe (JSON; classic engine)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(run=cmd_transfer)

@@ -21,13 +21,10 @@ job plans the same shards.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import signal
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +37,7 @@ from fram.data.card import write_card
 from fram.data.shards import clean_partial, load_sidecars, pack_tar, read_sidecar, shard_dir, write_atomic, write_json_atomic, write_shard
 from fram.data.sources import SPLITS, identities_digest, list_faces
 from fram.data.synth_plan import PairPlanner, ShardJob, SynthConfig, plan_unpaired
+from fram.parallel import TaskRunner, exit_on_sigterm
 
 FORMAT = "fram-synth/1"
 
@@ -123,48 +121,6 @@ def _entry_doc(meta: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- running
 
 
-def _init_worker() -> None:
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-
-class _LocalRunner:
-    """Shards on this machine: in this process, or on one spawned pool kept for all rounds."""
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self.pool = None
-
-    def run(self, jobs: list[ShardJob]) -> Iterator[ShardResult]:
-        if self.workers <= 1 or (len(jobs) <= 1 and self.pool is None):
-            for job in jobs:
-                yield build_shard(job)
-            return
-        if self.pool is None:
-            ctx = multiprocessing.get_context("spawn")
-            self.pool = ctx.Pool(self.workers, initializer=_init_worker)
-        yield from self.pool.imap_unordered(build_shard, jobs)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()  # every task is done, or the job is being abandoned
-            self.pool.join()
-            self.pool = None
-
-
-def _run_ray(jobs: list[ShardJob], address: str) -> Iterator[ShardResult]:
-    try:
-        import ray
-    except ImportError:
-        raise FramError("--ray needs Ray: pip install 'fram[ray]'") from None
-    if not ray.is_initialized():
-        ray.init(address=None if address in ("", "local") else address, log_to_driver=False)
-    remote = ray.remote(num_cpus=1, max_retries=2)(build_shard)
-    pending = [remote.remote(job) for job in jobs]
-    while pending:
-        done, pending = ray.wait(pending, num_returns=1)
-        yield ray.get(done[0])
-
-
 class SynthInterrupted(RuntimeError):
     """Raised by ``synthesize(stop_after=...)``: the job stopped early on purpose."""
 
@@ -193,22 +149,6 @@ class SynthReport:
             f"this run: {self.new_pairs} pairs, {self.new_faces} faces in {self.seconds:.1f} s "
             f"= {self.pairs_per_second:.1f} pairs/s"
         )
-
-
-def _exit_on_sigterm() -> Callable[[], None]:
-    """Turn SIGTERM into SystemExit so that the worker pool is shut down with the job.
-
-    Workers never write files (only this process does, atomically), so a kill can
-    lose work in flight but never leave a partial shard.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-
-    def handler(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def _code_version() -> str | None:
@@ -285,8 +225,10 @@ def synthesize(
         write_atomic(root / "regions.npz", buffer.getvalue())
 
     planner = PairPlanner(cfg, faces)
-    restore = _exit_on_sigterm()
-    local = _LocalRunner(workers)
+    # Workers never write files (only this process does, atomically), so a SIGTERM can
+    # lose work in flight but never leave a partial shard.
+    restore = exit_on_sigterm()
+    runner = TaskRunner(build_shard, workers=workers, ray_address=ray_address, what="fram synth --ray")
     start = time.perf_counter()
     new_pairs = new_faces = written = 0
     shard_cpu = 0.0
@@ -307,8 +249,7 @@ def synthesize(
                         bar.update(int(sidecar["pairs"]))
                     continue
                 todo.append(job)
-            runner = _run_ray(todo, ray_address) if ray_address is not None else local.run(todo)
-            for result in runner:
+            for result in runner.run(todo):
                 write_shard(root / result.job.relpath, result.payload, result.sidecar)
                 if result.job.kind == "pairs":
                     planner.record(result.job, result.sidecar)
@@ -323,7 +264,7 @@ def synthesize(
                     raise SynthInterrupted(f"stopped after {written} shard(s) as asked")
     finally:
         bar.close()
-        local.close()
+        runner.close()
         restore()
     seconds = time.perf_counter() - start
     if new_faces:

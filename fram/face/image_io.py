@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import secrets
 import struct
 import warnings
@@ -496,6 +497,18 @@ def _save_options(fmt: str, quality: int) -> dict[str, int]:
     if fmt == "WEBP":
         return {"quality": quality}
     return {}
+
+
+def remove_leftovers(folder: str | os.PathLike[str]) -> list[Path]:
+    """Delete the temporary siblings that writes killed mid-way (SIGKILL, power cut)
+    left anywhere under ``folder`` (a batch does this before it resumes); returns them."""
+    found = [p for p in Path(folder).rglob(".*.tmp") if _TEMP_NAME.match(p.name) and p.is_file()]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
+
+
+_TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{16}\.tmp$")  # what _write_atomically names its temporary file
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
