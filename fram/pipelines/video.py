@@ -78,10 +78,9 @@ class VideoLook:
             style = style_for_regions(resolve_look(look), options.intensity)
             return cls(options=options, groups=options.shown(options.regions or GROUPS), style=style)
         plan = plan_references(reference, references, options)
-        if plan.references:
-            for ref in dict.fromkeys(plan.references.values()):
-                if ref.has_layer:
-                    ref.layer()  # extract a photo's layer now, once, not on the first frame
+        for ref in plan.references.values():
+            if ref.has_layer:
+                ref.layer()  # extracted now, once (cached on the reference), not on the first frame
         return cls(options=options, groups=options.shown(plan.groups), plan=plan)
 
     def layers_for(self, image: np.ndarray, face: Face) -> tuple[dict[str, GroupLayer], Any]:
