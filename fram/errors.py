@@ -40,6 +40,10 @@ class RecipeError(FramError, ValueError):
     """A makeup recipe (JSON, dict or text) is invalid; the message names the field."""
 
 
+class VideoError(FramError, ValueError):
+    """A video cannot be read or written (not a video, no frames, unknown codec, truncated)."""
+
+
 class MissingExtraError(FramError, ImportError):
     """A command needs an optional part of fram (an extra) that is not installed."""
 

@@ -179,21 +179,31 @@ def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, Gr
             # Outside the mesh the projected gain is 0; make it neutral before weighting.
             photo_layer.gain = photo_layer.gain + (1 - coverage)
             projected.append(photo_layer.masked(torch.from_numpy(np.ascontiguousarray(weight[rows, cols]))[None, None]))
-        return _apply_layer(image, analysis, combine(projected), box)
+        return composite_photo(image, analysis.face, analysis.projection, combine(projected), box)
 
 
-def _apply_layer(image: np.ndarray, analysis: FaceAnalysis, layer: GroupLayer, box: FaceProjection) -> np.ndarray:
-    """Apply a photo-space ``layer`` over ``box``, a part of the face's projection box."""
+def composite_photo(image: np.ndarray, face: Face, face_box: FaceProjection, layer: GroupLayer, box: FaceProjection,
+                    key_base: np.ndarray | None = None) -> np.ndarray:
+    """Apply a photo-space ``layer`` over ``box``, a part of the face's projection ``face_box``.
+
+    ``key_base`` (linear RGB over ``box``, 0 where unknown) is the light the layer's
+    additive paint was made under: a layer worn on other frames of a video has its
+    paint relit by the ratio of this photo's light to it.
+    """
     crop = image[box.slices]
     lin = SRGB_TO_LINEAR_8BIT[crop]
-    texel = max(analysis.face.width, 1.0) / (0.95 * 256)  # photo px per 256-texture px
+    texel = max(face.width, 1.0) / (0.95 * 256)  # photo px per 256-texture px
     sigma = BASE_SIGMA * texel
-    base = _base_colour(image, analysis.projection, box, sigma)
+    base = _base_colour(image, face_box, box, sigma)
+    if key_base is not None:
+        known = key_base.min(axis=-1, keepdims=True) > 1e-3
+        ratio = np.where(known, np.clip(base / np.maximum(key_base, 1e-3), 0.25, 4.0), 1.0).astype(np.float32)
+        layer.add = layer.add * torch.from_numpy(ratio).permute(2, 0, 1)[None]
     x_lin = torch.from_numpy(lin).permute(2, 0, 1)[None]
     uv = torch.from_numpy(box.uv).permute(2, 0, 1)[None]
     out_lin = composite(
         x_lin, layer, uv[:, :1], uv[:, 1:], base_sigma=sigma,
-        sparkle_cells=max(64.0, analysis.face.width / 1.6), base=torch.from_numpy(base).permute(2, 0, 1)[None],
+        sparkle_cells=max(64.0, face.width / 1.6), base=torch.from_numpy(base).permute(2, 0, 1)[None],
     )
     out = (linear_to_srgb(out_lin)[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
     if _is_monochrome(crop):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fram.makeup.compose import apply_layers, style_layers
+from fram.makeup.compose import FaceAnalysis, apply_layers, style_layers
 from fram.makeup.decompose import estimate_bare, surrounding_colours
 from fram.makeup.layer import GroupLayer
 from fram.makeup.recipe import MakeupStyle
@@ -25,7 +25,7 @@ from fram.pipelines.apply import style_for_regions
 from fram.makeup.visibility import shows_makeup
 from fram.pipelines.base import Pipeline, PipelineOutput, analyse_source
 from fram.pipelines.options import MakeupOptions
-from fram.pipelines.references import plan_references
+from fram.pipelines.references import ReferencePlan, plan_references
 
 class LayerTransferPipeline(Pipeline):
     """Reference photo(s) → makeup layer(s) → photo; see the module docstring."""
@@ -37,30 +37,37 @@ class LayerTransferPipeline(Pipeline):
         options = MakeupOptions.of(options, **values)
         plan = plan_references(reference, references, options)
         photo = analyse_source(source, options.face_index, source_name, fine=True)
-        texture = photo.analysis.texture
         groups = options.shown(plan.groups)
-        bare = estimate_bare(texture.texture, texture.visibility)
-        layers: dict[str, GroupLayer] = {}
-        recipe = MakeupStyle(name="transfer")
-        notes: list[str] = []
-        for group in groups:
-            ref = plan.references[group]
-            if group in LAYER_GROUPS and ref.has_layer:
-                look = ref.layer()
-                if not shows_makeup(look):
-                    note = f"{ref.name} shows no visible makeup"
-                    if note not in notes:
-                        notes.append(note)
-                layers.update(wear_layer(look, texture, (group,), options.intensity, bare))
-            else:
-                picked = plan.recipe_for(group)
-                recipe = recipe.model_copy(update=picked)
-        recipe_groups = tuple(g for g in groups if g not in layers)
-        if recipe_groups:
-            style = style_for_regions(recipe, options.intensity)
-            layers.update(style_layers(photo.analysis, style, recipe_groups, texture.size))
+        layers, notes = transfer_layers(plan, photo.analysis, groups, options)
         made = apply_layers(photo.image, photo.analysis, layers)
-        return PipelineOutput(image=made, face=photo.face, style=None, groups=groups, notes=tuple(notes))
+        return PipelineOutput(image=made, face=photo.face, style=None, groups=groups, notes=notes)
+
+
+def transfer_layers(plan: ReferencePlan, analysis: FaceAnalysis, groups: tuple[str, ...],
+                    options: MakeupOptions) -> tuple[dict[str, GroupLayer], tuple[str, ...]]:
+    """Each group's reference worn by the analysed face as UV layers, and notes for the
+    user. A video computes these once per face and re-projects them on every frame."""
+    texture = analysis.texture
+    bare = estimate_bare(texture.texture, texture.visibility)
+    layers: dict[str, GroupLayer] = {}
+    recipe = MakeupStyle(name="transfer")
+    notes: list[str] = []
+    for group in groups:
+        ref = plan.references[group]
+        if group in LAYER_GROUPS and ref.has_layer:
+            look = ref.layer()
+            if not shows_makeup(look):
+                note = f"{ref.name} shows no visible makeup"
+                if note not in notes:
+                    notes.append(note)
+            layers.update(wear_layer(look, texture, (group,), options.intensity, bare))
+        else:
+            recipe = recipe.model_copy(update=plan.recipe_for(group))
+    recipe_groups = tuple(g for g in groups if g not in layers)
+    if recipe_groups:
+        style = style_for_regions(recipe, options.intensity)
+        layers.update(style_layers(analysis, style, recipe_groups, texture.size))
+    return layers, tuple(notes)
 
 
 class RemovePipeline(Pipeline):

@@ -1,5 +1,5 @@
 """The benchmark suites: ``synthetic``, ``real``, ``regional``, ``fairness``, ``speed``,
-``patterns``, ``removal``.
+``patterns``, ``removal``, ``video``.
 
 Each suite module has ``run(engines, options) -> SuiteResult``; :func:`run_suite`
 resolves engine names, runs one suite and writes its report folder.
@@ -12,9 +12,9 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-SUITES = ("synthetic", "real", "regional", "fairness", "speed", "patterns", "removal")
+SUITES = ("synthetic", "real", "regional", "fairness", "speed", "patterns", "removal", "video")
 """Suite names (each a module here); kept light, so the CLI lists them without loading a suite."""
-ENGINE_FREE = ("removal",)
+ENGINE_FREE = ("removal", "video")
 """Suites that measure fram's own removal, not transfer engines: they ignore ``engines``."""
 
 if TYPE_CHECKING:
