@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 
-class _TooLarge(Exception):
-    pass
+
+class UploadTooLarge(HTTPException):
+    """Raised from the body stream; an HTTPException so that FastAPI's form parsing
+    passes it on (it turns other errors into 400) and the app's handler answers it."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, _message(max_bytes))
+
+
+def _message(max_bytes: int) -> str:
+    return f"the upload is larger than the server's limit of {max_bytes / 2**20:.3g} MB"
 
 
 class BodyLimit:
@@ -36,7 +46,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 total += len(message.get("body", b""))
                 if total > self.max_bytes:
-                    raise _TooLarge
+                    raise UploadTooLarge(self.max_bytes)
             return message
 
         async def watched_send(message):
@@ -46,13 +56,13 @@ class BodyLimit:
 
         try:
             await self.app(scope, counted_receive, watched_send)
-        except _TooLarge:
+        except UploadTooLarge:
             if started:
                 raise
             await self._refuse(send)
 
     async def _refuse(self, send) -> None:
-        body = json.dumps({"error": f"the upload is larger than the server's limit of {self.max_bytes / 2**20:g} MB"}).encode()
+        body = json.dumps({"error": _message(self.max_bytes)}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})

@@ -82,3 +82,29 @@ def client():
 
     with TestClient(create_app(), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def makeup_check():
+    """``check(source, result)``: the result is the source's size, its lips changed, and
+    nothing far from the face (outside the face box grown by half its size) changed."""
+    import numpy as np
+
+    from fram.face.landmarks import detect_face
+    from fram.face.regions import region_masks
+
+    def check(source: np.ndarray, result: np.ndarray, *, lips_change: float = 6.0) -> None:
+        assert result.shape == source.shape
+        face = detect_face(source)
+        lips = region_masks(source, face).full("lips") > 0.5
+        assert lips.sum() > 100
+        difference = np.abs(result.astype(np.int16) - source.astype(np.int16)).max(axis=2)
+        assert difference[lips].mean() > lips_change, f"lips barely changed ({difference[lips].mean():.2f} levels)"
+        x0, y0, x1, y1 = face.bbox
+        w, h = x1 - x0, y1 - y0
+        far = np.ones(lips.shape, bool)
+        far[max(0, round(y0 - h / 2)):round(y1 + h / 2), max(0, round(x0 - w / 2)):round(x1 + w / 2)] = False
+        assert far.any()
+        assert difference[far].max() == 0, f"{(difference[far] > 0).sum()} pixels far from the face changed"
+
+    return check
