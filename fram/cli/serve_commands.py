@@ -17,7 +17,6 @@ def cmd_serve(args: argparse.Namespace) -> None:
         raise FramError(f"--port must be from 1 to 65535, got {args.port}")
     settings = ServeSettings(max_upload=round(args.max_upload * MB), workers=args.workers, queue_size=args.queue,
                              request_timeout=args.timeout)
-    print(f"fram: serving on http://{args.host}:{args.port}/ (API reference: /docs)")
     serve(settings, host=args.host, port=args.port)
 
 
