@@ -98,6 +98,8 @@ def _warm_up() -> None:
     for cls in (ApplyPipeline, LayerTransferPipeline, RemovePipeline):
         shared_pipeline(cls)
     load_engine("classic")
+    for name in PRESETS:  # the gallery asks for every thumbnail at once: none should wait for a worker
+        preset_thumbnail(name)
 
 
 def _search():
@@ -163,10 +165,8 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
 
     @app.get("/v1/presets/{name}/thumbnail.png", summary="a preset worn by a sample face (PNG, drawn once)",
              response_class=Response, responses={200: {"content": {"image/png": {}}}})
-    async def thumbnail(request: Request, name: str):
-        if name not in PRESETS:
-            preset_thumbnail(name)  # raises the unknown-preset message, with suggestions
-        body = await run(request, lambda: preset_thumbnail(name))
+    async def thumbnail(name: str):
+        body = preset_thumbnail(name)  # drawn at start-up; an unknown name raises the preset message
         return Response(body, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
 
     @app.post("/v1/apply", summary="put a look on a photo: a preset (style), words (text), a recipe (JSON) or a saved look (.fram)",
@@ -183,17 +183,18 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         given = [name for name, value in (("style", style), ("text", text), ("recipe", recipe), ("look", look)) if value is not None]
         if len(given) != 1:
             raise UploadError(f"give exactly one of style, text, recipe or look (got {', '.join(given) or 'none'})")
-        if style is not None:
-            chosen: object = named_look(style, "style")
-        elif text is not None:
-            chosen = "text:" + text
-        elif recipe is not None:
-            chosen = recipe_dict(recipe)
-        else:
-            chosen = decode_look(upload_bytes(await look.read(), "look"), name=look.filename or "look")
+        look_data = await look.read() if look is not None else None
         data, name = await source.read(), source.filename or "source"
 
         def job():
+            if style is not None:
+                chosen: object = named_look(style, "style")
+            elif text is not None:
+                chosen = "text:" + text
+            elif recipe is not None:
+                chosen = recipe_dict(recipe)
+            else:
+                chosen = decode_look(upload_bytes(look_data, "look"), name=look.filename or "look")
             return apply_makeup(read_upload(data, "source", settings.max_pixels), chosen, options, source_name=name)
 
         result = await run(request, job)

@@ -1,5 +1,5 @@
-"""Preset thumbnails for the web page's gallery: each preset worn by one face, drawn on
-first request and kept in memory for the life of the process.
+"""Preset thumbnails for the web page's gallery: each preset worn by one face, drawn once
+(the service draws them all at start-up) and kept in memory for the life of the process.
 
 The face is scikit-image's astronaut (Eileen Collins, a public-domain NASA portrait
 that ships with a dependency fram already has), so the gallery needs no bundled photo.
