@@ -20,12 +20,15 @@ EXIT_USER_ERROR = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fram.cli import batch_commands, dataset_commands, face_commands, look_commands, search_commands, video_commands
+    from fram.cli import (
+        batch_commands, dataset_commands, face_commands, look_commands, search_commands, serve_commands, video_commands,
+    )
 
     parser = argparse.ArgumentParser(prog="fram", description="Facial region-aware makeup on your own photos, offline.")
     parser.add_argument("--version", action="version", version=f"fram {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for commands in (face_commands, look_commands, batch_commands, video_commands, dataset_commands, search_commands):
+    for commands in (face_commands, look_commands, batch_commands, video_commands, serve_commands, dataset_commands,
+                     search_commands):
         commands.register(sub)
     return parser
 
