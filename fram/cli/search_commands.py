@@ -56,8 +56,7 @@ def cmd_similar(args: argparse.Namespace) -> None:
 def cmd_describe(args: argparse.Namespace) -> None:
     found = _search().describe(args.image, top=args.top, face_index=args.face)
     if args.json:
-        print(json.dumps({"visible_makeup": found.visible, "makeup_probability": round(found.makeup_probability, 3),
-                          "styles": [m.__dict__ for m in found.styles]}, indent=1))
+        print(json.dumps(found.to_dict(), indent=1))
         return
     if not found.visible:
         print(f"no visible makeup (confidence {1 - found.makeup_probability:.2f})")

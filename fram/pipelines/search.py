@@ -106,6 +106,11 @@ class Description:
     def visible(self) -> bool:
         return self.makeup_probability >= 0.5
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form ``fram describe --json`` prints and ``POST /v1/describe`` returns."""
+        return {"visible_makeup": self.visible, "makeup_probability": round(self.makeup_probability, 3),
+                "styles": [m.__dict__ for m in self.styles]}
+
 
 @dataclass(frozen=True)
 class EmbedResult:

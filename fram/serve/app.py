@@ -272,7 +272,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
             return Response(result, media_type="application/x-npz", headers={"Content-Disposition": 'attachment; filename="regions.npz"'})
         return image_response(request, result)
 
-    @app.post("/v1/describe", summary="the named makeup styles closest to a photo's makeup")
+    @app.post("/v1/describe", summary="whether a photo's face wears visible makeup, and the named styles closest to it")
     async def describe_(request: Request, source: Annotated[UploadFile, File(description="a made-up photo")],
                         top: Annotated[int, Form(description=f"how many styles (1 to {MAX_TOP})")] = 3,
                         face: Annotated[int, Form(description="which face, largest first")] = 0):
@@ -285,7 +285,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
             with _SERIAL["describe"]:
                 return _search().describe(image, top=top, face_index=face)
 
-        return [match.__dict__ for match in await run(request, job)]
+        return (await run(request, job)).to_dict()
 
     return app
 

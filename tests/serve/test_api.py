@@ -93,7 +93,9 @@ def test_remove_regions_and_describe(client, bare_path, made_up_path):
         assert {"lips", "eyes", "brows", "skin"} <= set(arrays.files)
         assert arrays["lips"].shape == read_image(bare_path).shape[:2] and arrays["lips"].max() > 0.5
 
-    styles = client.post("/v1/describe", files=upload(made_up_path), data={"top": "2"}).json()
+    found = client.post("/v1/describe", files=upload(made_up_path), data={"top": "2"}).json()
+    assert found["visible_makeup"] and 0.5 <= found["makeup_probability"] <= 1
+    styles = found["styles"]
     assert len(styles) == 2 and {"style", "title", "score"} <= set(styles[0])
 
 
