@@ -47,4 +47,4 @@ class ApplyPipeline(Pipeline):
         groups = options.shown(options.regions or GROUPS)
         source = analyse_source(image, options.face_index, source_name)
         made = apply_style(source.image, source.analysis, style, groups, adapt_to_skin=self.adapt_to_skin)
-        return PipelineOutput(image=made, face=source.face, style=style, groups=groups)
+        return PipelineOutput(image=source.paste(made), face=source.photo_face, style=style, groups=groups)

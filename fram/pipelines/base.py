@@ -19,7 +19,7 @@ import numpy as np
 
 from fram.errors import ModelNotFoundError
 from fram.face.image_io import read_image
-from fram.face.landmarks import Face, detect_face
+from fram.face.landmarks import Face, LocatedFace, locate_face
 from fram.face.uv import DEFAULT_UV_SIZE
 from fram.makeup.compose import FaceAnalysis, analyse
 from fram.makeup.decompose import layer_size_for
@@ -51,14 +51,30 @@ class PipelineOutput:
 
 @dataclass(frozen=True)
 class Source:
-    """The photo to make up, read and analysed once."""
+    """The photo to make up, read and analysed once.
+
+    ``image`` is the face's upright frame (``located.frame``) of
+    ``photo``: the makeup is made there, at native resolution, and :meth:`paste` puts
+    it back, so a turned or 12 MP photo costs about what its face costs.
+    """
 
     image: np.ndarray
     analysis: FaceAnalysis
+    photo: np.ndarray
+    located: LocatedFace
 
     @property
     def face(self) -> Face:
         return self.analysis.face
+
+    @property
+    def photo_face(self) -> Face:
+        """The face in the photo's own pixels."""
+        return self.located.in_photo(self.photo.shape[:2])
+
+    def paste(self, made: np.ndarray) -> np.ndarray:
+        """The whole photo with its frame replaced by ``made`` (a made-up ``image``)."""
+        return self.located.frame.paste(self.photo, made)
 
 
 def analyse_source(image: object, face_index: int = 0, name: str = "source", *, fine: bool = False) -> Source:
@@ -68,8 +84,10 @@ def analyse_source(image: object, face_index: int = 0, name: str = "source", *, 
     512 px for large faces) rather than the standard 256 px.
     """
     rgb = read_image(image)
-    face = detect_face(rgb, face_index, source=name)
-    return Source(image=rgb, analysis=analyse(rgb, face, layer_size_for(face) if fine else DEFAULT_UV_SIZE))
+    located = locate_face(rgb, face_index, source=name)
+    view, face = located.frame.view(rgb), located.face
+    return Source(image=view, analysis=analyse(view, face, layer_size_for(face) if fine else DEFAULT_UV_SIZE), photo=rgb,
+                  located=located)
 
 
 class Pipeline:

@@ -30,4 +30,4 @@ class ClassicTransferPipeline(Pipeline):
         style = style_for_regions(plan.recipe(), options.intensity)
         groups = options.shown(plan.groups)
         made = apply_style(photo.image, photo.analysis, style, groups)
-        return PipelineOutput(image=made, face=photo.face, style=style, groups=groups)
+        return PipelineOutput(image=photo.paste(made), face=photo.photo_face, style=style, groups=groups)

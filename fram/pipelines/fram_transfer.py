@@ -302,7 +302,7 @@ class FramTransferPipeline(Pipeline):
         request = self.request(photo.analysis, plan.references, shown, options.intensity)
         delta = self.generate_delta(request, options)  # 3–6
         image = apply_layers(photo.image, photo.analysis, self.delta_layers(delta, photo.analysis, shown))  # 7
-        return PipelineOutput(image=image, face=photo.face, style=None, groups=shown)
+        return PipelineOutput(image=photo.paste(image), face=photo.photo_face, style=None, groups=shown)
 
 
 def _render_on(texture: UVTexture, style: MakeupStyle) -> UVTexture:

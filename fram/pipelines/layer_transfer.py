@@ -68,7 +68,7 @@ class LayerTransferPipeline(Pipeline):
             style = style_for_regions(recipe, options.intensity)
             layers.update(style_layers(photo.analysis, style, recipe_groups, texture.size))
         made = apply_layers(photo.image, photo.analysis, layers)
-        return PipelineOutput(image=made, face=photo.face, style=None, groups=groups, notes=tuple(notes))
+        return PipelineOutput(image=photo.paste(made), face=photo.photo_face, style=None, groups=groups, notes=tuple(notes))
 
 
 class RemovePipeline(Pipeline):
@@ -86,4 +86,4 @@ class RemovePipeline(Pipeline):
         layers = remove_layer(photo.analysis.texture, wanted, options.intensity, around) if wanted else {}
         made = apply_layers(photo.image, photo.analysis, layers) if layers else photo.image.copy()
         notes = () if wanted else ("brows are hair, not makeup: nothing to remove",)
-        return PipelineOutput(image=made, face=photo.face, style=None, groups=wanted, notes=notes)
+        return PipelineOutput(image=photo.paste(made), face=photo.photo_face, style=None, groups=wanted, notes=notes)
