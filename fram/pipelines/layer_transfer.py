@@ -59,7 +59,7 @@ class LayerTransferPipeline(Pipeline):
                     note = f"{ref.name} shows no visible makeup"
                     if note not in notes:
                         notes.append(note)
-                layers.update(wear_layer(look, texture, (group,), options.intensity, bare))
+                layers.update(wear_layer(look, texture, (group,), options.intensity, bare, photo.analysis.light))
             else:
                 picked = plan.recipe_for(group)
                 recipe = recipe.model_copy(update=picked)
