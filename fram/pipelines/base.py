@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+import cv2
 import numpy as np
 
 from fram.errors import ModelNotFoundError
@@ -26,6 +27,12 @@ from fram.makeup.decompose import layer_size_for
 from fram.makeup.recipe import MakeupStyle
 
 PIPELINE_CONFIG = "pipeline.json"
+MAX_FACE_WIDTH = 800
+"""Widest face (px) the makeup is made at. A larger face (a 12 MP portrait's is ~1700 px)
+is made up on a copy of its frame shrunk to this width and the change is enlarged
+onto the full-resolution frame: region masks and compositing cost memory with the
+square of the face's size (2 GB at 1700 px), while paint gains little from more
+pixels than its 512 px UV layer has, and the photo keeps its own fine detail."""
 
 
 @dataclass(frozen=True)
@@ -54,14 +61,17 @@ class Source:
     """The photo to make up, read and analysed once.
 
     ``image`` is the face's upright frame (``located.frame``) of
-    ``photo``: the makeup is made there, at native resolution, and :meth:`paste` puts
-    it back, so a turned or 12 MP photo costs about what its face costs.
+    ``photo``, at native resolution or shrunk so the face is at most
+    :data:`MAX_FACE_WIDTH` wide: the makeup is made there and :meth:`paste` puts it
+    back, so a turned or 12 MP photo costs about what its face costs.
     """
 
     image: np.ndarray
     analysis: FaceAnalysis
     photo: np.ndarray
     located: LocatedFace
+    full_view: np.ndarray | None = None
+    """The frame at native resolution when ``image`` is a shrunk copy of it."""
 
     @property
     def face(self) -> Face:
@@ -74,7 +84,46 @@ class Source:
 
     def paste(self, made: np.ndarray) -> np.ndarray:
         """The whole photo with its frame replaced by ``made`` (a made-up ``image``)."""
+        if self.full_view is not None:
+            made = _enlarge_change(self.full_view, self.image, made)
         return self.located.frame.paste(self.photo, made)
+
+
+def _enlarge_change(full: np.ndarray, small: np.ndarray, made: np.ndarray) -> np.ndarray:
+    """``full`` plus the change from ``small`` to ``made`` enlarged to its size, worked
+    only over the changed pixels' box: untouched pixels keep their bits."""
+    changed = np.any(made != small, axis=2)
+    if not changed.any():
+        return full.copy()
+    sy, sx = full.shape[0] / small.shape[0], full.shape[1] / small.shape[1]
+    rows, cols = (np.flatnonzero(changed.any(axis=axis)) for axis in (1, 0))
+    r0, r1 = max(0, int(rows[0]) - 1), min(small.shape[0], int(rows[-1]) + 2)
+    c0, c1 = max(0, int(cols[0]) - 1), min(small.shape[1], int(cols[-1]) + 2)
+    R0, R1 = int(r0 * sy), min(full.shape[0], int(np.ceil(r1 * sy)))
+    C0, C1 = int(c0 * sx), min(full.shape[1], int(np.ceil(c1 * sx)))
+    delta = made[r0:r1, c0:c1].astype(np.float32) - small[r0:r1, c0:c1]
+    # Pixel-centre aligned enlargement of the change, sampled over the big box.
+    ys = ((np.arange(R0, R1) + 0.5) / sy - 0.5 - r0).astype(np.float32)
+    xs = ((np.arange(C0, C1) + 0.5) / sx - 0.5 - c0).astype(np.float32)
+    map_x, map_y = np.meshgrid(xs, ys)
+    big = cv2.remap(delta, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    out = full.copy()
+    box = out[R0:R1, C0:C1]
+    touched = cv2.remap(changed[r0:r1, c0:c1].astype(np.uint8), map_x, map_y, cv2.INTER_LINEAR) > 0
+    big += box
+    np.copyto(box, np.clip(big + 0.5, 0, 255).astype(np.uint8), where=touched[..., None])
+    return out
+
+
+def _shrunk(view: np.ndarray, face: Face, scale: float) -> tuple[np.ndarray, Face]:
+    """``view`` shrunk by ``scale`` (area averaging) and ``face`` in its pixels."""
+    height, width = view.shape[:2]
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = cv2.resize(view, size, interpolation=cv2.INTER_AREA)
+    sx, sy = size[0] / width, size[1] / height
+    points = face.landmarks * np.array([sx, sy, sx], np.float32)
+    return small, Face(landmarks=points.astype(np.float32), image_size=(size[1], size[0]), pose=face.pose,
+                       transform=face.transform)
 
 
 def analyse_source(image: object, face_index: int = 0, name: str = "source", *, fine: bool = False) -> Source:
@@ -85,9 +134,12 @@ def analyse_source(image: object, face_index: int = 0, name: str = "source", *, 
     """
     rgb = read_image(image)
     located = locate_face(rgb, face_index, source=name)
-    view, face = located.frame.view(rgb), located.face
+    view, face, full_view = located.frame.view(rgb), located.face, None
+    if face.width > MAX_FACE_WIDTH:
+        full_view = view
+        view, face = _shrunk(view, face, MAX_FACE_WIDTH / face.width)
     return Source(image=view, analysis=analyse(view, face, layer_size_for(face) if fine else DEFAULT_UV_SIZE), photo=rgb,
-                  located=located)
+                  located=located, full_view=full_view)
 
 
 class Pipeline:
