@@ -50,7 +50,7 @@ def makeup_options(args: argparse.Namespace):
 
     return MakeupOptions.create(
         regions=getattr(args, "regions", None), intensity=getattr(args, "intensity", 1.0), face_index=args.face,
-        engine=getattr(args, "engine", None), steps=getattr(args, "steps", None), seed=getattr(args, "seed", 0),
+        all_faces=getattr(args, "all_faces", False), engine=getattr(args, "engine", None), steps=getattr(args, "steps", None), seed=getattr(args, "seed", 0),
         colour_match=getattr(args, "colour_match", None),
     )
 
@@ -77,3 +77,8 @@ def look_options(p: argparse.ArgumentParser, exaggerate: str = "") -> None:
     p.add_argument("--intensity", default="1.0", help=f"0.7, or per region: lips=1,eyes=0.5{exaggerate}")
     p.add_argument("--regions", help=f"only these: {REGION_CHOICES}")
     face_option(p)
+    all_faces_option(p)
+
+
+def all_faces_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--all-faces", action="store_true", help="every face in the photo, not only --face's")

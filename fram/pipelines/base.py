@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -20,7 +21,7 @@ import numpy as np
 
 from fram.errors import ModelNotFoundError
 from fram.face.image_io import read_image
-from fram.face.landmarks import Face, LocatedFace, locate_face
+from fram.face.landmarks import Face, LocatedFace, default_landmarker, locate_faces, select_located
 from fram.face.uv import DEFAULT_UV_SIZE
 from fram.makeup.compose import FaceAnalysis, analyse
 from fram.makeup.decompose import layer_size_for
@@ -126,20 +127,42 @@ def _shrunk(view: np.ndarray, face: Face, scale: float) -> tuple[np.ndarray, Fac
                        transform=face.transform)
 
 
-def analyse_source(image: object, face_index: int = 0, name: str = "source", *, fine: bool = False) -> Source:
-    """Read a photo, pick its face and analyse it (UV texture, photo-space masks).
+def analyse_source(rgb: np.ndarray, located: LocatedFace, *, fine: bool = False) -> Source:
+    """Analyse one located face of a photo (UV texture, photo-space masks) on its frame.
 
     ``fine``: unwrap at the face's own detail (:func:`fram.makeup.decompose.layer_size_for`,
     512 px for large faces) rather than the standard 256 px.
     """
-    rgb = read_image(image)
-    located = locate_face(rgb, face_index, source=name)
     view, face, full_view = located.frame.view(rgb), located.face, None
     if face.width > MAX_FACE_WIDTH:
         full_view = view
         view, face = _shrunk(view, face, MAX_FACE_WIDTH / face.width)
     return Source(image=view, analysis=analyse(view, face, layer_size_for(face) if fine else DEFAULT_UV_SIZE), photo=rgb,
                   located=located, full_view=full_view)
+
+
+def make_up_faces(image: object, make: Callable[[Source], np.ndarray], *, face_index: int = 0, all_faces: bool = False,
+                  name: str = "source", fine: bool = False) -> tuple[np.ndarray, Face]:
+    """Read a photo and make up its chosen face, or each of its faces in turn.
+
+    ``make`` turns one analysed face (:class:`Source`) into its made-up frame. Each face
+    is analysed on its own upright frame, cut from the photo as the faces before it
+    left it (frames of faces side by side may overlap). With ``all_faces`` every face
+    at least the landmarker's minimum size is made up, largest first.
+
+    Returns:
+        The made-up photo, and the chosen (or largest) face in its pixels.
+    """
+    rgb = read_image(image)
+    landmarker = default_landmarker()
+    found = locate_faces(rgb, landmarker)
+    chosen = select_located(found, rgb.shape[:2], 0 if all_faces else face_index,
+                            min_face_size=landmarker.options.min_face_size, source=name)
+    faces = [chosen] + [f for f in found[1:] if f.face.width >= landmarker.options.min_face_size] if all_faces else [chosen]
+    for located in faces:
+        source = analyse_source(rgb, located, fine=fine)
+        rgb = source.paste(make(source))
+    return rgb, chosen.in_photo(rgb.shape[:2])
 
 
 class Pipeline:
