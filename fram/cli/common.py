@@ -52,7 +52,7 @@ def makeup_options(args: argparse.Namespace):
 
     return MakeupOptions.create(
         regions=getattr(args, "regions", None), intensity=getattr(args, "intensity", 1.0), face_index=args.face,
-        engine=getattr(args, "engine", None), steps=getattr(args, "steps", None), seed=getattr(args, "seed", 0),
+        all_faces=getattr(args, "all_faces", False), engine=getattr(args, "engine", None), steps=getattr(args, "steps", None), seed=getattr(args, "seed", 0),
         colour_match=getattr(args, "colour_match", None),
     )
 
@@ -79,6 +79,7 @@ def look_options(p: argparse.ArgumentParser, exaggerate: str = "") -> None:
     p.add_argument("--intensity", default="1.0", help=f"0.7, or per region: lips=1,eyes=0.5{exaggerate}")
     p.add_argument("--regions", help=f"only these: {REGION_CHOICES}")
     face_option(p)
+    all_faces_option(p)
 
 
 def style_options(p: argparse.ArgumentParser) -> None:
@@ -98,14 +99,19 @@ def transfer_options(p: argparse.ArgumentParser) -> None:
     """Per-region references and the engine's settings (``transfer``, ``batch``)."""
     from fram.pipelines.registry import engine_names
 
-    for group in GROUP_NAMES:
-        p.add_argument(f"--{group}", help=f"reference for the {group} only (photo, preset:NAME, text:WORDS, .json)")
+    region_reference_options(p)
     p.add_argument("--engine", choices=engine_names(baselines=False),
                    help="fram (diffusion; the default when its weights are installed) or classic")
     p.add_argument("--steps", type=int, help="sampling steps of the fram engine (default 2, the best on held-out pairs)")
     p.add_argument("--seed", type=int, default=0, help="noise seed of the fram engine (results repeat for a seed)")
     p.add_argument("--colour-match", type=float, help="fram engine: how far the eyes' and lips' colour level moves to the reference's "
                    "(0 = the generator's own, default 1 = all the way, up to 2)")
+
+
+def region_reference_options(p: argparse.ArgumentParser) -> None:
+    """``--skin``, ``--eyes``, ``--brows``, ``--lips``: a reference per region group."""
+    for group in GROUP_NAMES:
+        p.add_argument(f"--{group}", help=f"reference for the {group} only (photo, preset:NAME, text:WORDS, .json)")
 
 
 def region_references(args: argparse.Namespace) -> dict[str, str]:
@@ -116,3 +122,7 @@ def parallel_options(p: argparse.ArgumentParser, *, workers: int, unit: str) -> 
     """``--workers`` and ``--ray`` (``synth``, ``batch``: :class:`fram.parallel.TaskRunner`)."""
     p.add_argument("--workers", type=int, default=workers, help=f"local processes (default {workers})")
     p.add_argument("--ray", metavar="ADDRESS", help=f"run {unit} as Ray tasks ('local', 'auto' or ray://host:port)")
+
+
+def all_faces_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--all-faces", action="store_true", help="every face in the photo, not only --face's")

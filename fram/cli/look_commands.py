@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from fram.cli.common import (
-    ONE_LOOK, REGION_CHOICES, check_outputs, chosen_style, face_option, look_options, makeup_options, print_notes,
-    region_references, style_options, transfer_options, write_text,
+    ONE_LOOK, REGION_CHOICES, all_faces_option, check_outputs, chosen_style, face_option, look_options, makeup_options,
+    print_notes, region_references, style_options, transfer_options, write_text,
 )
 from fram.errors import FramError
 
@@ -114,6 +114,7 @@ def register(sub) -> None:
     p.add_argument("--intensity", default="1.0", help="how much to take off, up to 1, or per region: lips=1,eyes=0.5")
     p.add_argument("--regions", help=f"only these: {REGION_CHOICES}")
     face_option(p)
+    all_faces_option(p)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(run=cmd_remove)
 

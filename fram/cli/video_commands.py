@@ -8,7 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-from fram.cli.common import check_outputs, look_options, makeup_options
+from fram.cli.common import (
+    check_outputs, chosen_style, look_options, makeup_options, print_notes, region_reference_options, region_references,
+    style_options,
+)
 from fram.errors import FramError
 
 
@@ -34,7 +37,7 @@ def _progress(name: str):
 def cmd_video(args: argparse.Namespace) -> None:
     from fram.pipelines.video import apply_to_video
 
-    per_region = {g: getattr(args, g) for g in ("skin", "eyes", "brows", "lips") if getattr(args, g)}
+    per_region = region_references(args)
     looks = [v for v in (args.style, args.text, args.reference) if v is not None]
     if len(looks) > 1 or (not looks and not per_region):
         raise FramError("give one of --style NAME|FILE.json, --look FILE.fram, --text \"...\" or --reference PHOTO "
@@ -42,7 +45,7 @@ def cmd_video(args: argparse.Namespace) -> None:
     if (args.style is not None or args.text is not None) and per_region:
         raise FramError("per-region references go with --reference (a transfer), not with --style or --text")
     (out,) = check_outputs(args.output)
-    look = args.style if args.style is not None else (f"text:{args.text}" if args.text is not None else None)
+    look = chosen_style(args)
     progress = _progress(Path(args.video).name)
     try:
         summary = apply_to_video(args.video, out, look, args.reference, references=per_region or None,
@@ -50,20 +53,16 @@ def cmd_video(args: argparse.Namespace) -> None:
                                  progress=progress)
     finally:
         progress.close()
-    for note in summary.notes:
-        print(f"fram: note: {note}", file=sys.stderr)
+    print_notes(summary)
 
 
 def register(sub) -> None:
     p = sub.add_parser("video", help="put a look or a reference's makeup on every frame of a video (mp4, mov, webm, avi)")
     p.add_argument("video")
-    p.add_argument("--style", "--look", dest="style", help="preset name, recipe .json or saved look .fram")
-    p.add_argument("--text", help='a description, e.g. "glossy berry lips and a winged liner"')
+    style_options(p)
     p.add_argument("--reference", help="a made-up photo whose makeup to transfer (or .fram, preset:NAME, text:WORDS)")
-    for group in ("skin", "eyes", "brows", "lips"):
-        p.add_argument(f"--{group}", help=f"reference for the {group} only (photo, preset:NAME, text:WORDS, .json)")
+    region_reference_options(p)
     look_options(p, " (above 1 exaggerates)")
-    p.add_argument("--all-faces", action="store_true", help="make up every face, not only the largest")
     p.add_argument("--start", type=float, help="start at this many seconds")
     p.add_argument("--end", type=float, help="stop at this many seconds")
     p.add_argument("-o", "--output", required=True, help="video file: .mp4 (H.264), .mov, .mkv, .avi or .webm (VP9)")

@@ -38,6 +38,16 @@ ImageSource: TypeAlias = (
     | np.ndarray
 )
 
+MAX_PIXELS = 200_000_000
+"""The largest photo fram reads (pixels), checked from the file's header before any
+pixel is decoded: a 200 MP camera's full frame fits, a small file claiming a huge
+canvas (a decompression bomb) is refused for free. Decoding it costs 600 MB."""
+
+# PIL's own bomb check (warning at 89 MP) would refuse photos fram can handle; it is
+# raised to fram's limit, so the header check in :func:`read_image` is what speaks.
+# A lower value set by the application after this import still wins.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
 # The formats portraits really arrive in. Keeping PIL to these keeps its exotic
 # parsers (EPS, which runs Ghostscript; PSD; ICNS; ...) away from untrusted uploads.
 READ_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "GIF")
@@ -67,7 +77,7 @@ _DECODE_ERRORS = (
 )
 
 
-def read_image(src: ImageSource, *, max_pixels: int = 100_000_000) -> np.ndarray:
+def read_image(src: ImageSource, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Load anything a user may hand fram as an upright RGB array.
 
     One entry point for the CLI, the web API and notebooks means one set of checks,
@@ -86,7 +96,8 @@ def read_image(src: ImageSource, *, max_pixels: int = 100_000_000) -> np.ndarray
         max_pixels: pixel-count ceiling. For encoded inputs it is checked against
             the header before any pixel is decoded, so a small file claiming a
             huge canvas (a decompression bomb) costs nothing. PIL's own limit,
-            ``PIL.Image.MAX_IMAGE_PIXELS``, applies as well; the stricter wins.
+            ``PIL.Image.MAX_IMAGE_PIXELS`` (set to :data:`MAX_PIXELS` on import),
+            applies as well; the stricter wins, and either is reported the same way.
 
     Returns:
         ``(H, W, 3)`` uint8 RGB, C-contiguous and writable, never sharing memory
@@ -278,12 +289,12 @@ def _read_array(array: np.ndarray, max_pixels: int) -> np.ndarray:
 
 
 def _check_pixels(width: int, height: int, max_pixels: int, name: str) -> None:
-    if width * height > max_pixels:
-        raise _read_error(
-            name,
-            f"{width}x{height} is {width * height:,} pixels, above the limit of "
-            f"{max_pixels:,} (max_pixels)",
-        )
+    """Refuse above ``max_pixels`` or a lower ``PIL.Image.MAX_IMAGE_PIXELS`` (PIL only
+    warns between one and two times its limit, and fram never lets warnings print)."""
+    pil_limit = Image.MAX_IMAGE_PIXELS or max_pixels
+    limit, which = (max_pixels, "max_pixels") if max_pixels <= pil_limit else (pil_limit, "PIL.Image.MAX_IMAGE_PIXELS")
+    if width * height > limit:
+        raise _read_error(name, f"{width}x{height} is {width * height:,} pixels, above the limit of {limit:,} ({which})")
 
 
 @contextmanager
@@ -291,19 +302,21 @@ def _pil_guard(name: str) -> Iterator[None]:
     """Turn PIL's failures into ImageReadError and keep its warnings off stderr.
 
     PIL reports recoverable oddities of untrusted files (corrupt EXIF, short TIFF
-    tags) as warnings, which print, and fram never prints. The decompression-bomb
-    warning is the exception: it becomes an error, so a process-wide lower
-    ``Image.MAX_IMAGE_PIXELS`` is enforced rather than merely mentioned.
+    tags) as warnings, which print, and fram never prints. Its decompression-bomb
+    warning is among them (:func:`_check_pixels` enforces that limit with a clearer
+    message); its bomb error, above twice the limit, is reported like the check.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             yield
         except ImageReadError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise _read_error(name, f"too large, refused as a decompression bomb ({exc})") from exc
+            found = re.search(r"\((\d+) pixels\)", str(exc))
+            size = f"{int(found[1]):,} pixels" if found else "too many pixels"
+            limit = Image.MAX_IMAGE_PIXELS or 0
+            raise _read_error(name, f"{size}, above the limit of {limit:,} (PIL.Image.MAX_IMAGE_PIXELS)") from exc
         except UnidentifiedImageError:
             # PIL's own message only names its file object, so it adds nothing.
             supported = ", ".join(READ_FORMATS)
@@ -358,7 +371,7 @@ def _pil_pixels(image: Image.Image, name: str) -> np.ndarray:
         return np.asarray(image)
     if image.has_transparency_data:
         return np.asarray(image.convert("RGBA"))
-    if image.mode == "L":
+    if image.mode in ("L", "RGB"):
         return np.asarray(image)
     return np.asarray(image.convert("RGB"))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import functools
 import math
 import os
@@ -23,6 +24,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ logging is noi
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from fram.errors import FaceIndexError, FaceTooSmallError, NoFaceError  # noqa: E402
+from fram.face.detection import FaceFrame, find_faces, frame_for, turns_by_score  # noqa: E402
 from fram.face.image_io import downscale_for_analysis, read_image  # noqa: E402
 from fram.face.model_file import landmarker_path  # noqa: E402
 
@@ -43,6 +45,9 @@ FACE_OVAL = (
 RIGHT_IRIS = (468, 469, 470, 471, 472)
 LEFT_IRIS = (473, 474, 475, 476, 477)
 CHEEK_RIGHT, CHEEK_LEFT = 234, 454  # face-width extremes at cheekbone height
+UPRIGHT_ROLL = 50.0
+"""Most roll (degrees) of a mesh fitted on an upright frame; more means a quarter
+turn was wrong and another is tried."""
 
 
 @contextlib.contextmanager
@@ -269,6 +274,116 @@ def _pad(image: np.ndarray) -> tuple[np.ndarray, int]:
     return cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE), pad
 
 
+@dataclass(frozen=True)
+class LocatedFace:
+    """A face and the upright frame it was landmarked in (:mod:`fram.face.detection`).
+
+    ``face`` is in the frame's view coordinates, where the makeup is made;
+    :meth:`in_photo` gives it in the photo's own pixels.
+    """
+
+    frame: FaceFrame
+    face: Face
+
+    def in_photo(self, image_size: tuple[int, int]) -> Face:
+        points = self.face.landmarks.copy()
+        points[:, :2] = self.frame.to_original(points)[:, :2]
+        return Face(landmarks=points, image_size=image_size, pose=self.face.pose, transform=self.face.transform)
+
+
+def implausible(face: Face) -> str | None:
+    """Why an upright face's mesh cannot be right (eyes below the nose, a squashed face), or None."""
+    lm = face.landmarks
+    eyes = lm[list(RIGHT_EYE) + list(LEFT_EYE), 1].mean()
+    nose, mouth, chin = lm[1, 1], lm[list(LIPS_OUTER), 1].mean(), lm[152, 1]
+    if not eyes < nose < mouth < chin:
+        return "its eyes, nose, mouth and chin are not in order"
+    eye_gap = float(np.linalg.norm(lm[LEFT_EYE, :2].mean(axis=0) - lm[RIGHT_EYE, :2].mean(axis=0)))
+    if not 0.25 < eye_gap / max(face.height, 1e-6) < 1.0:
+        return "its proportions are not a face's"
+    across = lm[LEFT_EYE, :2].mean(axis=0) - lm[RIGHT_EYE, :2].mean(axis=0)
+    if abs(math.degrees(math.atan2(across[1], across[0]))) > UPRIGHT_ROLL:
+        return "it is not upright"
+    return None
+
+
+def locate_faces(image: np.ndarray, landmarker: "FaceLandmarker | None" = None) -> list[LocatedFace]:
+    """Every face of a photo (any size, any in-plane rotation), largest first.
+
+    Each face the detector finds (:func:`fram.face.detection.find_faces`) is landmarked
+    on its own upright frame. A mesh that fails :func:`implausible` is dropped; if
+    that leaves no face, :class:`NoFaceError` says so rather than letting makeup land
+    in the wrong place.
+    """
+    landmarker = landmarker or default_landmarker()
+    boxes = find_faces(image)
+    frames = [frame_for(box, image.shape) for box in boxes] or [FaceFrame.whole(image.shape)]
+    located: list[LocatedFace] = []
+    rejected = None
+    for frame in frames:
+        # The most upright-looking quarter turn first, then the others, until a mesh
+        # is upright and plausible.
+        for turns in turns_by_score(image, frame) if boxes else range(4):
+            turned = dataclasses.replace(frame, turns=turns)
+            face = _centred_face(landmarker, turned.view(image))
+            if face is None:
+                continue
+            reason = implausible(face)
+            if reason is None:
+                located.append(LocatedFace(turned, face))
+                break
+            rejected = reason
+    if not located and rejected:
+        raise NoFaceError(f"a face was found but its landmarks cannot be trusted ({rejected}); no makeup was applied")
+    return _distinct(located)
+
+
+def _centred_face(landmarker: "FaceLandmarker", view: np.ndarray) -> Face | None:
+    faces = landmarker.detect(view).faces
+    if not faces:
+        return None
+    centre = np.array(view.shape[1::-1], np.float64) / 2
+    return min(faces, key=lambda f: float(np.linalg.norm(f.landmarks[:, :2].mean(axis=0) - centre)))
+
+
+def _distinct(located: list[LocatedFace]) -> list[LocatedFace]:
+    """Largest first, one per face (two frames may overlap the same face)."""
+    out: list[tuple[LocatedFace, np.ndarray]] = []
+    for item in sorted(located, key=lambda f: f.face.width * f.face.height, reverse=True):
+        centre = item.frame.to_original(item.face.landmarks[:, :2]).mean(axis=0)
+        if all(np.linalg.norm(centre - c) > 0.3 * o.face.width for o, c in out):
+            out.append((item, centre))
+    return [item for item, _ in out]
+
+
+def describe_faces(located: list[LocatedFace]) -> str:
+    """``#0 at (x0, y0)-(x1, y1), #1 …`` in photo pixels, for error messages."""
+    boxes = []
+    for i, item in enumerate(located):
+        xy = item.frame.to_original(item.face.landmarks[:, :2])
+        x0, y0 = xy.min(axis=0)
+        x1, y1 = xy.max(axis=0)
+        boxes.append(f"#{i} at ({x0:.0f}, {y0:.0f})-({x1:.0f}, {y1:.0f})")
+    return ", ".join(boxes)
+
+
+def select_located(located: list[LocatedFace], image_size: tuple[int, int], index: int = 0, *, min_face_size: int = 64,
+                   source: str = "image") -> LocatedFace:
+    """Pick one located face (largest first) or raise an error that names the cause."""
+    if not located:
+        h, w = image_size
+        raise NoFaceError(f"no face found in {source} ({w}x{h} px)")
+    if not 0 <= index < len(located):
+        raise FaceIndexError(f"face index {index} requested but {source} has {len(located)} face(s): {describe_faces(located)}")
+    item = located[index]
+    if item.face.width < min_face_size:
+        raise FaceTooSmallError(
+            f"the face in {source} is {item.face.width:.0f}x{item.face.height:.0f} px; "
+            f"at least {min_face_size} px wide is needed"
+        )
+    return item
+
+
 def select_face(result: LandmarkResult, index: int = 0, *, min_face_size: int = 64, source: str = "image") -> Face:
     """Pick one face (largest first) or raise an error that names the cause."""
     if not result.faces:
@@ -297,7 +412,16 @@ def default_landmarker(model_path: str | os.PathLike[str] | None = None) -> Face
     return _default_landmarker(str(Path(model_path)) if model_path is not None else None)
 
 
-def detect_face(image: object, index: int = 0, *, model_path: str | os.PathLike[str] | None = None, source: str = "image") -> Face:
-    """The ``index``-th largest face of a photo, or a specific error."""
+def locate_face(image: object, index: int = 0, *, model_path: str | os.PathLike[str] | None = None,
+                source: str = "image") -> LocatedFace:
+    """The ``index``-th largest face of a photo and its upright frame, or a specific error."""
+    rgb = read_image(image)
     landmarker = default_landmarker(model_path)
-    return select_face(landmarker.detect(image), index, min_face_size=landmarker.options.min_face_size, source=source)
+    return select_located(locate_faces(rgb, landmarker), rgb.shape[:2], index,
+                          min_face_size=landmarker.options.min_face_size, source=source)
+
+
+def detect_face(image: object, index: int = 0, *, model_path: str | os.PathLike[str] | None = None, source: str = "image") -> Face:
+    """The ``index``-th largest face of a photo (any rotation), in its own pixels, or a specific error."""
+    rgb = read_image(image)
+    return locate_face(rgb, index, model_path=model_path, source=source).in_photo(rgb.shape[:2])

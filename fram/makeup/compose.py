@@ -39,13 +39,31 @@ class FaceAnalysis:
     projection: FaceProjection
     texture: UVTexture
     regions: RegionMasks
+    light: np.ndarray
+
+
+WHITE_PERCENTILE = 99.5
+
+
+def photo_light(image: np.ndarray) -> np.ndarray:
+    """(3,) linear RGB of the photo's white point: how much light reaches a white surface.
+
+    Paint is an albedo, so what a camera records of it scales with this: dark,
+    backlit, tinted or flash-lit photos get paint lit the same way. A percentile is
+    linear in exposure, so darkening a photo and then making it up equals making it up
+    and then darkening (the robustness suite checks this).
+    """
+    step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 250_000)))
+    sample = SRGB_TO_LINEAR_8BIT[image[::step, ::step]].reshape(-1, 3)
+    return np.maximum(np.percentile(sample, WHITE_PERCENTILE, axis=0), 1e-3).astype(np.float32)
 
 
 def analyse(image: np.ndarray, face: Face, uv_size: int = DEFAULT_UV_SIZE) -> FaceAnalysis:
     """Unwrap and segment a face once, to composite any number of looks onto it."""
     projection = face_projection(face)
     texture = unwrap(image, face, uv_size, projection)
-    return FaceAnalysis(face=face, projection=projection, texture=texture, regions=region_masks(image, face, projection))
+    return FaceAnalysis(face=face, projection=projection, texture=texture, regions=region_masks(image, face, projection),
+                        light=photo_light(image))
 
 
 # Preset foundation shades are written for this reference skin (CIELAB of a light-medium
@@ -134,7 +152,7 @@ def style_layers(analysis: FaceAnalysis, style: MakeupStyle, groups: tuple[str, 
     x = torch.from_numpy(texture).permute(2, 0, 1)[None].float() / 255.0
     vis = torch.from_numpy(visibility)[None, None]
     with torch.no_grad():
-        rendered = render_uv(x, vis, [style], lip_support=True, with_texture=False)
+        rendered = render_uv(x, vis, [style], lip_support=True, with_texture=False, light=torch.from_numpy(analysis.light)[None])
     return {g: rendered.layers[g] for g in groups}
 
 

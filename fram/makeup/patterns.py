@@ -386,5 +386,5 @@ def sample_pattern(rng: np.random.Generator, size: int = 256, product: str | Non
 def wear_pattern(image: np.ndarray, face: Face, layer: MakeupLayer) -> np.ndarray:
     """The photo with its face wearing ``layer`` (skin, eyes and lips), (H, W, 3) uint8."""
     analysis = analyse(image, face, layer_size_for(face))
-    return apply_layers(image, analysis, wear_layer(layer, analysis.texture, LAYER_GROUPS, {}))
+    return apply_layers(image, analysis, wear_layer(layer, analysis.texture, LAYER_GROUPS, {}, light=analysis.light))
 

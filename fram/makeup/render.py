@@ -85,7 +85,8 @@ class _Painter:
     flow from the rendered texture back to any recipe number (recipe inversion).
     """
 
-    def __init__(self, x_lin: torch.Tensor, visibility: torch.Tensor, styles: list[MakeupStyle], z: Zones, px: float, overrides: dict[str, torch.Tensor]) -> None:
+    def __init__(self, x_lin: torch.Tensor, visibility: torch.Tensor, styles: list[MakeupStyle], z: Zones, px: float, overrides: dict[str, torch.Tensor],
+                 white: torch.Tensor | None = None) -> None:
         self.styles = styles
         self.overrides = overrides
         self.z = z
@@ -100,6 +101,8 @@ class _Painter:
         ref = (lum * skin_w).sum(dim=(2, 3), keepdim=True) / skin_w.sum(dim=(2, 3), keepdim=True).clamp(min=1)
         self.shade = (lum / ref.clamp(min=1e-4)).clamp(0.25, 2.0)
         self.light = ref.clamp(min=1e-3)  # how brightly the face is lit (times albedo)
+        self.white = torch.ones_like(x_lin[:, :, :1, :1]) if white is None else white.to(x_lin).view(-1, 3, 1, 1)
+        self.white_lum = luminance(self.white)
         self._shade_cache: dict[float, torch.Tensor] = {}
         self.new_layer()
 
@@ -165,7 +168,7 @@ class _Painter:
             color = color[box]
         if isinstance(shine, torch.Tensor) and shine.shape[-1] > 1:
             shine = shine[box]
-        target = color * self._lit(lit)[box]
+        target = color * self.white * self._lit(lit)[box]
         g = (1 + a * (target / current.clamp(min=2e-3) - 1)).clamp(0.0, 12.0)
         self.gain = _put(self.gain, rows, cols, gain * g)
         self.add = _put(self.add, rows, cols, self.add[box] * g)
@@ -187,7 +190,7 @@ class _Painter:
             return
         box = (slice(None), slice(None), rows, cols)
         a = alpha[box]
-        self.add = _put(self.add, rows, cols, self.add[box] + a * color * self.shade[box] * self.light.sqrt() * 0.6)
+        self.add = _put(self.add, rows, cols, self.add[box] + a * color * self.shade[box] * (self.light * self.white_lum).sqrt() * 0.6)
         self.alpha = _put(self.alpha, rows, cols, torch.maximum(self.alpha[box], a.clamp(0, 1)))
 
     def glitter(self, color: torch.Tensor, density: torch.Tensor) -> None:
@@ -223,6 +226,7 @@ def render_uv(
     lip_support: bool = False,
     overrides: dict[str, torch.Tensor] | None = None,
     with_texture: bool = True,
+    light: torch.Tensor | None = None,
 ) -> RenderOutput:
     """Paint one recipe per batch item onto UV textures.
 
@@ -237,6 +241,9 @@ def render_uv(
             colours in [0, 1]); used instead of the recipes' values, and gradients
             flow back to them. Overridden products must be present in the recipes.
         with_texture: also composite the made-up UV texture (skip for photo use).
+        light: (B, 3) linear white point of each photo
+            (:func:`fram.makeup.compose.photo_light`); paint colours are lit by it.
+            None = full white light (synthetic data).
     """
     if texture.ndim != 4 or texture.shape[1] != 3 or texture.shape[2] != texture.shape[3]:
         raise ValueError(f"texture must be (B, 3, S, S), got {tuple(texture.shape)}")
@@ -246,7 +253,7 @@ def render_uv(
     z = zones(size)
     px = size / 256.0
     x_lin = srgb_to_linear(texture)
-    painter = _Painter(x_lin, visibility, styles, z, px, overrides or {})
+    painter = _Painter(x_lin, visibility, styles, z, px, overrides or {}, light)
     painter.lips = z.lips_support if lip_support else z.lips
     layers: dict[str, GroupLayer] = {}
     total: GroupLayer | None = None

@@ -87,17 +87,17 @@ def _skin_linear(lab: np.ndarray) -> np.ndarray:
     return np.maximum(linear_rgb(lab_to_rgb_fast(np.asarray(lab, np.float32).reshape(1, 1, 3)))[0, 0], 1e-3)
 
 
-def _paint_for(layer: MakeupLayer, bare: BareFace) -> np.ndarray:
+def _paint_for(layer: MakeupLayer, bare: BareFace, light: np.ndarray) -> np.ndarray:
     """The layer's paint as it looks on this face, (S, S, 3) linear RGB.
 
     Opaque or vividly coloured paint (liner, face paint, a colour block, lipstick)
-    keeps its own colour, relit. Sheer, skin-coloured paint (highlight, contour, a
+    keeps its own colour, relit by this photo's ``light`` (its white point). Sheer, skin-coloured paint (highlight, contour, a
     lighter or darker base) is a change *of the skin*: it is carried as a ratio to the
     reference's skin, so a highlight from a pale face brightens a deep one by the same
     factor instead of painting it pale.
     """
     shading = bare.shading[..., None]
-    absolute = layer.colour * shading
+    absolute = layer.colour * shading * light
     relative = layer.colour / _skin_linear(layer.skin) * _skin_linear(bare.skin_lab) * shading
     lab = rgb_to_lab_fast(srgb_from_linear(layer.colour))
     unlike_skin = ramp(np.linalg.norm(lab[..., 1:] - layer.skin[1:], axis=-1), *UNLIKE_SKIN_CHROMA)
@@ -107,8 +107,9 @@ def _paint_for(layer: MakeupLayer, bare: BareFace) -> np.ndarray:
 
 
 def wear_layer(layer: MakeupLayer, texture: UVTexture, groups: tuple[str, ...], intensity: dict[str, float],
-               bare: BareFace | None = None) -> dict[str, GroupLayer]:
-    """``layer`` on the face whose UV texture is ``texture``, per region group.
+               bare: BareFace | None = None, light: np.ndarray | None = None) -> dict[str, GroupLayer]:
+    """``layer`` on the face whose UV texture is ``texture``, per region group, lit by
+    the photo's white point ``light`` (:func:`fram.makeup.compose.photo_light`; None = white).
 
     Intensity scales coverage (0 = nothing, 1 = as the reference wears it); above 1
     coverage saturates first and then the paint's colour is pushed further from the
@@ -117,7 +118,7 @@ def wear_layer(layer: MakeupLayer, texture: UVTexture, groups: tuple[str, ...], 
     layer = layer.resized(texture.size)
     bare = bare or estimate_bare(texture.texture, texture.visibility)
     base = np.maximum(_local_base(texture), 1e-4)
-    paint = _paint_for(layer, bare)
+    paint = _paint_for(layer, bare, np.ones(3, np.float32) if light is None else light)
     zones = group_zones(texture.size)
     out: dict[str, GroupLayer] = {}
     for group in groups:

@@ -12,7 +12,7 @@ from typing import Any
 from fram.makeup.compose import apply_style
 from fram.makeup.recipe import MakeupStyle
 from fram.makeup.render import GROUP_PRODUCTS, GROUPS
-from fram.pipelines.base import Pipeline, PipelineOutput, analyse_source
+from fram.pipelines.base import Pipeline, PipelineOutput, make_up_faces
 from fram.pipelines.options import MakeupOptions
 from fram.pipelines.references import resolve_look
 
@@ -41,10 +41,11 @@ class ApplyPipeline(Pipeline):
                  source_name: str = "image", **values: Any) -> PipelineOutput:
         """Put ``look`` (anything :func:`fram.pipelines.references.resolve_look` takes) on
         the chosen face; ``options`` or the same fields as keywords (``regions``,
-        ``intensity``, ``face_index``)."""
+        ``intensity``, ``face_index``, ``all_faces``)."""
         options = MakeupOptions.of(options, **values)
         style = style_for_regions(resolve_look(look), options.intensity)
         groups = options.shown(options.regions or GROUPS)
-        source = analyse_source(image, options.face_index, source_name)
-        made = apply_style(source.image, source.analysis, style, groups, adapt_to_skin=self.adapt_to_skin)
-        return PipelineOutput(image=made, face=source.face, style=style, groups=groups)
+        made, face = make_up_faces(
+            image, lambda source: apply_style(source.image, source.analysis, style, groups, adapt_to_skin=self.adapt_to_skin),
+            face_index=options.face_index, all_faces=options.all_faces, name=source_name)
+        return PipelineOutput(image=made, face=face, style=style, groups=groups)

@@ -12,7 +12,7 @@ from typing import Any
 
 from fram.makeup.compose import apply_style
 from fram.pipelines.apply import style_for_regions
-from fram.pipelines.base import Pipeline, PipelineOutput, analyse_source
+from fram.pipelines.base import Pipeline, PipelineOutput, make_up_faces
 from fram.pipelines.options import MakeupOptions
 from fram.pipelines.references import plan_references
 
@@ -26,8 +26,8 @@ class ClassicTransferPipeline(Pipeline):
         a preset, words or a recipe each, :func:`fram.pipelines.references.resolve_reference`)."""
         options = MakeupOptions.of(options, **values)
         plan = plan_references(reference, references, options)
-        photo = analyse_source(source, options.face_index, source_name)
         style = style_for_regions(plan.recipe(), options.intensity)
         groups = options.shown(plan.groups)
-        made = apply_style(photo.image, photo.analysis, style, groups)
-        return PipelineOutput(image=made, face=photo.face, style=style, groups=groups)
+        made, face = make_up_faces(source, lambda photo: apply_style(photo.image, photo.analysis, style, groups),
+                                   face_index=options.face_index, all_faces=options.all_faces, name=source_name)
+        return PipelineOutput(image=made, face=face, style=style, groups=groups)

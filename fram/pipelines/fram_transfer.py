@@ -37,7 +37,7 @@ from fram.models.conditioning import condition_image, reference_condition
 from fram.models.generator import MakeupGenerator
 from fram.models.makeup_clip import MakeupCLIP, prepare_uv
 from fram.models.region_tokens import CONTROL_GROUP, TOKEN_GROUPS, token_group_partition
-from fram.pipelines.base import Pipeline, PipelineOutput, analyse_source
+from fram.pipelines.base import Pipeline, PipelineOutput, Source, make_up_faces
 from fram.pipelines.level_match import match_regions, regional_makeup
 from fram.pipelines.options import MakeupOptions
 from fram.pipelines.references import Reference, plan_references
@@ -298,12 +298,15 @@ class FramTransferPipeline(Pipeline):
         :class:`fram.pipelines.classic.ClassicTransferPipeline` takes them."""
         options = MakeupOptions.of(options, **values)  # 1
         plan = plan_references(reference, references, options)
-        photo = analyse_source(source, options.face_index, source_name)  # 2
         shown = options.shown(plan.groups)
-        request = self.request(photo.analysis, plan.references, shown, options.intensity)
-        delta = self.generate_delta(request, options)  # 3–6
-        image = apply_layers(photo.image, photo.analysis, self.delta_layers(delta, photo.analysis, shown))  # 7
-        return PipelineOutput(image=image, face=photo.face, style=None, groups=shown)
+
+        def make(photo: Source) -> np.ndarray:  # 2: each face analysed on its own frame
+            request = self.request(photo.analysis, plan.references, shown, options.intensity)
+            delta = self.generate_delta(request, options)  # 3–6
+            return apply_layers(photo.image, photo.analysis, self.delta_layers(delta, photo.analysis, shown))  # 7
+
+        image, face = make_up_faces(source, make, face_index=options.face_index, all_faces=options.all_faces, name=source_name)
+        return PipelineOutput(image=image, face=face, style=None, groups=shown)
 
 
 def _render_on(texture: UVTexture, style: MakeupStyle) -> UVTexture:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from fram.makeup.compose import FaceAnalysis, apply_layers, style_layers
 from fram.makeup.decompose import estimate_bare, surrounding_colours
 from fram.makeup.layer import GroupLayer
@@ -23,7 +25,7 @@ from fram.makeup.render import GROUPS
 from fram.makeup.wear import LAYER_GROUPS, remove_layer, wear_layer
 from fram.pipelines.apply import style_for_regions
 from fram.makeup.visibility import shows_makeup
-from fram.pipelines.base import Pipeline, PipelineOutput, analyse_source
+from fram.pipelines.base import Pipeline, PipelineOutput, Source, make_up_faces
 from fram.pipelines.options import MakeupOptions
 from fram.pipelines.references import ReferencePlan, plan_references
 
@@ -36,11 +38,17 @@ class LayerTransferPipeline(Pipeline):
         a saved look, a preset, words or a recipe each)."""
         options = MakeupOptions.of(options, **values)
         plan = plan_references(reference, references, options)
-        photo = analyse_source(source, options.face_index, source_name, fine=True)
         groups = options.shown(plan.groups)
-        layers, notes = transfer_layers(plan, photo.analysis, groups, options)
-        made = apply_layers(photo.image, photo.analysis, layers)
-        return PipelineOutput(image=made, face=photo.face, style=None, groups=groups, notes=notes)
+        notes: list[str] = []
+
+        def make(photo: Source):
+            layers, found = transfer_layers(plan, photo.analysis, groups, options)
+            notes.extend(n for n in found if n not in notes)
+            return apply_layers(photo.image, photo.analysis, layers)
+
+        image, face = make_up_faces(source, make, face_index=options.face_index, all_faces=options.all_faces,
+                                    name=source_name, fine=True)
+        return PipelineOutput(image=image, face=face, style=None, groups=groups, notes=tuple(notes))
 
 
 def transfer_layers(plan: ReferencePlan, analysis: FaceAnalysis, groups: tuple[str, ...],
@@ -60,7 +68,7 @@ def transfer_layers(plan: ReferencePlan, analysis: FaceAnalysis, groups: tuple[s
                 note = f"{ref.name} shows no visible makeup"
                 if note not in notes:
                     notes.append(note)
-            layers.update(wear_layer(look, texture, (group,), options.intensity, bare))
+            layers.update(wear_layer(look, texture, (group,), options.intensity, bare, analysis.light))
         else:
             recipe = recipe.model_copy(update=plan.recipe_for(group))
     recipe_groups = tuple(g for g in groups if g not in layers)
@@ -78,11 +86,16 @@ class RemovePipeline(Pipeline):
         """``options`` or its fields as keywords: ``regions`` (default: all) and
         ``intensity`` (how much of the makeup to take off, 1 = all of it)."""
         options = MakeupOptions.of(options, **values)
-        photo = analyse_source(image, options.face_index, source_name, fine=True)
         groups = options.shown(options.regions or GROUPS)
         wanted = tuple(g for g in groups if g in LAYER_GROUPS)
-        around = surrounding_colours(photo.image, photo.face) if wanted else None
-        layers = remove_layer(photo.analysis.texture, wanted, options.intensity, around) if wanted else {}
-        made = apply_layers(photo.image, photo.analysis, layers) if layers else photo.image.copy()
+
+        def make(photo: Source) -> np.ndarray:
+            if not wanted:
+                return photo.image.copy()
+            around = surrounding_colours(photo.image, photo.face)
+            return apply_layers(photo.image, photo.analysis, remove_layer(photo.analysis.texture, wanted, options.intensity, around))
+
+        made, face = make_up_faces(image, make, face_index=options.face_index, all_faces=options.all_faces,
+                                   name=source_name, fine=True)
         notes = () if wanted else ("brows are hair, not makeup: nothing to remove",)
-        return PipelineOutput(image=made, face=photo.face, style=None, groups=wanted, notes=notes)
+        return PipelineOutput(image=made, face=face, style=None, groups=wanted, notes=notes)

@@ -84,6 +84,8 @@ class MakeupOptions:
             look) or every group that has a reference (a transfer).
         intensity: per group, 0 (untouched) to 3; above 1 exaggerates.
         face_index: which face of the photo, largest first.
+        all_faces: make up every face of the photo (largest first), not only
+            ``face_index``'s; each is analysed on its own upright frame.
         engine: transfer engine name (:func:`fram.pipelines.registry.engine_names`);
             None = :func:`fram.pipelines.registry.default_engine`.
         steps, seed, guidance: sampling of the fram engine (None = the pipeline's own
@@ -95,6 +97,7 @@ class MakeupOptions:
     regions: tuple[str, ...] | None = None
     intensity: dict[str, float] = field(default_factory=lambda: dict.fromkeys(GROUPS, 1.0))
     face_index: int = 0
+    all_faces: bool = False
     engine: str | None = None
     steps: int | None = None
     seed: int = 0
@@ -102,8 +105,8 @@ class MakeupOptions:
     colour_match: float | None = None
 
     @classmethod
-    def create(cls, *, regions: Any = None, intensity: Any = 1.0, face_index: int = 0, engine: str | None = None,
-               steps: int | None = None, seed: int = 0, guidance: float | None = None,
+    def create(cls, *, regions: Any = None, intensity: Any = 1.0, face_index: int = 0, all_faces: bool = False,
+               engine: str | None = None, steps: int | None = None, seed: int = 0, guidance: float | None = None,
                colour_match: float | None = None) -> "MakeupOptions":
         """Options from user-level values (``"lips,eyes"``, ``"lips=1,eyes=0.5"``, …), checked."""
         if isinstance(face_index, bool) or not isinstance(face_index, int) or face_index < 0:
@@ -116,7 +119,9 @@ class MakeupOptions:
             raise FramError(f"guidance must be between 0 and 20, got {guidance!r}")
         if colour_match is not None and not (math.isfinite(colour_match) and 0 <= colour_match <= MAX_COLOUR_MATCH):
             raise FramError(f"colour match must be between 0 and {MAX_COLOUR_MATCH:g}, got {colour_match}")
-        return cls(regions=parse_regions(regions), intensity=parse_intensity(intensity), face_index=face_index,
+        if not isinstance(all_faces, bool):
+            raise FramError(f"all_faces must be true or false, got {all_faces!r}")
+        return cls(regions=parse_regions(regions), intensity=parse_intensity(intensity), face_index=face_index, all_faces=all_faces,
                    engine=engine.strip() if isinstance(engine, str) else engine, steps=steps, seed=seed,
                    guidance=None if guidance is None else float(guidance), colour_match=None if colour_match is None else float(colour_match))
 

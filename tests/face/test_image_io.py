@@ -18,7 +18,7 @@ from skimage import data
 
 from fram.errors import FramError, ImageReadError, ImageWriteError
 from fram.face import image_io
-from fram.face.image_io import downscale_for_analysis, encode_image, read_image, write_image
+from fram.face.image_io import MAX_PIXELS, downscale_for_analysis, encode_image, read_image, write_image
 
 
 @pytest.fixture(scope="module")
@@ -378,11 +378,23 @@ def test_max_pixels_applies_to_real_images(astronaut):
     assert read_image(_encoded(astronaut, "PNG"), max_pixels=512 * 512).shape == (512, 512, 3)
 
 
-def test_pil_decompression_bomb_warning_becomes_an_error(monkeypatch, astronaut):
+def test_a_lower_pil_limit_is_enforced_with_fram_message(monkeypatch, astronaut):
     # 512x512 lies between PIL's warning and error thresholds here.
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 200_000)
-    with pytest.raises(ImageReadError, match="decompression bomb"):
+    with pytest.raises(ImageReadError, match=r"512x512 is 262,144 pixels, above the limit of 200,000 \(PIL"):
         read_image(_encoded(astronaut, "PNG"))
+
+
+def test_photos_up_to_max_pixels_pass_pil_too(tmp_path, no_decoding):
+    """PIL's own default (89 MP) would refuse a 100 MP photo fram allows; the message
+    for one above fram's limit names the file, its size and the limit."""
+    assert Image.MAX_IMAGE_PIXELS == MAX_PIXELS
+    with pytest.raises(ImageReadError, match=r"huge\.png: 15000x14000 is 210,000,000 pixels, above the limit of 200,000,000"):
+        read_image(_write(tmp_path / "huge.png", _png_claiming(15_000, 14_000)))
+    with pytest.raises(ImageReadError, match=r"above the limit of 200,000,000 \(PIL"):
+        read_image(_write(tmp_path / "bomb.png", _png_claiming(30_000, 30_000)), max_pixels=10**12)
+    with pytest.raises(AssertionError, match="pixels were decoded"):
+        read_image(_write(tmp_path / "big.png", _png_claiming(12_000, 10_000)))
 
 
 def test_pil_warnings_never_escape(astronaut):
