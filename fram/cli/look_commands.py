@@ -8,54 +8,66 @@ import json
 from pathlib import Path
 
 from fram.cli.common import (
-    REGION_CHOICES, check_outputs, face_option, look_options, makeup_options, print_notes, write_text,
+    REGION_CHOICES, check_input, check_outputs, check_reference, encode_for, face_option, force_option,
+    intensity_text, look_options, makeup_options, number, print_notes, regions_text, whole_number, write_outputs,
 )
 from fram.errors import FramError
 
+MAX_STEPS = 1000
+MAX_SEED = 2**32 - 1
+
 
 def cmd_apply(args: argparse.Namespace) -> None:
-    from fram.face.image_io import write_image
     from fram.makeup.look_file import is_look
     from fram.pipelines import apply_makeup
 
     if (args.style is None) == (args.text is None):
         raise FramError("give exactly one of --style NAME|FILE.json, --look FILE.fram or --text \"...\"")
-    out, *recipe_out = check_outputs(args.output, args.recipe)
+    check_input(args.image, "photo")
+    check_reference(args.style, "--style")
+    out, *recipe_out = check_outputs(args.output, args.recipe, inputs=(args.image, args.style), force=args.force,
+                                     images=(args.output,))
     look = args.style if args.style is not None else f"text:{args.text}"
     if recipe_out and is_look(look):
         raise FramError("--recipe needs a recipe look (a preset, .json or words): a saved look is worn as its layer")
     result = apply_makeup(args.image, look, makeup_options(args), source_name=Path(args.image).name)
-    recipe_text = result.style.to_json() if recipe_out else None
-    print_notes(result)
-    write_image(out, result.image)
+    outputs = {out: encode_for(out, result.image)}
     if recipe_out:
-        write_text(recipe_out[0], recipe_text)
+        outputs[recipe_out[0]] = result.style.to_json()
+    print_notes(result)
+    write_outputs(outputs)
 
 
 def cmd_transfer(args: argparse.Namespace) -> None:
-    from fram.face.image_io import write_image
     from fram.pipelines import default_engine, transfer
 
-    out, *recipe_out = check_outputs(args.output, args.recipe)
     per_region = {g: getattr(args, g) for g in ("skin", "eyes", "brows", "lips") if getattr(args, g)}
+    check_input(args.source, "source photo")
+    check_reference(args.reference)
+    for group, value in per_region.items():
+        check_reference(value, f"--{group}")
+    out, *recipe_out = check_outputs(args.output, args.recipe, inputs=(args.source, args.reference, *per_region.values()),
+                                     force=args.force, images=(args.output,))
     options = makeup_options(args)
     if recipe_out and (options.engine or default_engine()) != "classic":
         raise FramError("--recipe needs --engine classic (the fram engine generates its makeup, it paints no recipe)")
     result = transfer(args.source, args.reference, references=per_region, options=options, source_name=Path(args.source).name)
-    print_notes(result)
-    write_image(out, result.image)
+    outputs = {out: encode_for(out, result.image)}
     if recipe_out:
-        write_text(recipe_out[0], result.style.to_json())
+        outputs[recipe_out[0]] = result.style.to_json()
+    print_notes(result)
+    write_outputs(outputs)
 
 
 def cmd_remove(args: argparse.Namespace) -> None:
-    from fram.face.image_io import write_image
     from fram.pipelines import remove_makeup
 
-    (out,) = check_outputs(args.output)
+    check_input(args.image, "photo")
+    (out,) = check_outputs(args.output, inputs=(args.image,), force=args.force, images=(args.output,))
     result = remove_makeup(args.image, makeup_options(args), source_name=Path(args.image).name)
+    encoded = encode_for(out, result.image)
     print_notes(result)
-    write_image(out, result.image)
+    write_outputs({out: encoded})
 
 
 def cmd_extract(args: argparse.Namespace) -> None:
@@ -64,9 +76,10 @@ def cmd_extract(args: argparse.Namespace) -> None:
 
     if (args.reference is None) == (args.uv is None):
         raise FramError("give exactly one of a made-up photo or --uv PAINTED.png")
-    (out,) = check_outputs(args.output)
-    if out.suffix.lower() != LOOK_SUFFIX:
-        raise FramError(f"a look file ends in {LOOK_SUFFIX} (so transfer and apply know it), got '{out.name}'")
+    check_input(args.reference or args.uv, "made-up photo" if args.uv is None else "--uv painting")
+    if not args.output.lower().endswith(LOOK_SUFFIX):
+        raise FramError(f"a look file ends in {LOOK_SUFFIX} (so transfer and apply know it), got '{Path(args.output).name}'")
+    (out,) = check_outputs(args.output, inputs=(args.reference, args.uv), force=args.force)
     look = extract_look(args.reference, name=args.name) if args.uv is None else painted_look(args.uv, name=args.name)
     save_look(out, *look)
 
@@ -86,36 +99,41 @@ def register(sub) -> None:
     from fram.pipelines.registry import engine_names
 
     p = sub.add_parser("apply", help="put a look (preset, recipe file, words or a saved .fram look) on a photo")
-    p.add_argument("image")
+    p.add_argument("image", help="the photo to make up")
     p.add_argument("--style", "--look", dest="style", help="preset name, recipe .json or saved look .fram (fram extract)")
     p.add_argument("--text", help='a description, e.g. "glossy berry lips and a winged liner"')
     look_options(p)
     p.add_argument("--recipe", help="also save the recipe that was applied (JSON)")
-    p.add_argument("-o", "--output", required=True)
+    p.add_argument("-o", "--output", required=True, help="the made-up photo (.png, .jpg, …)")
+    force_option(p)
     p.set_defaults(run=cmd_apply)
 
     p = sub.add_parser("transfer", help="put a reference photo's makeup on a source photo, per region")
-    p.add_argument("source")
+    p.add_argument("source", help="the photo to make up")
     p.add_argument("reference", nargs="?", help="made-up photo, saved look .fram, preset NAME, text:WORDS or recipe .json")
     for group in ("skin", "eyes", "brows", "lips"):
         p.add_argument(f"--{group}", help=f"reference for the {group} only (photo, preset:NAME, text:WORDS, .json)")
     look_options(p, " (above 1 exaggerates)")
     p.add_argument("--engine", choices=engine_names(baselines=False),
                    help="fram (diffusion; the default when its weights are installed) or classic")
-    p.add_argument("--steps", type=int, help="sampling steps of the fram engine (default 2, the best on held-out pairs)")
-    p.add_argument("--seed", type=int, default=0, help="noise seed of the fram engine (results repeat for a seed)")
-    p.add_argument("--colour-match", type=float, help="fram engine: how far the eyes' and lips' colour level moves to the reference's "
+    p.add_argument("--steps", type=whole_number(1, MAX_STEPS), help="sampling steps of the fram engine (default 2, the best on held-out pairs)")
+    p.add_argument("--seed", type=whole_number(0, MAX_SEED), default=0,
+                   help="noise seed of the fram engine (results repeat for a seed)")
+    p.add_argument("--colour-match", type=number(0, 2), help="fram engine: how far the eyes' and lips' colour level moves to the reference's "
                    "(0 = the generator's own, default 1 = all the way, up to 2)")
     p.add_argument("--recipe", help="also save the transferred recipe (JSON; classic engine)")
-    p.add_argument("-o", "--output", required=True)
+    p.add_argument("-o", "--output", required=True, help="the made-up photo (.png, .jpg, …)")
+    force_option(p)
     p.set_defaults(run=cmd_transfer)
 
     p = sub.add_parser("remove", help="take a photo's makeup off, per region")
-    p.add_argument("image")
-    p.add_argument("--intensity", default="1.0", help="how much to take off, up to 1, or per region: lips=1,eyes=0.5")
-    p.add_argument("--regions", help=f"only these: {REGION_CHOICES}")
+    p.add_argument("image", help="the made-up photo")
+    p.add_argument("--intensity", type=intensity_text, default="1.0",
+                   help="how much to take off, up to 1, or per region: lips=1,eyes=0.5")
+    p.add_argument("--regions", type=regions_text, help=f"only these: {REGION_CHOICES}")
     face_option(p)
-    p.add_argument("-o", "--output", required=True)
+    p.add_argument("-o", "--output", required=True, help="the bare photo (.png, .jpg, …)")
+    force_option(p)
     p.set_defaults(run=cmd_remove)
 
     p = sub.add_parser("extract", help="save a look as a portable .fram file, from a made-up photo or a painted UV layer")
@@ -123,6 +141,7 @@ def register(sub) -> None:
     p.add_argument("--uv", help="an RGBA PNG painted over `fram uv-guide` instead (colour = paint, alpha = coverage)")
     p.add_argument("--name", help="the look's name (default: the file's name)")
     p.add_argument("-o", "--output", required=True, help="look file, ending in .fram")
+    force_option(p)
     p.set_defaults(run=cmd_extract)
 
     p = sub.add_parser("presets", help="list the preset looks")
