@@ -47,7 +47,7 @@ def check_input(path: str | os.PathLike[str], what: str = "input", *, max_bytes:
     try:
         info = file.stat()
     except FileNotFoundError:
-        raise FramError(f"{what} '{file}' does not exist; check the path") from None
+        raise FramError(f"no such file: '{file}' (the {what}); check the path") from None
     except OSError as exc:
         raise FramError(f"{what} '{file}' cannot be read ({exc.strerror}); check the path") from None
     if stat.S_ISDIR(info.st_mode):

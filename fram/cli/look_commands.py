@@ -23,13 +23,13 @@ def cmd_apply(args: argparse.Namespace) -> None:
 
     if (args.style is None) == (args.text is None):
         raise FramError("give exactly one of --style NAME|FILE.json, --look FILE.fram or --text \"...\"")
+    look = args.style if args.style is not None else f"text:{args.text}"
+    if args.recipe is not None and is_look(look):
+        raise FramError("--recipe needs a recipe look (a preset, .json or words): a saved look is worn as its layer")
     check_input(args.image, "photo")
-    check_reference(args.style, "--style")
+    check_reference(args.style, "look")
     out, *recipe_out = check_outputs(args.output, args.recipe, inputs=(args.image, args.style), force=args.force,
                                      images=(args.output,))
-    look = args.style if args.style is not None else f"text:{args.text}"
-    if recipe_out and is_look(look):
-        raise FramError("--recipe needs a recipe look (a preset, .json or words): a saved look is worn as its layer")
     result = apply_makeup(args.image, look, makeup_options(args), source_name=Path(args.image).name)
     outputs = {out: encode_for(out, result.image)}
     if recipe_out:
