@@ -77,9 +77,9 @@ def cmd_extract(args: argparse.Namespace) -> None:
     if (args.reference is None) == (args.uv is None):
         raise FramError("give exactly one of a made-up photo or --uv PAINTED.png")
     check_input(args.reference or args.uv, "made-up photo" if args.uv is None else "--uv painting")
-    if not args.output.lower().endswith(LOOK_SUFFIX):
-        raise FramError(f"a look file ends in {LOOK_SUFFIX} (so transfer and apply know it), got '{Path(args.output).name}'")
     (out,) = check_outputs(args.output, inputs=(args.reference, args.uv), force=args.force)
+    if out.suffix.lower() != LOOK_SUFFIX:
+        raise FramError(f"a look file ends in {LOOK_SUFFIX} (so transfer and apply know it), got '{out.name}'")
     look = extract_look(args.reference, name=args.name) if args.uv is None else painted_look(args.uv, name=args.name)
     save_look(out, *look)
 

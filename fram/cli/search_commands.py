@@ -29,7 +29,8 @@ def cmd_embed(args: argparse.Namespace) -> None:
     for name, reason in result.failures:
         print(f"fram: skipped {name}: {reason}", file=sys.stderr)
     if not len(result.sources):
-        raise FramError("no image gave a face; nothing written")
+        first = f" ({result.failures[0][0]}: {result.failures[0][1]})" if result.failures else ""
+        raise FramError(f"no image gave a face{first}; nothing written")
     buffer = io.BytesIO()
     np.save(buffer, result.vectors.astype(np.float32), allow_pickle=False)
     write_outputs({out: buffer.getvalue()})
