@@ -52,7 +52,7 @@ def register(sub) -> None:
     from fram.pipelines.registry import engine_names
 
     p = sub.add_parser("eval", help="run a benchmark suite; writes report.md, metrics.json and figures")
-    p.add_argument("--suite", required=True, choices=SUITES)
+    p.add_argument("--suite", required=True, choices=SUITES, help=f"which benchmark: {', '.join(SUITES)}")
     p.add_argument("--engine", action="append", required=True,
                    help=f"engine(s), comma-separated or repeated: {', '.join(engine_names())}")
     p.add_argument("--out", required=True, help="output folder")
