@@ -199,34 +199,20 @@ def _short(text: str) -> str:
     return repr(text if len(text) <= 24 else text[:20] + "…")
 
 
-def intensity_text(text: str) -> str:
-    """``--intensity``: checked at parse time, kept as typed for :class:`MakeupOptions`."""
-    from fram.pipelines.options import parse_intensity
-
-    try:
-        parse_intensity(text)
-    except FramError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
-def regions_text(text: str) -> str:
-    """``--regions``: checked at parse time, kept as typed for :class:`MakeupOptions`."""
-    from fram.pipelines.options import parse_regions
-
-    try:
-        parse_regions(text)
-    except FramError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
 # --- looks -------------------------------------------------------------------
 
 
 def makeup_options(args: argparse.Namespace):
+    """The look options, checked; called after the file checks, since reading them loads torch."""
     from fram.pipelines import MakeupOptions
+    from fram.pipelines.options import parse_intensity, parse_regions
 
+    for option, value, parse in (("--intensity", getattr(args, "intensity", None), parse_intensity),
+                                 ("--regions", getattr(args, "regions", None), parse_regions)):
+        try:
+            parse(value) if value is not None else None
+        except FramError as exc:
+            raise FramError(f"{option}: {exc}") from None
     return MakeupOptions.create(
         regions=getattr(args, "regions", None), intensity=getattr(args, "intensity", 1.0), face_index=args.face,
         engine=getattr(args, "engine", None), steps=getattr(args, "steps", None), seed=getattr(args, "seed", 0),
@@ -256,7 +242,6 @@ def face_option(p: argparse.ArgumentParser) -> None:
 
 
 def look_options(p: argparse.ArgumentParser, exaggerate: str = "") -> None:
-    p.add_argument("--intensity", type=intensity_text, default="1.0",
-                   help=f"0.7, or per region: lips=1,eyes=0.5 (0 to 3){exaggerate}")
-    p.add_argument("--regions", type=regions_text, help=f"only these: {REGION_CHOICES}")
+    p.add_argument("--intensity", default="1.0", help=f"0.7, or per region: lips=1,eyes=0.5 (0 to 3){exaggerate}")
+    p.add_argument("--regions", help=f"only these: {REGION_CHOICES}")
     face_option(p)

@@ -34,11 +34,11 @@ def cmd_eval(args: argparse.Namespace) -> None:
 
 
 def cmd_synth(args: argparse.Namespace) -> None:
-    from fram.data.synth import SynthConfig, synthesize
-
     if args.val_fraction + args.test_fraction >= 1:
         raise FramError("--val-fraction and --test-fraction together must leave identities to train on (sum below 1)")
     check_output_folder(args.out)
+    from fram.data.synth import SynthConfig, synthesize
+
     config = SynthConfig(
         faces=args.faces, n=args.n, per_face=args.per_face, unpaired=args.unpaired or [],
         uv_size=args.size, seed=args.seed, faces_per_shard=args.shard_faces,

@@ -17,11 +17,11 @@ MAX_UV_SIZE = 4096
 
 
 def cmd_landmarks(args: argparse.Namespace) -> None:
+    check_input(args.image, "photo")
+    outputs = check_outputs(args.output, inputs=(args.image,), force=args.force)
     from fram.face.image_io import read_image
     from fram.face.landmarks import default_landmarker
 
-    check_input(args.image, "photo")
-    outputs = check_outputs(args.output, inputs=(args.image,), force=args.force)
     image = read_image(args.image)
     result = default_landmarker().detect(image)
     height, width = result.image_size
@@ -33,12 +33,12 @@ def cmd_landmarks(args: argparse.Namespace) -> None:
 
 
 def cmd_regions(args: argparse.Namespace) -> None:
-    from fram.face.overlay import region_overlay
-    from fram.face.regions import REGION_NAMES, region_masks
-
     check_input(args.image, "photo")
     npz = args.output.lower().endswith(".npz")
     (out,) = check_outputs(args.output, inputs=(args.image,), force=args.force, images=() if npz else (args.output,))
+    from fram.face.overlay import region_overlay
+    from fram.face.regions import REGION_NAMES, region_masks
+
     image, face = read_face(args)
     masks = region_masks(image, face)
     if npz:
@@ -50,11 +50,11 @@ def cmd_regions(args: argparse.Namespace) -> None:
 
 
 def cmd_uv(args: argparse.Namespace) -> None:
-    from fram.face.uv import unwrap
-
     check_input(args.image, "photo")
     out, *vis_out = check_outputs(args.output, args.visibility, inputs=(args.image,), force=args.force,
                                   images=(args.output, args.visibility))
+    from fram.face.uv import unwrap
+
     image, face = read_face(args)
     texture = unwrap(image, face, size=args.size)
     outputs = {out: encode_for(out, texture.texture)}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fram.cli.common import (
     REGION_CHOICES, check_input, check_outputs, check_reference, encode_for, face_option, force_option,
-    intensity_text, look_options, makeup_options, number, print_notes, regions_text, whole_number, write_outputs,
+    look_options, makeup_options, number, print_notes, whole_number, write_outputs,
 )
 from fram.errors import FramError
 
@@ -18,18 +18,18 @@ MAX_SEED = 2**32 - 1
 
 
 def cmd_apply(args: argparse.Namespace) -> None:
-    from fram.makeup.look_file import is_look
-    from fram.pipelines import apply_makeup
-
     if (args.style is None) == (args.text is None):
         raise FramError("give exactly one of --style NAME|FILE.json, --look FILE.fram or --text \"...\"")
-    look = args.style if args.style is not None else f"text:{args.text}"
-    if args.recipe is not None and is_look(look):
-        raise FramError("--recipe needs a recipe look (a preset, .json or words): a saved look is worn as its layer")
     check_input(args.image, "photo")
     check_reference(args.style, "look")
     out, *recipe_out = check_outputs(args.output, args.recipe, inputs=(args.image, args.style), force=args.force,
                                      images=(args.output,))
+    from fram.makeup.look_file import is_look  # torch and the rest load only once the paths are known good
+    from fram.pipelines import apply_makeup
+
+    look = args.style if args.style is not None else f"text:{args.text}"
+    if recipe_out and is_look(look):
+        raise FramError("--recipe needs a recipe look (a preset, .json or words): a saved look is worn as its layer")
     result = apply_makeup(args.image, look, makeup_options(args), source_name=Path(args.image).name)
     outputs = {out: encode_for(out, result.image)}
     if recipe_out:
@@ -39,8 +39,6 @@ def cmd_apply(args: argparse.Namespace) -> None:
 
 
 def cmd_transfer(args: argparse.Namespace) -> None:
-    from fram.pipelines import default_engine, transfer
-
     per_region = {g: getattr(args, g) for g in ("skin", "eyes", "brows", "lips") if getattr(args, g)}
     check_input(args.source, "source photo")
     check_reference(args.reference)
@@ -48,6 +46,8 @@ def cmd_transfer(args: argparse.Namespace) -> None:
         check_reference(value, f"--{group}")
     out, *recipe_out = check_outputs(args.output, args.recipe, inputs=(args.source, args.reference, *per_region.values()),
                                      force=args.force, images=(args.output,))
+    from fram.pipelines import default_engine, transfer
+
     options = makeup_options(args)
     if recipe_out and (options.engine or default_engine()) != "classic":
         raise FramError("--recipe needs --engine classic (the fram engine generates its makeup, it paints no recipe)")
@@ -60,10 +60,10 @@ def cmd_transfer(args: argparse.Namespace) -> None:
 
 
 def cmd_remove(args: argparse.Namespace) -> None:
-    from fram.pipelines import remove_makeup
-
     check_input(args.image, "photo")
     (out,) = check_outputs(args.output, inputs=(args.image,), force=args.force, images=(args.output,))
+    from fram.pipelines import remove_makeup
+
     result = remove_makeup(args.image, makeup_options(args), source_name=Path(args.image).name)
     encoded = encode_for(out, result.image)
     print_notes(result)
@@ -71,13 +71,13 @@ def cmd_remove(args: argparse.Namespace) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> None:
-    from fram.makeup.look_file import LOOK_SUFFIX
-    from fram.pipelines import extract_look, painted_look, save_look
-
     if (args.reference is None) == (args.uv is None):
         raise FramError("give exactly one of a made-up photo or --uv PAINTED.png")
     check_input(args.reference or args.uv, "made-up photo" if args.uv is None else "--uv painting")
     (out,) = check_outputs(args.output, inputs=(args.reference, args.uv), force=args.force)
+    from fram.makeup.look_file import LOOK_SUFFIX
+    from fram.pipelines import extract_look, painted_look, save_look
+
     if out.suffix.lower() != LOOK_SUFFIX:
         raise FramError(f"a look file ends in {LOOK_SUFFIX} (so transfer and apply know it), got '{out.name}'")
     look = extract_look(args.reference, name=args.name) if args.uv is None else painted_look(args.uv, name=args.name)
@@ -128,9 +128,8 @@ def register(sub) -> None:
 
     p = sub.add_parser("remove", help="take a photo's makeup off, per region")
     p.add_argument("image", help="the made-up photo")
-    p.add_argument("--intensity", type=intensity_text, default="1.0",
-                   help="how much to take off, up to 1, or per region: lips=1,eyes=0.5")
-    p.add_argument("--regions", type=regions_text, help=f"only these: {REGION_CHOICES}")
+    p.add_argument("--intensity", default="1.0", help="how much to take off, up to 1, or per region: lips=1,eyes=0.5")
+    p.add_argument("--regions", help=f"only these: {REGION_CHOICES}")
     face_option(p)
     p.add_argument("-o", "--output", required=True, help="the bare photo (.png, .jpg, …)")
     force_option(p)
