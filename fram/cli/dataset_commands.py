@@ -10,6 +10,8 @@ from fram.cli.common import check_output_folder, number, whole_number
 from fram.errors import FramError
 
 MANY = 10**9
+SEED = whole_number(0, 2**32 - 1)
+FRACTION = number(0, 0.9)
 
 
 def cmd_eval(args: argparse.Namespace) -> None:
@@ -64,7 +66,7 @@ def register(sub) -> None:
     p.add_argument("--sizes", help="speed: photo sizes, e.g. 256,512,1024,2048")
     p.add_argument("--repeat", type=whole_number(1, 1000), default=5, help="speed: timed repeats per stage (default 5)")
     p.add_argument("--threads", type=whole_number(1, 1024), help="speed: torch threads (default: torch's own choice)")
-    p.add_argument("--seed", type=whole_number(0, 2**32 - 1), default=0, help="random seed of the suite's sampling (default 0)")
+    p.add_argument("--seed", type=SEED, default=0, help="random seed of the suite's sampling (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(run=cmd_eval)
 
@@ -75,10 +77,10 @@ def register(sub) -> None:
     p.add_argument("--n", type=whole_number(1, MANY), required=True, help="pairs to make")
     p.add_argument("--per-face", type=whole_number(1, 1000), default=5, help="looks per identity (default 5)")
     p.add_argument("--size", type=whole_number(16, 4096), default=256, help="UV texture side, 16 to 4096 (default 256)")
-    p.add_argument("--seed", type=whole_number(0, 2**32 - 1), default=0, help="random seed (the same seed gives the same bytes)")
+    p.add_argument("--seed", type=SEED, default=0, help="random seed (the same seed gives the same bytes)")
     p.add_argument("--shard-faces", type=whole_number(1, 100_000), default=32, help="faces per shard (default 32)")
-    p.add_argument("--val-fraction", type=number(0, 0.9), default=0.05, help="identities held out for validation (default 0.05)")
-    p.add_argument("--test-fraction", type=number(0, 0.9), default=0.05, help="identities held out for testing (default 0.05)")
+    p.add_argument("--val-fraction", type=FRACTION, default=0.05, help="identities held out for validation (default 0.05)")
+    p.add_argument("--test-fraction", type=FRACTION, default=0.05, help="identities held out for testing (default 0.05)")
     p.add_argument("--workers", type=whole_number(1, 1024), default=os.cpu_count() or 1, help="local processes (default: all cores)")
     p.add_argument("--ray", metavar="ADDRESS", help="run shards as Ray tasks ('local', 'auto' or ray://host:port)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -9,7 +9,9 @@ import sys
 
 import numpy as np
 
-from fram.cli.common import check_input, check_inputs, check_outputs, encode_for, face_option, force_option, whole_number, write_outputs
+from fram.cli.common import (
+    check_input, check_inputs, check_outputs, encode_for, face_option, force_option, whole_number, write_outputs,
+)
 from fram.errors import FramError
 
 MAX_MATCHES = 1000
@@ -82,7 +84,8 @@ def register(sub) -> None:
                        "(FRAM_CACHE defaults to ~/.cache/fram) unless --index or --no-cache is given.")
     p.add_argument("query", help="a made-up photo")
     p.add_argument("--gallery", required=True, help="folder of photos (searched recursively)")
-    p.add_argument("-k", type=whole_number(1, MAX_MATCHES), default=5, help=f"how many matches, 1 to {MAX_MATCHES} (default 5)")
+    p.add_argument("-k", type=whole_number(1, MAX_MATCHES), default=5,
+                   help=f"how many matches, 1 to {MAX_MATCHES} (default 5)")
     p.add_argument("-o", "--output", help="contact sheet image (query, then the matches)")
     p.add_argument("--index", help="index file of the folder's embeddings, in an existing folder "
                    "(default: in $FRAM_CACHE, which defaults to ~/.cache/fram)")

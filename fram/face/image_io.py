@@ -544,7 +544,8 @@ def _write_atomically(targets: dict[Path, bytes]) -> None:
                 os.replace(backup, done)
             else:
                 done.unlink(missing_ok=True)
-        raise ImageWriteError(f"cannot write '{target}': {exc.strerror or exc}; choose another folder or free some space") from exc
+        reason = exc.strerror or exc
+        raise ImageWriteError(f"cannot write '{target}': {reason}; choose another folder or free some space") from exc
     finally:
         for path in [temp for temp, _ in staged] + backups:
             path.unlink(missing_ok=True)
