@@ -46,7 +46,8 @@ def _terminate(signum, frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; the exit status: 0 done, 2 a user error (one line on stderr)."""
+    """Run one command; the exit status: 0 done, 2 a user error (one line on stderr), or the
+    command's own (a ``run`` that returns a number)."""
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:  # not the main thread (a test runner, a service): leave signals alone
         previous = None
     try:
-        args.run(args)
+        code = args.run(args)
     except FramError as exc:
         return _fail(str(exc))
     except OSError as exc:
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    return 0
+    return code or 0
 
 
 def _fail(message: str) -> int:

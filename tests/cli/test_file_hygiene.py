@@ -148,3 +148,29 @@ def test_messages_speak_cli_not_python():
         text = path.read_text()
         offenders += [f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, m.start()) + 1}" for m in pattern.finditer(text)]
     assert offenders == []
+
+
+@pytest.mark.parametrize(("raised", "message"), [
+    (PermissionError(13, "Permission denied", "/some/file.png"), "'/some/file.png': Permission denied"),
+    (MemoryError(), "not enough memory"),
+])
+def test_what_the_system_refuses_is_one_line(fails, monkeypatch, out_dir, raised, message):
+    from fram.cli import face_commands
+
+    def refuse(args):
+        raise raised
+
+    monkeypatch.setattr(face_commands, "cmd_uv_guide", refuse)
+    assert message in fails("uv-guide", "-o", out_dir / "g.png")
+
+
+@pytest.mark.parametrize("raised", [RuntimeError("a bug"), OSError(5, "Input/output error"), RecursionError()])
+def test_bugs_keep_their_traceback(monkeypatch, out_dir, raised):
+    from fram.cli import face_commands, main
+
+    def crash(args):
+        raise raised
+
+    monkeypatch.setattr(face_commands, "cmd_uv_guide", crash)
+    with pytest.raises(type(raised)):
+        main(["uv-guide", "-o", str(out_dir / "g.png")])
