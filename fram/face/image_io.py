@@ -191,7 +191,7 @@ def write_image(path: str | os.PathLike[str], image: np.ndarray, *, quality: int
     """
     target = Path(path)
     fmt = _format_for(target.suffix, f"'{target}'")
-    write_bytes(target, _encode(image, fmt, quality))
+    write_files({target: _encode(image, fmt, quality)})
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
@@ -202,12 +202,29 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         ImageWriteError: the folder does not exist, or the write failed (the message
             names the path).
     """
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise ImageWriteError(f"cannot write '{target}': folder '{target.parent}' does not exist")
-    if target.is_dir():
-        raise ImageWriteError(f"cannot write '{target}': it is a folder")
-    _write_atomically(target, data)
+    write_files({path: data})
+
+
+def write_files(files: dict[str | os.PathLike[str], bytes]) -> None:
+    """Write several outputs of one command together: all of them or none.
+
+    Every file is first written in full, unnamed, in its own folder (``O_TMPFILE``, so a
+    process killed meanwhile leaves nothing behind), and only when all are written are
+    they named, each by one atomic rename. A rename that fails puts back the files
+    already renamed. Files get the permissions of any new file (``0o666`` less the
+    umask), images and JSON alike.
+
+    Raises:
+        ImageWriteError: a folder does not exist, a target is a folder, or a write
+            failed (the message names the path).
+    """
+    targets = {Path(path): data for path, data in files.items()}
+    for target in targets:
+        if not target.parent.is_dir():
+            raise ImageWriteError(f"cannot write '{target}': folder '{target.parent}' does not exist")
+        if target.is_dir():
+            raise ImageWriteError(f"cannot write '{target}': it is a folder")
+    _write_atomically(targets)
 
 
 def encode_image(image: np.ndarray, fmt: str = "png", *, quality: int = 95) -> bytes:
@@ -235,6 +252,8 @@ def _read_path(path: Path, max_pixels: int) -> np.ndarray:
     name = str(path)
     if path.is_dir():
         raise _read_error(name, "it is a directory")
+    if path.exists() and not path.is_file():  # a pipe or a device: opening it could block forever
+        raise _read_error(name, "it is not a regular file (a pipe, socket or device)")
     try:
         stream = path.open("rb")
     except FileNotFoundError:
@@ -524,24 +543,94 @@ def remove_leftovers(folder: str | os.PathLike[str]) -> list[Path]:
 _TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{16}\.tmp$")  # what _write_atomically names its temporary file
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write through a temporary sibling file and rename it over ``target``.
+def _write_atomically(targets: dict[Path, bytes]) -> None:
+    """Stage every file, then rename each over its target; see :func:`write_files`.
 
-    The sibling is created exclusively ("x" mode) under a random name, so no
-    existing file is ever clobbered by accident, and, unlike ``mkstemp``, with
-    the user's usual permissions rather than owner-only ones. Renaming within a
-    folder is atomic; the fsync first makes sure the renamed file has its bytes
-    even after a power cut.
+    The fsync before the renames makes sure a renamed file has its bytes even after a
+    power cut; renaming within a folder is atomic. A staged file has a name only from
+    just before its rename (where ``O_TMPFILE`` works; else from its creation, and
+    ``finally`` removes it).
     """
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    mode = _new_file_mode()
+    staged: list[tuple[Path, Path]] = []
+    backups: list[Path] = []
+    replaced: list[tuple[Path, Path | None]] = []
+    target = next(iter(targets), None)
     try:
-        with open(temp, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
+        for target, data in targets.items():
+            staged.append((_stage(target, data, mode), target))
+        for temp, target in staged:
+            backup = _backup(target)
+            backups += [backup] if backup else []
+            os.replace(temp, target)
+            replaced.append((target, backup))
     except OSError as exc:
-        raise ImageWriteError(f"cannot write '{target}': {exc}") from exc
+        for done, backup in replaced:
+            if backup is not None:
+                os.replace(backup, done)
+            else:
+                done.unlink(missing_ok=True)
+        reason = exc.strerror or exc
+        raise ImageWriteError(f"cannot write '{target}': {reason}; choose another folder or free some space") from exc
     finally:
-        # After a successful rename there is nothing left to remove.
-        temp.unlink(missing_ok=True)
+        for path in [temp for temp, _ in staged] + backups:
+            path.unlink(missing_ok=True)
+
+
+def _new_file_mode() -> int:
+    """The permissions a plain ``open(path, "w")`` would give: ``0o666`` less the umask."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _temp_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+
+
+def _stage(target: Path, data: bytes, mode: int) -> Path:
+    """Write ``data`` to a new file beside ``target``; its path (not yet the target)."""
+    try:
+        fd = os.open(target.parent, os.O_TMPFILE | os.O_WRONLY, mode)
+    except (AttributeError, OSError):  # no O_TMPFILE here (not Linux, or the filesystem lacks it)
+        fd = None
+    if fd is None:
+        temp = _temp_name(target)
+        fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+        try:
+            _fill(fd, data, mode)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        finally:
+            os.close(fd)
+        return temp
+    try:
+        _fill(fd, data, mode)
+        temp = _temp_name(target)
+        # A dir_fd makes Python call linkat(AT_SYMLINK_FOLLOW), which names the open file.
+        folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.link(f"/proc/self/fd/{fd}", temp.name, dst_dir_fd=folder, follow_symlinks=True)
+        finally:
+            os.close(folder)
+        return temp
+    finally:
+        os.close(fd)
+
+
+def _fill(fd: int, data: bytes, mode: int) -> None:
+    with open(fd, "wb", closefd=False) as handle:
+        handle.write(data)
+        handle.flush()
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+
+
+def _backup(target: Path) -> Path | None:
+    """A second name for the file ``target`` replaces, so a later failure can put it back."""
+    if not target.is_file():
+        return None
+    backup = _temp_name(target)
+    os.link(target, backup)
+    return backup

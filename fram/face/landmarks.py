@@ -168,8 +168,9 @@ class FaceLandmarker:
     """
 
     def __init__(self, options: FaceLandmarkerOptions, _video: bool) -> None:
-        from mediapipe.tasks.python import BaseOptions, vision
+        from fram.face.mediapipe_loader import mediapipe_tasks
 
+        BaseOptions, vision = mediapipe_tasks()
         self.options = options
         self._video = _video
         self._lock = threading.Lock()

@@ -153,7 +153,7 @@ def decode_look(data: bytes, name: str = "<bytes>") -> Look:
     with archive:
         try:
             doc = json.loads(_member(archive, MANIFEST, MAX_MANIFEST_BYTES, fail))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise fail(f"{MANIFEST} is not valid JSON ({exc})") from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT_TAG:
             raise fail(f"not a fram look file ({MANIFEST} has no \"format\": \"{FORMAT_TAG}\")")

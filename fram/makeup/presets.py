@@ -94,4 +94,4 @@ def get_preset(name: str) -> MakeupStyle:
         return PRESETS[slug]
     close = difflib.get_close_matches(slug, list(PRESETS), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise RecipeError(f"unknown preset {name!r}{hint} ({len(PRESETS)} presets: see list_presets())")
+    raise RecipeError(f"unknown preset {name!r}{hint} ({len(PRESETS)} presets: see fram presets)")

@@ -262,6 +262,8 @@ class MakeupStyle(BaseModel):
             raise RecipeError(
                 f"recipe is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
             ) from None
+        except RecursionError:
+            raise RecipeError("recipe is nested too deeply to be a recipe (see fram presets --json)") from None
         return cls.from_dict(data)
 
     @classmethod

@@ -1,7 +1,8 @@
 """A folder of photos as makeup embeddings, kept in an index file so only new or
 changed photos are embedded again (``fram similar``).
 
-The index lives in ``$XDG_CACHE_HOME/fram/makeup-index/`` by default, never inside
+The index lives in ``$FRAM_CACHE/makeup-index/`` by default (``FRAM_CACHE`` defaults
+to ``~/.cache/fram``, or ``$XDG_CACHE_HOME/fram`` where that is set), never inside
 the folder; it is an ``.npz`` of arrays and JSON text, loaded without pickle.
 """
 
@@ -35,11 +36,20 @@ def list_images(folder: str | os.PathLike[str]) -> list[Path]:
                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
+CACHE_ENV = "FRAM_CACHE"
+
+
+def cache_folder() -> Path:
+    """fram's own cache folder: ``$FRAM_CACHE``, else ``$XDG_CACHE_HOME/fram``, else ``~/.cache/fram``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fram"
+
+
 def default_index_path(folder: str | os.PathLike[str]) -> Path:
-    """Where the index of a gallery folder is kept: ``$XDG_CACHE_HOME/fram/makeup-index/``."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    """Where the index of a gallery folder is kept: ``$FRAM_CACHE/makeup-index/``."""
     key = hashlib.sha1(str(Path(folder).resolve()).encode()).hexdigest()[:16]
-    return cache / "fram" / "makeup-index" / f"{key}.npz"
+    return cache_folder() / "makeup-index" / f"{key}.npz"
 
 
 def weights_fingerprint(folder: Path) -> str:
@@ -108,7 +118,11 @@ def build_index(folder: str | os.PathLike[str], *, encode: Callable[[Sequence[An
     path = Path(index_path) if index_path is not None else default_index_path(root)
     old = GalleryIndex.load(path) if cache and path.is_file() else None
     if cache and index_path is None:
-        path.parent.mkdir(parents=True, exist_ok=True)  # the default cache folder is ours to make
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)  # the default cache folder is ours to make
+        except OSError as exc:
+            raise FramError(f"cannot make the cache folder '{path.parent}' ({exc.strerror}); "
+                            f"set {CACHE_ENV} to a writable folder, or use --no-cache") from None
     if old is not None and old.model != fingerprint:
         old = None
     known: dict[str, tuple[np.ndarray, np.ndarray]] = {}

@@ -154,14 +154,15 @@ def fails(cli) -> Callable[..., str]:
 
 @pytest.fixture
 def usage_error(cli) -> Callable[..., str]:
-    """Runs a command whose arguments the parser refuses: status 2 and argparse's one ``error:`` line."""
+    """Runs a command whose arguments the parser refuses: status 2 and one ``fram: error: …`` line
+    that points to the command's --help."""
 
     def run(*argv: object) -> str:
         result = cli(*argv)
         assert result.code == 2, result
         assert "Traceback" not in result.err
-        last = result.err.rstrip().splitlines()[-1]
-        assert last.startswith("fram ") and ": error: " in last, result.err
-        return last
+        lines = result.err.rstrip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("fram: error: ") and "--help" in lines[0], result.err
+        return lines[0]
 
     return run

@@ -23,7 +23,7 @@ def test_single_photo(cli, photo, out_dir):
 
 
 def test_bad_inputs(fails, photo, blank, not_image, out_dir):
-    assert "no image gave a face" in fails("embed", out_dir / "missing.png", "-o", out_dir / "v.npy")
+    assert "no such file" in fails("embed", out_dir / "missing.png", "-o", out_dir / "v.npy")
     assert "no image gave a face" in fails("embed", not_image, blank, "-o", out_dir / "v.npy")
     assert "does not exist" in fails("embed", photo, "-o", out_dir / "no" / "v.npy")
     assert list(out_dir.iterdir()) == []

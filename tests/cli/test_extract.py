@@ -124,6 +124,7 @@ def test_extract_checks_its_arguments_before_any_work(fails, photo, blank, out_d
     assert "does not exist" in fails("extract", photo, "-o", out_dir / "no" / "l.fram")
     assert "no face" in fails("extract", blank, "-o", out_dir / "l.fram")
     assert "no such file" in fails("extract", "--uv", tmp_path / "missing.png", "-o", out_dir / "l.fram")
+    (tmp_path / "x.fram").write_bytes(b"read only after the arguments are checked")
     assert "recipe look" in fails("apply", photo, "--look", tmp_path / "x.fram", "--recipe", out_dir / "r.json",
                                   "-o", out_dir / "o.png")
     assert list(out_dir.iterdir()) == []

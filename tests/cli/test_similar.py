@@ -46,8 +46,8 @@ def test_bad_inputs(fails, photo, blank, not_image, tmp_path, out_dir):
     assert "no such file" in fails("similar", out_dir / "missing.png", *common)
     assert "cannot read image" in fails("similar", not_image, *common)
     assert "no face" in fails("similar", blank, *common)
-    assert "gallery folder does not exist" in fails("similar", photo, "--gallery", tmp_path / "nope", "--no-cache")
-    assert "k must be" in fails("similar", photo, *common, "-k", "0")
+    assert "is not a folder" in fails("similar", photo, "--gallery", tmp_path / "nope", "--no-cache")
+    assert "argument -k: give a whole number from 1" in fails("similar", photo, *common, "-k", "0")
     assert "does not exist" in fails("similar", photo, *common, "-o", out_dir / "no" / "sheet.png")
     assert list(out_dir.iterdir()) == []
 

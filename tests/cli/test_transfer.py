@@ -64,7 +64,7 @@ def test_reference_without_face_is_named(fails, photo, blank, out_dir):
         (["{photo}", "preset:goth", "--intensity", "lips=abc"], "bad intensity"),
         (["{photo}", "preset:goth", "--intensity", "-1"], "intensity must be between 0 and 3"),
         (["{photo}", "preset:goth", "--steps", "0"], "steps"),
-        (["{photo}", "preset:goth", "--colour-match", "5"], "colour match"),
+        (["{photo}", "preset:goth", "--colour-match", "5"], "--colour-match"),
         (["{photo}", "preset:goth", "--face", "1"], "face index 1"),
     ],
 )

@@ -28,7 +28,7 @@ def test_the_guide_outlines_the_features_where_the_templates_are(cli, out_dir, s
 
 
 def test_bad_size_or_folder(fails, out_dir):
-    assert "--size must be from 128" in fails("uv-guide", "-o", out_dir / "g.png", "--size", "64")
+    assert "--size of the guide must be from 128" in fails("uv-guide", "-o", out_dir / "g.png", "--size", "64")
     assert "does not exist" in fails("uv-guide", "-o", out_dir / "no" / "g.png")
     assert "unknown image type" in fails("uv-guide", "-o", out_dir / "g.txt")
     assert list(out_dir.iterdir()) == []

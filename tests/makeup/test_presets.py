@@ -105,7 +105,7 @@ def test_unknown_preset_suggests_close_matches() -> None:
     with pytest.raises(RecipeError, match="smoky-night") as info:
         get_preset("smokey nite")
     assert "unknown preset" in str(info.value)
-    with pytest.raises(RecipeError, match="list_presets"):
+    with pytest.raises(RecipeError, match="see fram presets"):
         get_preset("zzzz")
 
 
