@@ -8,7 +8,7 @@ import sys
 
 from fram.cli.common import (
     check_output_folder, chosen_style, look_options, makeup_options, parallel_options, region_references,
-    style_options, transfer_options,
+    style_options, transfer_options, whole_number,
 )
 from fram.errors import FramError
 
@@ -44,7 +44,7 @@ def register(sub) -> None:
     transfer_options(p)
     look_options(p, " (above 1 exaggerates)")
     p.add_argument("--format", choices=FORMATS, default="png", help="output format (default png)")
-    p.add_argument("--quality", type=int, default=95, help="jpg/webp quality, 1-100 (default 95)")
+    p.add_argument("--quality", type=whole_number(1, 100), default=95, help="jpg/webp quality, 1-100 (default 95)")
     parallel_options(p, workers=1, unit="shards of photos")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("-o", "--output", required=True, help="output folder; rerun the same command to finish an interrupted run")

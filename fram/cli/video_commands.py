@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from fram.cli.common import (
-    check_outputs, chosen_style, look_options, makeup_options, print_notes, region_reference_options, region_references,
+    check_input, check_outputs, check_reference, chosen_style, force_option, look_options, makeup_options, print_notes, region_reference_options, region_references,
     style_options,
 )
 from fram.errors import FramError
@@ -44,7 +44,11 @@ def cmd_video(args: argparse.Namespace) -> None:
                         "(and/or per-region --lips/--eyes/--brows/--skin references)")
     if (args.style is not None or args.text is not None) and per_region:
         raise FramError("per-region references go with --reference (a transfer), not with --style or --text")
-    (out,) = check_outputs(args.output)
+    check_input(args.video, "video")
+    check_reference(args.reference)
+    for group, value in per_region.items():
+        check_reference(value, f"--{group}")
+    (out,) = check_outputs(args.output, inputs=(args.video, args.reference, *per_region.values()), force=args.force)
     look = chosen_style(args)
     progress = _progress(Path(args.video).name)
     try:
@@ -58,7 +62,7 @@ def cmd_video(args: argparse.Namespace) -> None:
 
 def register(sub) -> None:
     p = sub.add_parser("video", help="put a look or a reference's makeup on every frame of a video (mp4, mov, webm, avi)")
-    p.add_argument("video")
+    p.add_argument("video", help="the video file (mp4, mov, webm, avi, mkv)")
     style_options(p)
     p.add_argument("--reference", help="a made-up photo whose makeup to transfer (or .fram, preset:NAME, text:WORDS)")
     region_reference_options(p)
@@ -66,4 +70,5 @@ def register(sub) -> None:
     p.add_argument("--start", type=float, help="start at this many seconds")
     p.add_argument("--end", type=float, help="stop at this many seconds")
     p.add_argument("-o", "--output", required=True, help="video file: .mp4 (H.264), .mov, .mkv, .avi or .webm (VP9)")
+    force_option(p)
     p.set_defaults(run=cmd_video)
