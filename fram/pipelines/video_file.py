@@ -22,6 +22,8 @@ import os
 import secrets
 import signal
 import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -42,6 +44,9 @@ AUDIO_COPYABLE = {
 """Audio codecs (name prefixes) each container takes as they are."""
 X264_OPTIONS = {"preset": "veryfast", "crf": "18"}
 VP9_OPTIONS = {"deadline": "realtime", "cpu-used": "8", "row-mt": "1", "crf": "30", "b": "0"}
+ENCODE_AHEAD = 4
+"""Frames the encoder thread may fall behind before the reader waits for it (memory
+stays flat: at most this many finished frames are held)."""
 TRUNCATED_SHARE = 0.98
 """A clip whose header promises more frames than this share of those decoded is truncated."""
 
@@ -257,7 +262,12 @@ def _run(av, container, stream, temp: Path, fmt: str, function: FrameFunction, s
 
 class _Output:
     """The output file, opened at the first frame kept (its rotation decides the size);
-    audio packets that come before it wait."""
+    audio packets that come before it wait.
+
+    Encoding and muxing run in order on one thread of their own, so the RGB to YUV
+    conversion and the encoder's own work overlap the next frame's makeup on the other
+    core (FFmpeg releases the GIL while it converts and encodes).
+    """
 
     def __init__(self, av, path: Path, fmt: str, stream, audio_in, start: float, end: float | None) -> None:
         self.av, self.path, self.fmt, self.stream, self.audio_in = av, path, fmt, stream, audio_in
@@ -265,6 +275,8 @@ class _Output:
         self.out = self.video = self.audio = None
         self.rotation = 0
         self.pending: list = []
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fram-encode")
+        self.jobs: deque = deque()
 
     def open(self, frame) -> int:
         """Open the output for ``frame``'s size and rotation (once); the rotation."""
@@ -277,7 +289,7 @@ class _Output:
             if self.audio_in is not None:
                 self.audio = _Audio(self.av, self.out, self.audio_in, self.fmt, self.start, self.end)
                 for held in self.pending:
-                    self._mux(self.audio.packets(held))
+                    self._later(self._audio_packet, held)
                 self.pending.clear()
         return self.rotation
 
@@ -286,10 +298,23 @@ class _Output:
             if self.audio_in is not None:
                 self.pending.append(packet)
             return
-        self._mux(self.audio.packets(packet))
+        self._later(self._audio_packet, packet)
 
     def video_frame(self, made, pts: int) -> None:
         """Encode ``made``: an RGB array, or a decoded frame passed through unchanged."""
+        self._later(self._video_frame, made, pts)
+
+    def _later(self, job, *args) -> None:
+        """Run ``job`` on the encoder thread after the jobs before it; raise its error
+        (on this thread) once it is done."""
+        self.jobs.append(self.worker.submit(job, *args))
+        while len(self.jobs) > ENCODE_AHEAD or (self.jobs and self.jobs[0].done()):
+            self.jobs.popleft().result()
+
+    def _audio_packet(self, packet) -> None:
+        self._mux(self.audio.packets(packet))
+
+    def _video_frame(self, made, pts: int) -> None:
         if isinstance(made, np.ndarray):
             frame = self.av.VideoFrame.from_ndarray(made, format="rgb24")
         else:
@@ -299,12 +324,15 @@ class _Output:
         self._mux(self.video.encode(frame))
 
     def finish(self) -> None:
+        while self.jobs:
+            self.jobs.popleft().result()
         self._mux(self.video.encode(None))
         if self.audio is not None:
             self._mux(self.audio.flush())
         self.close()
 
     def close(self) -> None:
+        self.worker.shutdown(wait=True, cancel_futures=True)
         if self.out is not None:
             self.out.close()
             self.out = None
