@@ -24,6 +24,7 @@ import signal
 import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from queue import Full, Queue
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -44,6 +45,8 @@ AUDIO_COPYABLE = {
 """Audio codecs (name prefixes) each container takes as they are."""
 X264_OPTIONS = {"preset": "veryfast", "crf": "18"}
 VP9_OPTIONS = {"deadline": "realtime", "cpu-used": "8", "row-mt": "1", "crf": "30", "b": "0"}
+READ_AHEAD = 2
+"""Frames decoded ahead of the one being made up."""
 ENCODE_AHEAD = 4
 """Frames the encoder thread may fall behind before the reader waits for it (memory
 stays flat: at most this many finished frames are held)."""
@@ -224,30 +227,19 @@ def _run(av, container, stream, temp: Path, fmt: str, function: FrameFunction, s
         container.seek(int(start / stream.time_base), stream=stream, backward=True)
     offset = int(round(start / stream.time_base)) if start else 0
     state = _Output(av, temp, fmt, stream, audio_in, start, end)
-    frames, last_pts = 0, None
-    step = max(1, int(round(1 / (float(stream.average_rate or 30) * float(stream.time_base)))))
+    frames = 0
     try:
-        for packet in container.demux(*[s for s in (stream, audio_in) if s is not None]):
-            if packet.stream is not stream:
-                state.audio_packet(packet)
-                continue
-            for frame in packet.decode():
-                pts = frame.pts if frame.pts is not None else (0 if last_pts is None else last_pts + step)
-                when = float(pts * stream.time_base)
-                if end is not None and when >= end:
-                    break
-                if when < start - 1e-6 or (last_pts is not None and pts <= last_pts):
-                    continue  # before --start, or a repeated time stamp (it cannot be muxed)
-                rgb = _upright(frame.to_ndarray(format="rgb24"), state.open(frame))
+        with contextlib.closing(_prefetched(_decoded(container, stream, audio_in, start, end), READ_AHEAD)) as items:
+            for packet, frame, rgb, pts, when in items:
+                if frame is None:
+                    state.audio_packet(packet)
+                    continue
+                state.open(frame)
                 made = function(rgb, when)
                 state.video_frame(frame if made is rgb and not state.rotation else made, pts - offset)
-                last_pts = pts
                 frames += 1
                 if progress is not None:
                     progress(frames, total)
-            else:
-                continue
-            break
         if state.video is None:
             raise VideoError(f"{name} holds no video frames" + (" in the chosen time range" if start or end else ""))
         state.finish()
@@ -258,6 +250,65 @@ def _run(av, container, stream, temp: Path, fmt: str, function: FrameFunction, s
     os.replace(temp, output)
     return VideoSummary(frames=frames, size=(state.video.width, state.video.height), fps=float(stream.average_rate or 0),
                         audio=state.audio.summary if state.audio is not None else "none", rotation=state.rotation)
+
+
+def _decoded(container, stream, audio_in, start: float, end: float | None) -> Iterator[tuple]:
+    """``(packet, None, None, None, None)`` for each audio packet and ``(None, frame,
+    rgb, pts, seconds)`` for each video frame kept, upright, in file order."""
+    last_pts, rotation = None, None
+    step = max(1, int(round(1 / (float(stream.average_rate or 30) * float(stream.time_base)))))
+    for packet in container.demux(*[s for s in (stream, audio_in) if s is not None]):
+        if packet.stream is not stream:
+            yield packet, None, None, None, None
+            continue
+        for frame in packet.decode():
+            pts = frame.pts if frame.pts is not None else (0 if last_pts is None else last_pts + step)
+            when = float(pts * stream.time_base)
+            if end is not None and when >= end:
+                return
+            if when < start - 1e-6 or (last_pts is not None and pts <= last_pts):
+                continue  # before --start, or a repeated time stamp (it cannot be muxed)
+            rotation = frame.rotation if rotation is None else rotation
+            yield None, frame, _upright(frame.to_ndarray(format="rgb24"), rotation), pts, when
+            last_pts = pts
+
+
+def _prefetched(items: Iterator, depth: int) -> Iterator:
+    """``items``, produced on a thread of their own up to ``depth`` ahead, so decoding
+    and the conversion to RGB (FFmpeg releases the GIL) overlap the caller's work on
+    the item before. The producer's error is raised here, in order."""
+    queue: Queue = Queue(depth)
+    stop, end = threading.Event(), object()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            with contextlib.suppress(Full):
+                queue.put(entry, timeout=0.1)
+                return True
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((end, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            put((end, exc))
+
+    thread = threading.Thread(target=produce, name="fram-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if item is end:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 class _Output:
