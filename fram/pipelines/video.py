@@ -19,7 +19,7 @@ and the mouth are cut per frame from the landmarks, so blinks and speech stay cl
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Callable
 
@@ -33,7 +33,7 @@ from fram.face.filters import feather
 from fram.face.landmarks import Face
 from fram.face.polygons import fill_polygons
 from fram.face.templates import uv_templates
-from fram.face.tracking import FaceTracker
+from fram.face.tracking import FaceTracker, Track
 from fram.face.uv import FaceProjection, face_projection, unwrap
 from fram.makeup.compose import UNTOUCHED_ALPHA, analyse, composite_photo, layer_size, outside_holes, style_layers, surface_mask
 from fram.makeup.decompose import layer_size_for
@@ -227,7 +227,15 @@ class VideoMakeup:
 
     def process(self, frame: np.ndarray, time_s: float) -> np.ndarray:
         """``frame`` ((H, W, 3) uint8 RGB, shown at ``time_s`` seconds) wearing the look."""
-        tracks = self.tracker.update(frame, time_s)
+        return self.render(frame, time_s, self.track(frame, time_s))
+
+    def track(self, frame: np.ndarray, time_s: float) -> list[Track]:
+        """The faces to draw on ``frame``, as copies: a file's next frames may be
+        tracked (on another thread) while this one is drawn."""
+        return [replace(t) for t in self.tracker.update(frame, time_s)]
+
+    def render(self, frame: np.ndarray, time_s: float, tracks: list[Track]) -> np.ndarray:
+        """``frame`` wearing the look on ``tracks`` (:meth:`track` of this frame)."""
         out = frame
         for track in tracks:
             if track.id not in self.worn:
@@ -258,7 +266,7 @@ def apply_to_video(source: str | os.PathLike[str], output: str | os.PathLike[str
 
     resolved = VideoLook.create(look, reference, references=references, options=options, **values)
     with VideoMakeup(resolved, all_faces=all_faces) as engine:
-        summary = transcode(source, output, engine.process, start=start, end=end, progress=progress)
+        summary = transcode(source, output, engine.render, start=start, end=end, progress=progress, prepare=engine.track)
     if engine.faces_seen == 0:
         summary = summary.with_note("no face found in the video: it is written back unchanged")
     return summary

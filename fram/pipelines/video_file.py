@@ -28,7 +28,7 @@ from queue import Full, Queue
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -53,7 +53,9 @@ stays flat: at most this many finished frames are held)."""
 TRUNCATED_SHARE = 0.98
 """A clip whose header promises more frames than this share of those decoded is truncated."""
 
-FrameFunction = Callable[[np.ndarray, float], np.ndarray]
+FrameFunction = Callable[..., np.ndarray]
+"""``function(rgb, time_s)``, or ``function(rgb, time_s, prepared)`` with a ``prepare``."""
+Prepare = Callable[[np.ndarray, float], Any]
 
 
 @dataclass(frozen=True)
@@ -191,8 +193,13 @@ class _Audio:
 
 def transcode(source: str | os.PathLike[str], output: str | os.PathLike[str], function: FrameFunction, *,
               start: float | None = None, end: float | None = None,
-              progress: Callable[[int, int | None], None] | None = None) -> VideoSummary:
+              progress: Callable[[int, int | None], None] | None = None, prepare: Prepare | None = None) -> VideoSummary:
     """Stream ``source`` through ``function(rgb, time_s) -> rgb`` into ``output``.
+
+    ``prepare(rgb, time_s)``, if given, runs on the reader thread, in frame order and
+    up to :data:`READ_AHEAD` frames ahead of ``function``, which then gets its result:
+    ``function(rgb, time_s, prepared)``. Work that only reads the frame (finding the
+    face) so runs beside the work that draws on it.
 
     ``start``/``end`` (seconds) keep only that part. ``function`` may return its input
     array itself to mean "unchanged" (the decoded frame is then re-encoded as is).
@@ -208,7 +215,7 @@ def transcode(source: str | os.PathLike[str], output: str | os.PathLike[str], fu
     temp = output.with_name(f".{output.name}.{secrets.token_hex(6)}.part")
     try:
         with container, _stop_on_signals():
-            return _run(av, container, stream, temp, fmt, function, start or 0.0, end, progress, source.name, output)
+            return _run(av, container, stream, temp, fmt, function, start or 0.0, end, progress, prepare, source.name, output)
     except (av.FFmpegError, EOFError) as exc:
         raise VideoError(f"{source.name} could not be read to its end ({_reason(exc)}): no output was written") from None
     finally:
@@ -216,7 +223,7 @@ def transcode(source: str | os.PathLike[str], output: str | os.PathLike[str], fu
 
 
 def _run(av, container, stream, temp: Path, fmt: str, function: FrameFunction, start: float, end: float | None,
-         progress, name: str, output: Path) -> VideoSummary:
+         progress, prepare: Prepare | None, name: str, output: Path) -> VideoSummary:
     audio_in = container.streams.audio[0] if container.streams.audio else None
     total = stream.frames or None
     if total and (start or end is not None):
@@ -229,13 +236,14 @@ def _run(av, container, stream, temp: Path, fmt: str, function: FrameFunction, s
     state = _Output(av, temp, fmt, stream, audio_in, start, end)
     frames = 0
     try:
-        with contextlib.closing(_prefetched(_decoded(container, stream, audio_in, start, end), READ_AHEAD)) as items:
-            for packet, frame, rgb, pts, when in items:
+        decoded = _decoded(container, stream, audio_in, start, end, prepare)
+        with contextlib.closing(_prefetched(decoded, READ_AHEAD)) as items:
+            for packet, frame, rgb, pts, when, prepared in items:
                 if frame is None:
                     state.audio_packet(packet)
                     continue
                 state.open(frame)
-                made = function(rgb, when)
+                made = function(rgb, when) if prepare is None else function(rgb, when, prepared)
                 state.video_frame(frame if made is rgb and not state.rotation else made, pts - offset)
                 frames += 1
                 if progress is not None:
@@ -252,14 +260,14 @@ def _run(av, container, stream, temp: Path, fmt: str, function: FrameFunction, s
                         audio=state.audio.summary if state.audio is not None else "none", rotation=state.rotation)
 
 
-def _decoded(container, stream, audio_in, start: float, end: float | None) -> Iterator[tuple]:
-    """``(packet, None, None, None, None)`` for each audio packet and ``(None, frame,
-    rgb, pts, seconds)`` for each video frame kept, upright, in file order."""
+def _decoded(container, stream, audio_in, start: float, end: float | None, prepare: Prepare | None) -> Iterator[tuple]:
+    """``(packet, None, None, None, None, None)`` for each audio packet and ``(None,
+    frame, rgb, pts, seconds, prepared)`` for each video frame kept, upright, in file order."""
     last_pts, rotation = None, None
     step = max(1, int(round(1 / (float(stream.average_rate or 30) * float(stream.time_base)))))
     for packet in container.demux(*[s for s in (stream, audio_in) if s is not None]):
         if packet.stream is not stream:
-            yield packet, None, None, None, None
+            yield packet, None, None, None, None, None
             continue
         for frame in packet.decode():
             pts = frame.pts if frame.pts is not None else (0 if last_pts is None else last_pts + step)
@@ -269,7 +277,8 @@ def _decoded(container, stream, audio_in, start: float, end: float | None) -> It
             if when < start - 1e-6 or (last_pts is not None and pts <= last_pts):
                 continue  # before --start, or a repeated time stamp (it cannot be muxed)
             rotation = frame.rotation if rotation is None else rotation
-            yield None, frame, _upright(frame.to_ndarray(format="rgb24"), rotation), pts, when
+            rgb = _upright(frame.to_ndarray(format="rgb24"), rotation)
+            yield None, frame, rgb, pts, when, None if prepare is None else prepare(rgb, when)
             last_pts = pts
 
 
