@@ -22,10 +22,13 @@ import os
 import secrets
 import signal
 import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from queue import Full, Queue
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -42,10 +45,17 @@ AUDIO_COPYABLE = {
 """Audio codecs (name prefixes) each container takes as they are."""
 X264_OPTIONS = {"preset": "veryfast", "crf": "18"}
 VP9_OPTIONS = {"deadline": "realtime", "cpu-used": "8", "row-mt": "1", "crf": "30", "b": "0"}
+READ_AHEAD = 2
+"""Frames decoded ahead of the one being made up."""
+ENCODE_AHEAD = 4
+"""Frames the encoder thread may fall behind before the reader waits for it (memory
+stays flat: at most this many finished frames are held)."""
 TRUNCATED_SHARE = 0.98
 """A clip whose header promises more frames than this share of those decoded is truncated."""
 
-FrameFunction = Callable[[np.ndarray, float], np.ndarray]
+FrameFunction = Callable[..., np.ndarray]
+"""``function(rgb, time_s)``, or ``function(rgb, time_s, prepared)`` with a ``prepare``."""
+Prepare = Callable[[np.ndarray, float], Any]
 
 
 @dataclass(frozen=True)
@@ -183,8 +193,13 @@ class _Audio:
 
 def transcode(source: str | os.PathLike[str], output: str | os.PathLike[str], function: FrameFunction, *,
               start: float | None = None, end: float | None = None,
-              progress: Callable[[int, int | None], None] | None = None) -> VideoSummary:
+              progress: Callable[[int, int | None], None] | None = None, prepare: Prepare | None = None) -> VideoSummary:
     """Stream ``source`` through ``function(rgb, time_s) -> rgb`` into ``output``.
+
+    ``prepare(rgb, time_s)``, if given, runs on the reader thread, in frame order and
+    up to :data:`READ_AHEAD` frames ahead of ``function``, which then gets its result:
+    ``function(rgb, time_s, prepared)``. Work that only reads the frame (finding the
+    face) so runs beside the work that draws on it.
 
     ``start``/``end`` (seconds) keep only that part. ``function`` may return its input
     array itself to mean "unchanged" (the decoded frame is then re-encoded as is).
@@ -200,7 +215,7 @@ def transcode(source: str | os.PathLike[str], output: str | os.PathLike[str], fu
     temp = output.with_name(f".{output.name}.{secrets.token_hex(6)}.part")
     try:
         with container, _stop_on_signals():
-            return _run(av, container, stream, temp, fmt, function, start or 0.0, end, progress, source.name, output)
+            return _run(av, container, stream, temp, fmt, function, start or 0.0, end, progress, prepare, source.name, output)
     except (av.FFmpegError, EOFError) as exc:
         raise VideoError(f"{source.name} could not be read to its end ({_reason(exc)}): no output was written") from None
     finally:
@@ -208,7 +223,7 @@ def transcode(source: str | os.PathLike[str], output: str | os.PathLike[str], fu
 
 
 def _run(av, container, stream, temp: Path, fmt: str, function: FrameFunction, start: float, end: float | None,
-         progress, name: str, output: Path) -> VideoSummary:
+         progress, prepare: Prepare | None, name: str, output: Path) -> VideoSummary:
     audio_in = container.streams.audio[0] if container.streams.audio else None
     total = stream.frames or None
     if total and (start or end is not None):
@@ -219,30 +234,20 @@ def _run(av, container, stream, temp: Path, fmt: str, function: FrameFunction, s
         container.seek(int(start / stream.time_base), stream=stream, backward=True)
     offset = int(round(start / stream.time_base)) if start else 0
     state = _Output(av, temp, fmt, stream, audio_in, start, end)
-    frames, last_pts = 0, None
-    step = max(1, int(round(1 / (float(stream.average_rate or 30) * float(stream.time_base)))))
+    frames = 0
     try:
-        for packet in container.demux(*[s for s in (stream, audio_in) if s is not None]):
-            if packet.stream is not stream:
-                state.audio_packet(packet)
-                continue
-            for frame in packet.decode():
-                pts = frame.pts if frame.pts is not None else (0 if last_pts is None else last_pts + step)
-                when = float(pts * stream.time_base)
-                if end is not None and when >= end:
-                    break
-                if when < start - 1e-6 or (last_pts is not None and pts <= last_pts):
-                    continue  # before --start, or a repeated time stamp (it cannot be muxed)
-                rgb = _upright(frame.to_ndarray(format="rgb24"), state.open(frame))
-                made = function(rgb, when)
+        decoded = _decoded(container, stream, audio_in, start, end, prepare)
+        with contextlib.closing(_prefetched(decoded, READ_AHEAD)) as items:
+            for packet, frame, rgb, pts, when, prepared in items:
+                if frame is None:
+                    state.audio_packet(packet)
+                    continue
+                state.open(frame)
+                made = function(rgb, when) if prepare is None else function(rgb, when, prepared)
                 state.video_frame(frame if made is rgb and not state.rotation else made, pts - offset)
-                last_pts = pts
                 frames += 1
                 if progress is not None:
                     progress(frames, total)
-            else:
-                continue
-            break
         if state.video is None:
             raise VideoError(f"{name} holds no video frames" + (" in the chosen time range" if start or end else ""))
         state.finish()
@@ -255,9 +260,74 @@ def _run(av, container, stream, temp: Path, fmt: str, function: FrameFunction, s
                         audio=state.audio.summary if state.audio is not None else "none", rotation=state.rotation)
 
 
+def _decoded(container, stream, audio_in, start: float, end: float | None, prepare: Prepare | None) -> Iterator[tuple]:
+    """``(packet, None, None, None, None, None)`` for each audio packet and ``(None,
+    frame, rgb, pts, seconds, prepared)`` for each video frame kept, upright, in file order."""
+    last_pts, rotation = None, None
+    step = max(1, int(round(1 / (float(stream.average_rate or 30) * float(stream.time_base)))))
+    for packet in container.demux(*[s for s in (stream, audio_in) if s is not None]):
+        if packet.stream is not stream:
+            yield packet, None, None, None, None, None
+            continue
+        for frame in packet.decode():
+            pts = frame.pts if frame.pts is not None else (0 if last_pts is None else last_pts + step)
+            when = float(pts * stream.time_base)
+            if end is not None and when >= end:
+                return
+            if when < start - 1e-6 or (last_pts is not None and pts <= last_pts):
+                continue  # before --start, or a repeated time stamp (it cannot be muxed)
+            rotation = frame.rotation if rotation is None else rotation
+            rgb = _upright(frame.to_ndarray(format="rgb24"), rotation)
+            yield None, frame, rgb, pts, when, None if prepare is None else prepare(rgb, when)
+            last_pts = pts
+
+
+def _prefetched(items: Iterator, depth: int) -> Iterator:
+    """``items``, produced on a thread of their own up to ``depth`` ahead, so decoding
+    and the conversion to RGB (FFmpeg releases the GIL) overlap the caller's work on
+    the item before. The producer's error is raised here, in order."""
+    queue: Queue = Queue(depth)
+    stop, end = threading.Event(), object()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            with contextlib.suppress(Full):
+                queue.put(entry, timeout=0.1)
+                return True
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((end, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            put((end, exc))
+
+    thread = threading.Thread(target=produce, name="fram-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if item is end:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 class _Output:
     """The output file, opened at the first frame kept (its rotation decides the size);
-    audio packets that come before it wait."""
+    audio packets that come before it wait.
+
+    Encoding and muxing run in order on one thread of their own, so the RGB to YUV
+    conversion and the encoder's own work overlap the next frame's makeup on the other
+    core (FFmpeg releases the GIL while it converts and encodes).
+    """
 
     def __init__(self, av, path: Path, fmt: str, stream, audio_in, start: float, end: float | None) -> None:
         self.av, self.path, self.fmt, self.stream, self.audio_in = av, path, fmt, stream, audio_in
@@ -265,6 +335,8 @@ class _Output:
         self.out = self.video = self.audio = None
         self.rotation = 0
         self.pending: list = []
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fram-encode")
+        self.jobs: deque = deque()
 
     def open(self, frame) -> int:
         """Open the output for ``frame``'s size and rotation (once); the rotation."""
@@ -277,7 +349,7 @@ class _Output:
             if self.audio_in is not None:
                 self.audio = _Audio(self.av, self.out, self.audio_in, self.fmt, self.start, self.end)
                 for held in self.pending:
-                    self._mux(self.audio.packets(held))
+                    self._later(self._audio_packet, held)
                 self.pending.clear()
         return self.rotation
 
@@ -286,10 +358,23 @@ class _Output:
             if self.audio_in is not None:
                 self.pending.append(packet)
             return
-        self._mux(self.audio.packets(packet))
+        self._later(self._audio_packet, packet)
 
     def video_frame(self, made, pts: int) -> None:
         """Encode ``made``: an RGB array, or a decoded frame passed through unchanged."""
+        self._later(self._video_frame, made, pts)
+
+    def _later(self, job, *args) -> None:
+        """Run ``job`` on the encoder thread after the jobs before it; raise its error
+        (on this thread) once it is done."""
+        self.jobs.append(self.worker.submit(job, *args))
+        while len(self.jobs) > ENCODE_AHEAD or (self.jobs and self.jobs[0].done()):
+            self.jobs.popleft().result()
+
+    def _audio_packet(self, packet) -> None:
+        self._mux(self.audio.packets(packet))
+
+    def _video_frame(self, made, pts: int) -> None:
         if isinstance(made, np.ndarray):
             frame = self.av.VideoFrame.from_ndarray(made, format="rgb24")
         else:
@@ -299,12 +384,15 @@ class _Output:
         self._mux(self.video.encode(frame))
 
     def finish(self) -> None:
+        while self.jobs:
+            self.jobs.popleft().result()
         self._mux(self.video.encode(None))
         if self.audio is not None:
             self._mux(self.audio.flush())
         self.close()
 
     def close(self) -> None:
+        self.worker.shutdown(wait=True, cancel_futures=True)
         if self.out is not None:
             self.out.close()
             self.out = None

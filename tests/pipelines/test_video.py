@@ -98,11 +98,12 @@ def test_one_euro_filter_smooths_still_and_follows_motion():
 
     rng = np.random.default_rng(0)
     still, moving = OneEuroFilter(), OneEuroFilter()
-    noisy = [still(100 + rng.normal(0, 1.0, 10), k / 30, scale=100) for k in range(60)]
-    assert np.std(np.stack(noisy[30:]), axis=0).mean() < 0.35
+    # Landmark noise of 0.3 % of the face width per frame, as MediaPipe's on a still face.
+    noisy = [still(100 + rng.normal(0, 0.3, 10), k / 30, scale=100) for k in range(60)]
+    assert np.std(np.stack(noisy[30:]), axis=0).mean() < 0.3 / 3
     for k in range(30):
         value = moving(np.full(10, 100 + 20.0 * k), k / 30, scale=100)  # two face widths per second
-    assert abs(value.mean() - (100 + 20.0 * 29)) < 20  # lags under one frame's move
+    assert abs(value.mean() - (100 + 20.0 * 29)) < 20 / 8  # lags under an eighth of one frame's move
 
 
 def test_bad_videos_raise_one_line_errors(tmp_path, moving_clip):
