@@ -33,7 +33,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    from fram.pipelines.batch import FORMATS
+    from fram.pipelines.batch_inputs import FORMATS
 
     p = sub.add_parser("batch", help="make up every photo of a folder, a quoted glob or a CSV manifest (resumable)",
                        description="Exit status: 0 all made, 3 some photos failed (listed in OUT/errors.csv), 2 a user error.")

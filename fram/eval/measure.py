@@ -31,7 +31,7 @@ from fram.eval.metrics import (
     robust_color,
     to_lab,
 )
-from fram.face.landmarks import Face, default_landmarker, detect_face
+from fram.face.landmarks import Face, detect_face, locate_faces
 from fram.face.regions import RegionMasks, region_masks
 from fram.face.topology import LOWER_LIP_INNER, LOWER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_OUTER
 
@@ -310,13 +310,14 @@ def measure_transfer(
     if structure:
         out["lm_nme"] = out["lips_nme"] = math.nan
         try:
-            detected = default_landmarker().detect(result)
+            # The same route as the source's landmarks (detect_face: each face on its upright frame).
+            faces = [found.in_photo(result.shape[:2]) for found in locate_faces(result)]
         except FramError:
-            detected = None
-        if detected is not None and detected.faces:
+            faces = []
+        if faces:
             # The result's face nearest the source's (largest-first order may change).
             centre = source.face.landmarks[:, :2].mean(axis=0)
-            match = min(detected.faces, key=lambda f: float(np.linalg.norm(f.landmarks[:, :2].mean(axis=0) - centre)))
+            match = min(faces, key=lambda f: float(np.linalg.norm(f.landmarks[:, :2].mean(axis=0) - centre)))
             out["lm_nme"] = landmark_displacement(source.face.landmarks, match.landmarks)
             out["lips_nme"] = landmark_displacement(source.face.landmarks, match.landmarks, LIP_LANDMARKS)
     return out

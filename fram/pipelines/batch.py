@@ -40,12 +40,11 @@ from fram.makeup.look_file import Look, is_look, load_look
 from fram.parallel import TaskRunner, exit_on_sigterm
 from fram.pipelines.api import apply_makeup, transfer
 from fram.pipelines.base import PipelineOutput
-from fram.pipelines.batch_inputs import BatchFailure, BatchJob
+from fram.pipelines.batch_inputs import FORMATS, BatchFailure, BatchJob
 from fram.pipelines.options import MakeupOptions
 from fram.pipelines.references import Reference, resolve_look, resolve_reference
 from fram.pipelines.registry import default_engine
 
-FORMATS = ("png", "jpg", "webp")
 ERRORS_FILE = "errors.csv"
 MAX_SHARD = 8
 
@@ -254,4 +253,4 @@ def _write_errors(out: Path, failures: list[BatchFailure]) -> None:
     write_bytes(path, text.getvalue().encode("utf-8"))
 
 
-__all__ = ["BatchLook", "BatchOptions", "BatchReport", "FORMATS", "make_up", "prepare_look", "run_batch", "run_shard"]
+__all__ = ["BatchLook", "BatchOptions", "BatchReport", "make_up", "prepare_look", "run_batch", "run_shard"]

@@ -23,6 +23,9 @@ from pathlib import Path
 
 from fram.errors import FramError
 
+FORMATS = ("png", "jpg", "webp")
+"""Output formats a batch writes (``--format``)."""
+
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif"})
 MANIFEST_COLUMNS = ("source", "reference", "style", "regions", "intensity")
 _MAGIC = "*?["
