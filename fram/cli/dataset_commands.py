@@ -23,8 +23,6 @@ def cmd_eval(args: argparse.Namespace) -> None:
     except argparse.ArgumentTypeError:
         raise FramError(f"--sizes takes whole numbers from 16 to 8192 separated by commas, like 256,512; "
                         f"got {args.sizes[:40]!r}") from None
-    if args.data is not None and not Path(args.data).is_dir():
-        raise FramError(f"--data '{args.data}' is not a folder; give a folder in the suite's layout")
     options = SuiteOptions(
         data=Path(args.data) if args.data else None, limit=args.limit, repeat=args.repeat, seed=args.seed, sizes=sizes,
         progress=not args.quiet, extra={"split": args.split, **({"per_group": args.per_group} if args.per_group else {})},

@@ -544,22 +544,24 @@ _TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{16}\.tmp$")  # what _write_atomically 
 
 
 def _write_atomically(targets: dict[Path, bytes]) -> None:
-    """Stage every file, then rename each over its target; see :func:`write_files`.
+    """Stage every file, then name and rename each over its target; see :func:`write_files`.
 
     The fsync before the renames makes sure a renamed file has its bytes even after a
-    power cut; renaming within a folder is atomic. A staged file has a name only from
-    just before its rename (where ``O_TMPFILE`` works; else from its creation, and
-    ``finally`` removes it).
+    power cut; renaming within a folder is atomic. Where ``O_TMPFILE`` works, a staged
+    file has a name only for the moment between its link and its rename; elsewhere it
+    is named from its creation, and ``finally`` removes it.
     """
     mode = _new_file_mode()
-    staged: list[tuple[Path, Path]] = []
+    staged: list[_Staged] = []
     backups: list[Path] = []
     replaced: list[tuple[Path, Path | None]] = []
     target = next(iter(targets), None)
     try:
         for target, data in targets.items():
-            staged.append((_stage(target, data, mode), target))
-        for temp, target in staged:
+            staged.append(_stage(target, data, mode))
+        for item in staged:
+            target = item.target
+            temp = item.named()
             backup = _backup(target)
             backups += [backup] if backup else []
             os.replace(temp, target)
@@ -573,8 +575,10 @@ def _write_atomically(targets: dict[Path, bytes]) -> None:
         reason = exc.strerror or exc
         raise ImageWriteError(f"cannot write '{target}': {reason}; choose another folder or free some space") from exc
     finally:
-        for path in [temp for temp, _ in staged] + backups:
-            path.unlink(missing_ok=True)
+        for item in staged:
+            item.discard()
+        for backup in backups:
+            backup.unlink(missing_ok=True)
 
 
 def _new_file_mode() -> int:
@@ -588,43 +592,52 @@ def _temp_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
 
 
-def _stage(target: Path, data: bytes, mode: int) -> Path:
-    """Write ``data`` to a new file beside ``target``; its path (not yet the target)."""
+class _Staged:
+    """A written, synced file waiting to become ``target``: an unnamed ``O_TMPFILE`` (``fd``)
+    or, where the system has none, a named temporary sibling (``temp``)."""
+
+    def __init__(self, target: Path, fd: int | None, temp: Path | None) -> None:
+        self.target, self.fd, self.temp = target, fd, temp
+
+    def named(self) -> Path:
+        """Its temporary name, linking the unnamed file into the target's folder now."""
+        if self.temp is None:
+            temp = _temp_name(self.target)
+            # A dir_fd makes Python call linkat(AT_SYMLINK_FOLLOW), which names the open file.
+            folder = os.open(self.target.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.link(f"/proc/self/fd/{self.fd}", temp.name, dst_dir_fd=folder, follow_symlinks=True)
+            finally:
+                os.close(folder)
+            self.temp = temp
+        return self.temp
+
+    def discard(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if self.temp is not None:
+            self.temp.unlink(missing_ok=True)
+
+
+def _stage(target: Path, data: bytes, mode: int) -> _Staged:
+    """Write ``data`` to a new file in ``target``'s folder, not yet under any name we use."""
     try:
         fd = os.open(target.parent, os.O_TMPFILE | os.O_WRONLY, mode)
+        staged = _Staged(target, fd, None)
     except (AttributeError, OSError):  # no O_TMPFILE here (not Linux, or the filesystem lacks it)
-        fd = None
-    if fd is None:
         temp = _temp_name(target)
-        fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
-        try:
-            _fill(fd, data, mode)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-        finally:
-            os.close(fd)
-        return temp
+        staged = _Staged(target, os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode), temp)
     try:
-        _fill(fd, data, mode)
-        temp = _temp_name(target)
-        # A dir_fd makes Python call linkat(AT_SYMLINK_FOLLOW), which names the open file.
-        folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.link(f"/proc/self/fd/{fd}", temp.name, dst_dir_fd=folder, follow_symlinks=True)
-        finally:
-            os.close(folder)
-        return temp
-    finally:
-        os.close(fd)
-
-
-def _fill(fd: int, data: bytes, mode: int) -> None:
-    with open(fd, "wb", closefd=False) as handle:
-        handle.write(data)
-        handle.flush()
-        os.fchmod(fd, mode)
-        os.fsync(fd)
+        with open(staged.fd, "wb", closefd=False) as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(staged.fd, mode)
+            os.fsync(staged.fd)
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
 
 
 def _backup(target: Path) -> Path | None:

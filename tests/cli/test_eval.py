@@ -22,7 +22,7 @@ def test_bad_inputs(fails, usage_error, tmp_path, out_dir):
     assert "'nope'" in usage_error("eval", "--suite", "nope", "--engine", "none", "--out", out)
     assert "unknown engine 'nope'" in fails("eval", "--suite", "real", "--engine", "none,nope", "--out", out, "--quiet")
     assert "unknown preset" in fails("eval", "--suite", "real", "--engine", "recipe:nope", "--out", out, "--quiet")
-    assert "is not a folder" in fails("eval", "--suite", "real", "--engine", "none", "--data", tmp_path / "missing", "--out", out, "--quiet")
+    assert "non-makeup" in fails("eval", "--suite", "real", "--engine", "none", "--data", tmp_path / "missing", "--out", out, "--quiet")
     assert list(out_dir.iterdir()) == []
 
 

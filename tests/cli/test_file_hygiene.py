@@ -175,3 +175,22 @@ def test_bugs_keep_their_traceback(monkeypatch, out_dir, raised):
     monkeypatch.setattr(face_commands, "cmd_uv_guide", crash)
     with pytest.raises(type(raised)):
         main(["uv-guide", "-o", str(out_dir / "g.png")])
+
+
+def test_a_failed_rename_puts_back_the_outputs_already_renamed(monkeypatch, tmp_path):
+    """Fault injection: the second of two renames fails (a full disk, a removed folder)."""
+    first, second = tmp_path / "image.png", tmp_path / "recipe.json"
+    first.write_bytes(b"old image")
+    real_replace, calls = os.replace, []
+
+    def failing_second(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_second)
+    with pytest.raises(ImageWriteError, match="recipe.json"):
+        write_files({first: b"new image", second: b"{}"})
+    assert first.read_bytes() == b"old image" and not second.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == ["image.png"]
