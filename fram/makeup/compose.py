@@ -45,16 +45,28 @@ class FaceAnalysis:
 WHITE_PERCENTILE = 99.5
 
 
-def photo_light(image: np.ndarray) -> np.ndarray:
-    """(3,) linear RGB of the photo's white point: how much light reaches a white surface.
+LIGHT_MARGIN = 0.5
+"""The white point is measured in the face's landmark box grown by this fraction of its
+size per side: the light on the face, and the same pixels whether the photo or an
+upright crop around the face is analysed."""
+
+
+def photo_light(image: np.ndarray, face: Face) -> np.ndarray:
+    """(3,) linear RGB of the white point around the face: how much light reaches a white surface.
 
     Paint is an albedo, so what a camera records of it scales with this: dark,
     backlit, tinted or flash-lit photos get paint lit the same way. A percentile is
     linear in exposure, so darkening a photo and then making it up equals making it up
     and then darkening (the robustness suite checks this).
     """
-    step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 250_000)))
-    sample = SRGB_TO_LINEAR_8BIT[image[::step, ::step]].reshape(-1, 3)
+    x0, y0, x1, y1 = face.bbox
+    pad = LIGHT_MARGIN * max(x1 - x0, y1 - y0)
+    h, w = image.shape[:2]
+    rows = slice(max(0, int(y0 - pad)), min(h, int(np.ceil(y1 + pad))))
+    cols = slice(max(0, int(x0 - pad)), min(w, int(np.ceil(x1 + pad))))
+    region = image[rows, cols]
+    step = max(1, int(np.sqrt(region.shape[0] * region.shape[1] / 250_000)))
+    sample = SRGB_TO_LINEAR_8BIT[region[::step, ::step]].reshape(-1, 3)
     return np.maximum(np.percentile(sample, WHITE_PERCENTILE, axis=0), 1e-3).astype(np.float32)
 
 
@@ -63,7 +75,7 @@ def analyse(image: np.ndarray, face: Face, uv_size: int = DEFAULT_UV_SIZE) -> Fa
     projection = face_projection(face)
     texture = unwrap(image, face, uv_size, projection)
     return FaceAnalysis(face=face, projection=projection, texture=texture, regions=region_masks(image, face, projection),
-                        light=photo_light(image))
+                        light=photo_light(image, face))
 
 
 # Preset foundation shades are written for this reference skin (CIELAB of a light-medium
