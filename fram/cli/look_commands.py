@@ -15,6 +15,15 @@ from fram.cli.common import (
 from fram.errors import FramError
 
 
+def _write_result(result, out, recipe_out) -> None:
+    """The made-up photo, and the recipe when asked, written together after the notes."""
+    outputs = {out: encode_for(out, result.image)}
+    if recipe_out:
+        outputs[recipe_out[0]] = result.style.to_json()
+    print_notes(result)
+    write_outputs(outputs)
+
+
 def cmd_apply(args: argparse.Namespace) -> None:
     look = chosen_style(args)
     if look is None:
@@ -29,11 +38,7 @@ def cmd_apply(args: argparse.Namespace) -> None:
     if recipe_out and is_look(look):
         raise FramError("--recipe needs a recipe look (a preset, .json or words): a saved look is worn as its layer")
     result = apply_makeup(args.image, look, makeup_options(args), source_name=Path(args.image).name)
-    outputs = {out: encode_for(out, result.image)}
-    if recipe_out:
-        outputs[recipe_out[0]] = result.style.to_json()
-    print_notes(result)
-    write_outputs(outputs)
+    _write_result(result, out, recipe_out)
 
 
 def cmd_transfer(args: argparse.Namespace) -> None:
@@ -50,11 +55,7 @@ def cmd_transfer(args: argparse.Namespace) -> None:
     if recipe_out and (options.engine or default_engine()) != "classic":
         raise FramError("--recipe needs --engine classic (the fram engine generates its makeup, it paints no recipe)")
     result = transfer(args.source, args.reference, references=per_region, options=options, source_name=Path(args.source).name)
-    outputs = {out: encode_for(out, result.image)}
-    if recipe_out:
-        outputs[recipe_out[0]] = result.style.to_json()
-    print_notes(result)
-    write_outputs(outputs)
+    _write_result(result, out, recipe_out)
 
 
 def cmd_remove(args: argparse.Namespace) -> None:
