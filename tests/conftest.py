@@ -70,3 +70,14 @@ def check_made_up():
         assert (not corner.any()) if exact else corner.mean() < 6, f"the far background of {output.name} changed"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def video_face(shared_data) -> np.ndarray:
+    """A bare frontal face that the video tests move, zoom and re-light into clips."""
+    from fram.face.image_io import read_image
+
+    path = shared_data / "makeup-photos" / "non-makeup" / "xfsy_0058.png"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    return read_image(path)

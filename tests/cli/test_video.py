@@ -17,17 +17,8 @@ av = pytest.importorskip("av", reason="PyAV (the [video] extra) is not installed
 
 from fram.cli import main  # noqa: E402
 from fram.eval.clips import Motion, clip_frames, write_clip  # noqa: E402
-from fram.face.image_io import read_image  # noqa: E402
 
 SIZE = (320, 240)
-
-
-@pytest.fixture(scope="module")
-def photo(shared_data):
-    path = shared_data / "makeup-photos" / "non-makeup" / "xfsy_0058.png"
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
-    return read_image(path)
 
 
 def frames_of(path):
@@ -48,10 +39,10 @@ def only(folder: Path, *names: str) -> bool:
     return files(folder) == sorted(names)
 
 
-def test_preset_on_a_rotated_phone_clip_with_start_and_end(tmp_path, photo, capsys):
+def test_preset_on_a_rotated_phone_clip_with_start_and_end(tmp_path, video_face, capsys):
     clip = tmp_path / "phone.mov"
     # Stored sideways with a "rotate 90°" flag, as phones do.
-    frames = (np.ascontiguousarray(np.rot90(f, -1)) for f, _ in clip_frames(photo, Motion.named("rotate"), SIZE, 20))
+    frames = (np.ascontiguousarray(np.rot90(f, -1)) for f, _ in clip_frames(video_face, Motion.named("rotate"), SIZE, 20))
     write_clip(clip, frames, fps=20, audio=True, rotation=90)
     out = tmp_path / "made.mp4"
     code, err = run(["video", str(clip), "--style", "text:red lipstick", "--start", "0.25", "--end", "0.75", "-o", str(out)], capsys)
@@ -64,7 +55,7 @@ def test_preset_on_a_rotated_phone_clip_with_start_and_end(tmp_path, photo, caps
     assert only(tmp_path, "phone.mov", "made.mp4")
 
 
-def test_reference_transfer_to_webm_and_variable_frame_rate_kept(tmp_path, photo, shared_data, capsys):
+def test_reference_transfer_to_webm_and_variable_frame_rate_kept(tmp_path, video_face, shared_data, capsys):
     reference = shared_data / "makeup-photos" / "makeup" / "XMY-112.png"
     if not reference.is_file():
         pytest.skip(f"{reference} not found")
@@ -74,7 +65,7 @@ def test_reference_transfer_to_webm_and_variable_frame_rate_kept(tmp_path, photo
         stream.width, stream.height, stream.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
         stream.time_base = stream.codec_context.time_base = Fraction(1, 1000)
         stamps = [0, 40, 80, 200, 240, 400, 433, 466]
-        for (frame, _), ms in zip(clip_frames(photo, Motion(), SIZE, len(stamps)), stamps):
+        for (frame, _), ms in zip(clip_frames(video_face, Motion(), SIZE, len(stamps)), stamps):
             video = av.VideoFrame.from_ndarray(frame, format="rgb24")
             video.pts, video.time_base = ms, Fraction(1, 1000)
             for packet in stream.encode(video):
@@ -109,9 +100,9 @@ def test_no_face_comes_back_unchanged_with_a_note(tmp_path, capsys):
     assert max(np.abs(a.astype(int) - b.astype(int)).mean() for a, b in zip(before, after)) < 1.5
 
 
-def test_bad_inputs_exit_2_with_one_line_and_no_output(tmp_path, photo, capsys):
+def test_bad_inputs_exit_2_with_one_line_and_no_output(tmp_path, video_face, capsys):
     good = tmp_path / "good.mp4"
-    write_clip(good, (f for f, _ in clip_frames(photo, Motion(), SIZE, 6)))
+    write_clip(good, (f for f, _ in clip_frames(video_face, Motion(), SIZE, 6)))
     (tmp_path / "text.mp4").write_text("hello")
     (tmp_path / "empty.mp4").write_bytes(b"")
     (tmp_path / "cut.mp4").write_bytes(good.read_bytes()[: good.stat().st_size // 3])
@@ -138,9 +129,9 @@ def test_bad_inputs_exit_2_with_one_line_and_no_output(tmp_path, photo, capsys):
     assert code == 2 and len(err) == 1
 
 
-def test_a_killed_job_leaves_no_file(tmp_path, photo):
+def test_a_killed_job_leaves_no_file(tmp_path, video_face):
     clip = tmp_path / "long.mp4"
-    write_clip(clip, (f for f, _ in clip_frames(photo, Motion.named("translate"), (640, 480), 150)))
+    write_clip(clip, (f for f, _ in clip_frames(video_face, Motion.named("translate"), (640, 480), 150)))
     out = tmp_path / "out.mp4"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     proc = subprocess.Popen([sys.executable, "-m", "fram.cli", "video", str(clip), "--style", "text:red lipstick", "-o", str(out)],

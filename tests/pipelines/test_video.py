@@ -8,19 +8,10 @@ import pytest
 av = pytest.importorskip("av", reason="PyAV (the [video] extra) is not installed")
 
 from fram.eval.clips import Motion, clip_frames, write_clip  # noqa: E402
-from fram.face.image_io import read_image  # noqa: E402
 from fram.face.landmarks import LIPS_OUTER  # noqa: E402
 
 SIZE = (320, 240)
 FRAMES = 16
-
-
-@pytest.fixture(scope="module")
-def photo(shared_data):
-    path = shared_data / "makeup-photos" / "non-makeup" / "xfsy_0058.png"
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
-    return read_image(path)
 
 
 def decode(path):
@@ -37,9 +28,9 @@ def lips_box(face, margin=2):
 
 
 @pytest.fixture(scope="module")
-def moving_clip(tmp_path_factory, photo):
+def moving_clip(tmp_path_factory, video_face):
     path = tmp_path_factory.mktemp("video") / "moving.mp4"
-    write_clip(path, (f for f, _ in clip_frames(photo, Motion.named("translate"), SIZE, FRAMES)), fps=24, audio=True)
+    write_clip(path, (f for f, _ in clip_frames(video_face, Motion.named("translate"), SIZE, FRAMES)), fps=24, audio=True)
     return path
 
 
@@ -64,13 +55,13 @@ def test_makeup_on_the_lips_of_every_frame_and_the_clip_kept(tmp_path, moving_cl
         assert np.abs(far).mean() < 3  # the background is only re-encoded
 
 
-def test_frames_without_a_face_pass_unchanged(tmp_path, photo):
+def test_frames_without_a_face_pass_unchanged(tmp_path, video_face):
     from fram.pipelines.video import VideoLook, VideoMakeup
 
     blank = np.full((SIZE[1], SIZE[0], 3), 120, np.uint8)
     with VideoMakeup(VideoLook.create("text:red lipstick")) as engine:
         assert engine.process(blank, 0.0) is blank
-        face_frames = [f for f, _ in clip_frames(photo, Motion(), SIZE, 3)]
+        face_frames = [f for f, _ in clip_frames(video_face, Motion(), SIZE, 3)]
         outs = [engine.process(f, (k + 1) / 25) for k, f in enumerate(face_frames)]
         assert all(o is not f for o, f in zip(outs, face_frames))
         # Lost: fades out over a few frames (drawn on the held landmarks), then nothing.
@@ -80,10 +71,10 @@ def test_frames_without_a_face_pass_unchanged(tmp_path, photo):
         assert last is blank
 
 
-def test_still_clip_is_stable(photo):
+def test_still_clip_is_stable(video_face):
     from fram.pipelines.video import VideoLook, VideoMakeup
 
-    frames = [f for f, _ in clip_frames(photo, Motion(), SIZE, 12)]
+    frames = [f for f, _ in clip_frames(video_face, Motion(), SIZE, 12)]
     with VideoMakeup(VideoLook.create("text:bright red lipstick and black winged eyeliner")) as engine:
         made = [engine.process(f, k / 25).astype(np.float32) for k, f in enumerate(frames)]
     steady = np.stack(made[6:])  # after the fade-in
