@@ -14,8 +14,10 @@ skin-coloured; paint is neither, so the bare estimate is a robust smooth fit of 
 skin (normalised blurs that down-weight texels far from the fit, iterated) plus the
 structure every bare face has there (nostrils, lash lines, the lips' own colour:
 :mod:`fram.makeup.bare_prior`, learned from bare faces). Departures no larger than
-bare faces show at that texel (:data:`DEAD_ZONE`) count as no makeup, so a bare
-reference gives an empty layer and removal leaves a bare face alone.
+bare faces show at that texel, in the colour directions they show them
+(:data:`DEAD_ZONE`, in standard deviations), count as no makeup, so a bare reference
+gives an empty layer and removal leaves a bare face alone, while a sheer coloured lid
+still reads as paint.
 
 The paint is stored as its colour under the reference's *relative* shading removed
 (shading = the bare fit's luminance over its median), so putting it on another face
@@ -34,17 +36,16 @@ from fram.face.colour import lab_to_rgb_fast, rgb_to_lab_fast
 from fram.face.landmarks import Face
 from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture, face_projection, mirror_fill, unwrap
-from fram.makeup.bare_prior import PRIOR_SIZE, bare_prior
+from fram.makeup.bare_prior import LIGHTNESS_SCALE, PRIOR_SIZE, bare_prior
 
 NEUTRAL_SKIN_LAB = np.array([68.0, 14.0, 18.0], np.float32)
 """The skin a layer drawn rather than read from a face (a painting, a pattern) is
 taken to be on: a light-medium complexion."""
-DEAD_ZONE = (4.0, 6.0)
-"""ΔE (CIE76) from the bare estimate where coverage starts to ramp in, and over how
-many ΔE it reaches full: natural variation (pores, freckles, redness) stays below it.
-The start is raised where bare faces vary more (:attr:`BarePrior.spread`)."""
-SPREAD_MARGIN = 0.8
-LIGHTNESS_WEIGHT = 0.6
+DEAD_ZONE = (2.0, 2.0)
+"""Departure from the bare estimate, in standard deviations of how bare faces vary at
+that texel (:attr:`BarePrior.precision`), where coverage starts to ramp in, and over
+how many more it reaches full: natural variation (pores, freckles, redness, creases)
+stays below it."""
 OCCLUDER_DELTA = 14.0
 """ΔE within which a painted-looking texel matches a colour just outside the face
 (hair, hat, background, a hand): joined to the face's edge, it is an occluder."""
@@ -56,6 +57,11 @@ FINE_LAYER_MIN_FACE = 400
 """px: faces at least this wide get a 512 px makeup layer, narrower ones 256 px."""
 """Texels seen at least this well (after mirroring) carry paint; the rest are unknown."""
 FIT_PASSES = 4
+GLARE_NEUTRAL = (0.5, 0.75)
+"""Least over greatest channel of what a texel adds to the bare skin (linear RGB) over
+which the addition reads as white light rather than a coloured paint."""
+GLARE_OPACITY = (0.55, 0.8)
+"""Coverage over which white turns from glare to opaque white paint."""
 SHADING_RANGE = (0.35, 2.5)
 
 
@@ -67,13 +73,14 @@ class BareFace:
         lab: (S, S, 3) float32 CIELAB of the bare face (skin everywhere, bare lips on the lips).
         shading: (S, S) float32 relative light: the bare skin's luminance over its median.
         skin_lab: (3,) median CIELAB of the bare skin.
-        spread: (S, S) float32: how much bare faces vary around ``lab`` (ΔE).
+        precision: (S, S, 3, 3) float32: inverse covariance of how bare faces vary
+            around ``lab`` (:class:`~fram.makeup.bare_prior.BarePrior`).
     """
 
     lab: np.ndarray
     shading: np.ndarray
     skin_lab: np.ndarray
-    spread: np.ndarray
+    precision: np.ndarray
 
     @property
     def linear(self) -> np.ndarray:
@@ -198,7 +205,16 @@ def estimate_bare(texture: np.ndarray, seen: np.ndarray) -> BareFace:
     shading = lum / max(float(np.median(lum[skin_area])) if skin_area.any() else float(lum.mean()), 1e-4)
     return BareFace(lab=with_structure(fit, prior.offset), shading=np.clip(shading, *SHADING_RANGE).astype(np.float32),
                     skin_lab=np.median(fit[skin_area], axis=0).astype(np.float32) if skin_area.any() else fit.mean(axis=(0, 1)),
-                    spread=prior.spread)
+                    precision=prior.precision)
+
+
+def bare_distance(lab: np.ndarray, bare: BareFace) -> np.ndarray:
+    """(S, S) float32: how far a texture departs from the bare estimate, in standard
+    deviations of bare faces there. Lightness departures scale with the skin's own
+    lightness (a shadow on deep skin is fewer L* units), as the prior's offsets do."""
+    gap = lab - bare.lab
+    gap[..., 0] *= LIGHTNESS_SCALE / np.maximum(bare.lab[..., 0] + 16.0, 20.0)
+    return np.sqrt(np.maximum(np.einsum("hwi,hwij,hwj->hw", gap, bare.precision, gap), 0)).astype(np.float32)
 
 
 def unmix(seen_linear: np.ndarray, bare_linear: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -268,6 +284,21 @@ def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: np.ndarray, ski
     return np.clip(cv2.GaussianBlur(hidden, (0, 0), 1.0 * px) * 1.5, 0, 1).astype(np.float32)
 
 
+def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: the photo's light on the skin, not paint. A specular
+    highlight or a flash *adds* light of one colour to every channel (linear RGB) and
+    stays sheer; worn on another face it would paint the reference's lighting on as a
+    glowing patch. Opaque white (face paint) stays paint, and the eyes and lips, where
+    white and shimmer are products, are left alone."""
+    added = seen - bare
+    # White light raises every channel alike, except where a channel runs out of headroom.
+    expected = np.minimum(added.max(axis=-1, keepdims=True), 1 - bare)
+    neutral = ramp((added / np.maximum(expected, 1e-4)).min(axis=-1), *GLARE_NEUTRAL)
+    sheer = 1 - ramp(alpha, *GLARE_OPACITY)
+    outside = (tpl["eyeshadow"] < 0.05) & (tpl["lips"] < 0.05) & (tpl["eyes"] < 0.05)
+    return (neutral * sheer * outside).astype(np.float32)
+
+
 def reference_layer(image: np.ndarray, face: Face, size: int) -> MakeupLayer:
     """The makeup a face in a photo wears, at UV size ``size``."""
     return extract_layer(unwrap(image, face, size), surrounding_colours(image, face))
@@ -302,15 +333,13 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None) -> Dec
     bare = estimate_bare(filled, seen)
     # A touch of smoothing: JPEG blocks and sensor noise are not paint.
     lab = texture_lab(cv2.GaussianBlur(filled, (0, 0), 0.6 * size / 256))
-    # Bare faces differ from the estimate mostly in lightness (shading, creases, a
-    # misplaced mesh); makeup mostly in colour, so lightness counts for less.
-    gap = np.linalg.norm((lab - bare.lab) * np.array([LIGHTNESS_WEIGHT, 1, 1], np.float32), axis=-1)
-    start = np.maximum(DEAD_ZONE[0], SPREAD_MARGIN * bare.spread)
-    departure = ramp(gap, start, start + DEAD_ZONE[1])
-    alpha, paint = unmix(linear_rgb(lab_to_rgb_fast(lab)), bare.linear)
+    departure = ramp(bare_distance(lab, bare), DEAD_ZONE[0], DEAD_ZONE[0] + DEAD_ZONE[1])
+    seen_linear = linear_rgb(lab_to_rgb_fast(lab))
+    alpha, paint = unmix(seen_linear, bare.linear)
     where = (tpl["face"] > 0) & (seen > SEEN)
     features = np.clip(tpl["eyes"] + tpl["mouth"] + tpl["brows"], 0, 1)
     presence = departure * where * (1 - cv2.GaussianBlur(features, (0, 0), 0.75 * size / 256))
+    presence = presence * (1 - _glare(alpha, seen_linear, bare.linear, tpl))
     if surroundings is not None:
         presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare.skin_lab))
     colour = np.clip(paint / bare.shading[..., None], 0, 1).astype(np.float32)

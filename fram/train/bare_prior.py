@@ -5,7 +5,7 @@
 Every face is unwrapped into UV, its smooth skin fit is taken away
 (:func:`fram.makeup.decompose.smooth_skin_fit`) and what is left is gathered per
 texel: the median departure (L* relative to the fit's lightness, a* and b* absolute)
-and its spread (1.4826 × median absolute deviation, in ΔE). Faces are men of
+and its robust colour covariance (ΔE² units). Faces are men of
 SCUT-FBP5500 and UTKFace and the bare folders of the makeup photo sets, training
 split only (:func:`fram.data.sources.split_of`), so eval's held-out faces stay unseen.
 A few minutes on two cores; it simply starts over when killed.
@@ -23,14 +23,17 @@ from fram.errors import FramError
 from fram.face.image_io import read_image
 from fram.face.landmarks import detect_face
 from fram.face.uv import unwrap
-from fram.makeup.bare_prior import PRIOR_SIZE, BarePrior, save_bare_prior
+from fram.makeup.bare_prior import LIGHTNESS_SCALE, PRIOR_SIZE, BarePrior, save_bare_prior
 from fram.makeup.decompose import SEEN, smooth_skin_fit, texture_lab
 
 DEFAULT_SPECS = (
     "faces/scut-fbp5500/[AC]M*.jpg", "faces/utkface/*_0_*.jpg", "makeup-photos/non-makeup", "makeup-photos-extra/bare",
 )
 MIN_FACE = 100
-SPREAD_FLOOR = 1.5
+INLIERS = 0.8
+MIN_FACES = 10
+UNSEEN_SPREAD = 6.0
+"""ΔE: texels too few faces saw (the far edge of the UV layout) vary this much."""
 
 
 def departures(paths: list[str], size: int, log=print) -> tuple[np.ndarray, np.ndarray]:
@@ -57,15 +60,29 @@ def departures(paths: list[str], size: int, log=print) -> tuple[np.ndarray, np.n
 
 
 def fit_prior(offsets: np.ndarray, seen: np.ndarray) -> BarePrior:
-    """Per-texel median and robust spread over the faces that saw each texel."""
+    """Per-texel median and robust covariance over the faces that saw each texel.
+
+    The covariance is taken over the :data:`INLIERS` share of faces nearest the median
+    (a made-up or mis-fitted face among the bare ones must not widen it) and scaled
+    back up by the share a Gaussian loses to that trimming.
+    """
+    from scipy import stats
+
     data = np.where(seen[..., None], offsets.astype(np.float32), np.nan)
+    data[..., 0] *= LIGHTNESS_SCALE
     median = np.nan_to_num(np.nanmedian(data, axis=0))
-    # Spread in ΔE: the lightness part back in L* units at a mid skin lightness (L* 60).
-    scaled = data - median
-    scaled[..., 0] *= 76.0
-    mad = np.nanmedian(np.linalg.norm(scaled, axis=-1), axis=0)
-    spread = np.nan_to_num(1.4826 * mad, nan=SPREAD_FLOOR * 4)
-    return BarePrior(offset=median.astype(np.float32), spread=np.maximum(spread, SPREAD_FLOOR).astype(np.float32))
+    departure = data - median
+    radius = np.linalg.norm(departure, axis=-1)
+    keep = seen & (radius <= np.nanquantile(radius, INLIERS, axis=0))
+    kept = np.where(keep[..., None], departure, 0.0).astype(np.float32)
+    count = np.maximum(keep.sum(axis=0), 1)[..., None, None]
+    covariance = np.einsum("nhwi,nhwj->hwij", kept, kept) / count
+    cut = stats.chi2.ppf(INLIERS, 3)
+    covariance *= 3.0 / stats.chi2.expect(lambda v: v, args=(3,), lb=0, ub=cut, conditional=True)
+    unseen = seen.sum(axis=0) < MIN_FACES
+    covariance[unseen] = np.eye(3) * UNSEEN_SPREAD**2
+    median[..., 0] /= LIGHTNESS_SCALE
+    return BarePrior(offset=median.astype(np.float32), covariance=covariance.astype(np.float32))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -95,3 +95,55 @@ def test_remove_takes_lipstick_off_and_leaves_a_bare_face_alone(shared_data):
     after = rgb_to_lab(remove_makeup(made, regions="lips").image[y0:y1, x0:x1]).reshape(-1, 3)
     chroma = lambda lab: float(np.median(np.linalg.norm(lab[:, 1:], axis=1)))
     assert chroma(after) < chroma(before) - 5, "the pink lipstick should lose chroma"
+
+
+def _lid_and_forehead(image: np.ndarray, face) -> tuple[np.ndarray, np.ndarray]:
+    """Photo-space soft masks (full image size) of the eyeshadow area and of a patch on the forehead."""
+    from fram.face.regions import region_masks
+
+    masks = region_masks(image, face)
+    lids = masks.full("eyeshadow") * (1 - masks.full("brows"))
+    x0, y0, x1, y1 = (int(v) for v in face.bbox)
+    yy, xx = np.mgrid[: image.shape[0], : image.shape[1]]
+    centre = ((x0 + x1) / 2, y0 + 0.12 * (y1 - y0))
+    forehead = np.exp(-(((xx - centre[0]) ** 2 + (yy - centre[1]) ** 2) / (2 * (0.08 * (x1 - x0)) ** 2)))
+    return lids.astype(np.float32), forehead.astype(np.float32)
+
+
+def _over(image: np.ndarray, mask: np.ndarray, colour, alpha: float) -> np.ndarray:
+    a = (mask * alpha)[..., None]
+    return np.clip(image * (1 - a) + np.asarray(colour, np.float32) * a, 0, 255).astype(np.uint8)
+
+
+def _add_light(image: np.ndarray, mask: np.ndarray, amount: float) -> np.ndarray:
+    """Light added in linear RGB, as a specular highlight adds it."""
+    from fram.face.colour import SRGB_TO_LINEAR_8BIT
+
+    linear = np.clip(SRGB_TO_LINEAR_8BIT[image] + amount * mask[..., None], 0, 1)
+    srgb = np.where(linear <= 0.0031308, linear * 12.92, 1.055 * np.power(np.maximum(linear, 1e-12), 1 / 2.4) - 0.055)
+    return (srgb * 255 + 0.5).astype(np.uint8)
+
+
+def test_a_sheer_coloured_lid_is_read_but_a_highlight_is_not(shared_data):
+    """A 35 % wash of green on the lids is makeup; a specular highlight on the
+    forehead is the photo's lighting, while opaque white paint there is paint."""
+    image = read_image(shared_data / CLEAN)
+    face = detect_face(image)
+    lids, forehead = _lid_and_forehead(image, face)
+    zones = group_zones(256)
+    bare = reference_layer(image, face, 256).alpha
+    lid_zone = (zones["eyes"] > 0.9) & (decompose(unwrap(image, face, 256)).presence < 0.2)
+
+    layer = reference_layer(_over(image, lids, (70, 150, 90), 0.35), face, 256)
+    assert float(layer.alpha[lid_zone].mean()) > 0.065
+    green = layer.colour[lid_zone & (layer.alpha > 0.1)]
+    assert len(green) > 50 and float(np.median(green[:, 1] - green[:, 0])) > 0.05
+
+    skin = zones["skin"] > 0.9
+    glare = _add_light(image, forehead, 0.12)  # unclipped: a clipped highlight is as white as paint
+    assert float(np.abs(glare.astype(int) - image)[forehead > 0.5].mean()) > 10  # a clear highlight
+    added_by_glare = int(((reference_layer(glare, face, 256).alpha - bare) > 0.3)[skin].sum())
+    painted = _over(image, (forehead > 0.5).astype(np.float32), (250, 250, 250), 1.0)
+    added_by_paint = int(((reference_layer(painted, face, 256).alpha - bare) > 0.3)[skin].sum())
+    assert added_by_paint > 300
+    assert added_by_glare < 0.25 * added_by_paint
