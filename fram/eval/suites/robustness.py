@@ -93,7 +93,7 @@ def _rotation(rgb: np.ndarray, upright: np.ndarray) -> dict[str, float]:
     return out
 
 
-def _darken(rgb: np.ndarray, light: float) -> np.ndarray:
+def darken(rgb: np.ndarray, light: float) -> np.ndarray:
     from fram.face.colour import SRGB_TO_LINEAR_8BIT, linear_to_srgb
 
     import torch
@@ -105,11 +105,11 @@ def _exposure(rgb: np.ndarray, upright: np.ndarray) -> dict[str, float]:
     changed = (upright != rgb).any(axis=2)
     out = {}
     for light in LIGHTS:
-        first = _apply(_darken(rgb, light))
+        first = _apply(darken(rgb, light))
         if first is None:
             out[f"exposure{round(light * 100)}_de"] = float("nan")
             continue
-        then = _darken(upright, light)
+        then = darken(upright, light)
         out[f"exposure{round(light * 100)}_de"] = float(delta_e00(to_lab(first), to_lab(then))[changed].mean())
     return out
 
