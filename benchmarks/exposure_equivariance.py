@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from fram.eval.metrics import delta_e00, to_lab
+from fram.eval.suites.common import SHARED_DATA
 from fram.eval.suites.robustness import darken
 from fram.face.colour import SRGB_TO_LINEAR_8BIT, linear_to_srgb
 from fram.face.image_io import read_image
@@ -39,7 +40,7 @@ from fram.pipelines.layer_transfer import transfer_layers
 from fram.pipelines.options import MakeupOptions
 from fram.pipelines.references import plan_references
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = SHARED_DATA
 PHOTOS = (
     "makeup-photos/non-makeup/xfsy_0058.png",
     "makeup-photos/non-makeup/xfsy_0129.png",
