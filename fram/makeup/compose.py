@@ -15,7 +15,15 @@ import cv2
 import numpy as np
 import torch
 
-from fram.face.colour import SRGB_TO_LINEAR_8BIT, lab_from_8bit, lab_to_rgb_fast, linear_to_srgb, rgb_to_lab_8bit, rgb_to_lab_fast
+from fram.face.colour import (
+    SRGB_TO_LINEAR_8BIT,
+    lab_from_8bit,
+    lab_to_rgb_fast,
+    linear_to_srgb,
+    rgb_to_lab_8bit,
+    rgb_to_lab_fast,
+    srgb_to_linear,
+)
 from fram.face.landmarks import Face
 from fram.face.regions import RegionMasks, region_masks
 from fram.face.templates import uv_templates
@@ -99,9 +107,28 @@ def _adapt_shade(shade: str, tone: np.ndarray) -> str:
     return rgb_to_hex(np.clip(out, 0, 1).tolist())
 
 
-def match_skin(style: MakeupStyle, tone: np.ndarray) -> MakeupStyle:
+def skin_albedo(tone: np.ndarray, light: np.ndarray) -> np.ndarray:
+    """A skin tone measured in a photo (CIELAB) as that skin looks under white light:
+    its linear colour over the photo's white point ``light`` (:func:`photo_light`).
+
+    Shades are paint, and paint is lit by ``light`` when it is painted: a shade moved
+    to the photo's own tone would be lit twice, so a dim photo got a foundation
+    darker than its skin and a warm one a more orange one.
+    """
+    lin = srgb_to_linear(torch.from_numpy(lab_to_rgb_fast(np.asarray(tone, np.float32).reshape(1, 1, 3))).clamp(0, 1))
+    white = linear_to_srgb((lin / torch.from_numpy(np.asarray(light, np.float32))).clamp(0, 1)).numpy()
+    return rgb_to_lab_fast(white)[0, 0].astype(np.float64)
+
+
+def match_skin(style: MakeupStyle, tone: np.ndarray, light: np.ndarray | None = None) -> MakeupStyle:
     """The look with foundation and concealer shades moved to a skin tone (CIELAB, as
-    :func:`skin_tone` measures it): recipes write them as offsets from the reference skin."""
+    :func:`skin_tone` measures it): recipes write them as offsets from the reference skin.
+
+    ``light`` is the white point of the photo the tone was measured in (None = white):
+    the shades are then albedos, for a renderer that lights them by it.
+    """
+    if light is not None:
+        tone = skin_albedo(tone, light)
     update = {}
     for product in ("foundation", "concealer"):
         item = getattr(style, product)
@@ -152,7 +179,7 @@ def style_layers(analysis: FaceAnalysis, style: MakeupStyle, groups: tuple[str, 
                  adapt_to_skin: bool = True) -> dict[str, GroupLayer]:
     """``style`` rendered from the face's own texture as UV layers of side ``size``, per group."""
     if adapt_to_skin:
-        style = match_skin(style, skin_tone(analysis.texture))
+        style = match_skin(style, skin_tone(analysis.texture), analysis.light)
     unknown = set(groups) - set(GROUPS)
     if unknown:
         raise ValueError(f"unknown region group(s) {sorted(unknown)}; choose from {list(GROUPS)}")

@@ -55,7 +55,9 @@ def test_synthetic_suite_oracle(astronaut, tmp_path):
     result = run_suite("synthetic", ["recipe:natural", "none"], tmp_path / "out",
                        SuiteOptions(data=faces, limit=1, extra={"styles": ["natural"]}))
     oracle, none = result.summary["recipe:natural"], result.summary["none"]
-    assert oracle["gt_de/face"] == 0.0 and oracle["gt_psnr/face"] == math.inf
+    # The same render on the photo and on its upright crop: equal but for float rounding
+    # flipping a level at a pixel or two.
+    assert oracle["gt_de/face"] < 1e-3 and oracle["gt_psnr/face"] > 80
     assert none["gt_de/face"] > 0.5 and none["gt_psnr/face"] < 60
     assert (tmp_path / "out" / "contact_sheet.png").is_file()
 

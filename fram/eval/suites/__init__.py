@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 SUITES = ("synthetic", "real", "regional", "fairness", "speed", "patterns", "removal", "video", "robustness")
 """Suite names (each a module here); kept light, so the CLI lists them without loading a suite."""
-ENGINE_FREE = ("removal", "video", "robustness")
+ENGINE_FREE = ("removal", "video")
 """Suites that measure fram's own removal, not transfer engines: they ignore ``engines``."""
 
 if TYPE_CHECKING:

@@ -4,12 +4,13 @@
 - **rotation**: the photo turned 90/180/270° and 30°, made up (goth), turned back: IoU of
   the changed pixels with the upright result's;
 - **exposure**: darkening to 35 % and 10 % light then making up vs making up then
-  darkening: mean ΔE00 over the changed pixels (target 3);
+  darkening: mean ΔE00 over the changed pixels (target 3), for ``apply`` and for each
+  engine given, which transfers the first photo of ``makeup-photos/makeup``;
 - **small faces**: detection rate for the face scaled to 64–160 px wide in a 2000 px canvas;
 - **big photos**: ``fram apply --style goth`` wall time and peak RSS at 1 and 12 MP, each
   in its own process (targets: 12 MP ≤ 1.2 GB and ≤ 3× the 1 MP time).
 
-Engine-free: it measures the layer engine's ``apply``.
+Rotation, small faces and big photos measure ``apply``; exposure also the engines.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def _rotation(rgb: np.ndarray, upright: np.ndarray) -> dict[str, float]:
     return out
 
 
-def _darken(rgb: np.ndarray, light: float) -> np.ndarray:
+def darken(rgb: np.ndarray, light: float) -> np.ndarray:
     from fram.face.colour import SRGB_TO_LINEAR_8BIT, linear_to_srgb
 
     import torch
@@ -101,15 +102,17 @@ def _darken(rgb: np.ndarray, light: float) -> np.ndarray:
     return (linear_to_srgb(torch.from_numpy(SRGB_TO_LINEAR_8BIT[rgb] * np.float32(light))).numpy() * 255 + 0.5).astype(np.uint8)
 
 
-def _exposure(rgb: np.ndarray, upright: np.ndarray) -> dict[str, float]:
+def _exposure(rgb: np.ndarray, upright: np.ndarray, make) -> dict[str, float]:
+    """``make`` (photo → made-up photo or None) on darkened copies against ``upright``
+    (its bright result) darkened: equal if makeup follows the photo's light."""
     changed = (upright != rgb).any(axis=2)
     out = {}
     for light in LIGHTS:
-        first = _apply(_darken(rgb, light))
+        first = make(darken(rgb, light))
         if first is None:
             out[f"exposure{round(light * 100)}_de"] = float("nan")
             continue
-        then = _darken(upright, light)
+        then = darken(upright, light)
         out[f"exposure{round(light * 100)}_de"] = float(delta_e00(to_lab(first), to_lab(then))[changed].mean())
     return out
 
@@ -127,18 +130,39 @@ def _small(rgb: np.ndarray) -> dict[str, float]:
     return out
 
 
+def _transfer(engine, reference: np.ndarray):
+    from fram.errors import FramError
+    from fram.makeup.render import GROUPS
+
+    def make(image: np.ndarray) -> np.ndarray | None:
+        try:
+            return engine(image, {g: reference for g in GROUPS}, GROUPS)
+        except FramError:
+            return None
+
+    return make
+
+
 def run(engines: list, options: SuiteOptions) -> SuiteResult:
     from fram.face.image_io import read_image
 
     folder = Path(options.data) if options.data else SHARED_DATA / "faces" / "celebamask-hq" / "images"
     photos = list_images(folder)[: options.limit or PHOTOS]
+    reference_path = list_images(SHARED_DATA / "makeup-photos" / "makeup")[0]
+    reference = read_image(reference_path)
+    makers = {e.name: _transfer(e, reference) for e in engines}
     records = []
     for path in photos:
         rgb = read_image(path)
         upright = _apply(rgb)
         if upright is None:
             continue
-        records.append({"photo": path.name, **_rotation(rgb, upright), **_exposure(rgb, upright), **_small(rgb)})
+        record = {"photo": path.name, **_rotation(rgb, upright), **_exposure(rgb, upright, _apply), **_small(rgb)}
+        for name, make in makers.items():
+            made = make(rgb)
+            if made is not None:
+                record.update({f"{name}:{k}": v for k, v in _exposure(rgb, made, make).items()})
+        records.append(record)
     import tempfile
 
     big = {}
@@ -146,8 +170,16 @@ def run(engines: list, options: SuiteOptions) -> SuiteResult:
         for label, size in BIG_SIZES.items():
             seconds, peak = measure_apply(portrait_canvas(photos[0], size, Path(tmp) / f"{label}.jpg"), Path(tmp) / f"{label}.png")
             big[f"{label}_s"], big[f"{label}_MB"] = seconds, peak
-    keys = [k for k in records[0] if k != "photo"] if records else []
-    summary = {"apply": {**{k: float(np.nanmean([r[k] for r in records])) for k in keys}, **big}}
-    tables = [Table("robustness (mean over photos)", ["metric", "value"], [[k, round(v, 3)] for k, v in summary["apply"].items()])]
-    params = {"photos": len(photos), "style": STYLE, "angles": ANGLES, "lights": LIGHTS, "small_widths": SMALL_WIDTHS, "big": BIG_SIZES}
-    return SuiteResult("robustness", {"apply": f"fram.apply_makeup ({STYLE})"}, params, summary, list(summary["apply"]), tables, records)
+
+    def means(prefix: str) -> dict[str, float]:
+        keys = [k for k in dict.fromkeys(k for r in records for k in r) if k != "photo" and k.startswith(prefix) and ":" not in k[len(prefix):]]
+        return {k[len(prefix):]: float(np.nanmean([r.get(k, np.nan) for r in records])) for k in keys}
+
+    summary = {"apply": {**means(""), **big}}
+    summary.update({name: means(f"{name}:") for name in makers})
+    tables = [Table("robustness (mean over photos)", ["engine", "metric", "value"],
+                    [[name, k, round(v, 3)] for name, values in summary.items() for k, v in values.items()])]
+    params = {"photos": len(photos), "style": STYLE, "reference": reference_path.name, "angles": ANGLES, "lights": LIGHTS,
+              "small_widths": SMALL_WIDTHS, "big": BIG_SIZES}
+    infos = {"apply": f"fram.apply_makeup ({STYLE})", **{e.name: e.description for e in engines}}
+    return SuiteResult("robustness", infos, params, summary, list(summary["apply"]), tables, records)
