@@ -64,11 +64,6 @@ class BarePrior:
         """(S, S, 3, 3) inverse of the covariance plus the noise floor."""
         return np.linalg.inv(self.covariance + np.eye(3, dtype=np.float32) * NOISE_FLOOR**2).astype(np.float32)
 
-    @functools.cached_property
-    def spread(self) -> np.ndarray:
-        """(S, S) float32 overall ΔE spread (root of the covariance's trace), for display."""
-        return np.sqrt(np.trace(self.covariance, axis1=-2, axis2=-1)).astype(np.float32)
-
 
 def pack_covariance(covariance: np.ndarray) -> np.ndarray:
     """(..., 3, 3) symmetric → (..., 6): the diagonal, then the upper triangle."""

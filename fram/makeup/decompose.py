@@ -334,12 +334,12 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None) -> Dec
     # A touch of smoothing: JPEG blocks and sensor noise are not paint.
     lab = texture_lab(cv2.GaussianBlur(filled, (0, 0), 0.6 * size / 256))
     departure = ramp(bare_distance(lab, bare), DEAD_ZONE[0], DEAD_ZONE[0] + DEAD_ZONE[1])
-    seen_linear = linear_rgb(lab_to_rgb_fast(lab))
-    alpha, paint = unmix(seen_linear, bare.linear)
+    seen_linear, bare_linear = linear_rgb(lab_to_rgb_fast(lab)), bare.linear
+    alpha, paint = unmix(seen_linear, bare_linear)
     where = (tpl["face"] > 0) & (seen > SEEN)
     features = np.clip(tpl["eyes"] + tpl["mouth"] + tpl["brows"], 0, 1)
     presence = departure * where * (1 - cv2.GaussianBlur(features, (0, 0), 0.75 * size / 256))
-    presence = presence * (1 - _glare(alpha, seen_linear, bare.linear, tpl))
+    presence = presence * (1 - _glare(alpha, seen_linear, bare_linear, tpl))
     if surroundings is not None:
         presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare.skin_lab))
     colour = np.clip(paint / bare.shading[..., None], 0, 1).astype(np.float32)
