@@ -118,19 +118,22 @@ class BrowSchedule:
 
 def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: int = 12, steps: int = 3000, batch: int = 64,
           lr: float = 3e-3, time_limit_min: float = 15.0, threads: int = 2, seed: int = 0,
-          config: BrowNetConfig = BrowNetConfig(), log=print) -> Path:
+          config: BrowNetConfig = BrowNetConfig(), log=print, extract_fn=None, model_class: type[BrowNet] = BrowNet) -> Path:
+    """Train a crop segmenter; ``extract_fn`` and ``model_class`` (default: the brows')
+    let :mod:`fram.train.features` train the eye and lip segmenters with the same loop."""
+    extract_fn = extract_fn or extract
     torch.set_num_threads(threads)
     paths = sorted((data / "images").glob("*.jpg"))[:images]
     t0 = time.perf_counter()
-    x_train, y_train = extract(data, paths[: images - val], jitter, seed, log)
-    x_val, y_val = extract(data, paths[images - val :], 0, seed + 1, log)
+    x_train, y_train = extract_fn(data, paths[: images - val], jitter, seed, log)
+    x_val, y_val = extract_fn(data, paths[images - val :], 0, seed + 1, log)
     log(f"{len(x_train)} training crops, {len(x_val)} validation crops in {time.perf_counter() - t0:.0f} s")
     x_train, y_train = torch.from_numpy(x_train).float(), torch.from_numpy(y_train).float()
     x_val, y_val = torch.from_numpy(x_val).float(), torch.from_numpy(y_val).float()
 
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
-    model = BrowNet(config)
+    model = model_class(config)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     schedule = BrowSchedule(lr=lr, time_limit_min=time_limit_min)
     history, evals = [], []
