@@ -99,8 +99,10 @@ def skin_mask(
     falloff = np.clip(1 - outside / (BASE_FALLOFF * unit), 0, 1)
     falloff = falloff * falloff * (3 - 2 * falloff)  # smoothstep: no visible edge where the fade ends
     up = points[_MESH_TOP] - points[_CHIN]
-    rows, cols = np.mgrid[: lab.shape[0], : lab.shape[1]].astype(np.float32)
-    height = ((cols - points[_CHIN, 0]) * up[0] + (rows - points[_CHIN, 1]) * up[1]) / max(float(up @ up), 1e-6)
+    scale = np.float32(1 / max(float(up @ up), 1e-6))
+    rows = (np.arange(lab.shape[0], dtype=np.float32) - np.float32(points[_CHIN, 1])) * np.float32(up[1]) * scale
+    cols = (np.arange(lab.shape[1], dtype=np.float32) - np.float32(points[_CHIN, 0])) * np.float32(up[0]) * scale
+    height = rows[:, None] + cols[None, :]
     margin = BASE_MARGIN * np.clip((height - BASE_MARGIN_FROM) / 0.2 + 0.5, 0, 1)
     sure = np.where(centre, 1.0, 1.0 / (1.0 + np.exp(margin - logit)))
     reach = cv2.medianBlur((sure * 255).astype(np.uint8), 5).astype(np.float32) / 255.0
