@@ -161,6 +161,9 @@ def refine_features(lab: np.ndarray, features: list[tuple[np.ndarray, np.ndarray
     x = np.stack([crop_features(lab, prior, outline, frame, crop) for (_, _, outline), frame in zip(features, frames)])
     with torch.no_grad():
         prob = torch.sigmoid(model(torch.from_numpy(x))).numpy()
+    # Rounded to 8-bit steps: the convolutions' last bits vary with memory layout, and
+    # the same face must get the same mask wherever the photo around it is cut.
+    prob = np.round(prob * 255) / 255
     out = np.zeros(lab.shape[:2], np.float32)
     for p, frame in zip(prob, frames):
         np.maximum(out, paste(p, frame, lab.shape[:2]), out=out)
