@@ -119,12 +119,13 @@ PAST_MESH_BLUR = 0.3
 LAYER_128_MAX_FACE = 320  # px: narrower faces get a 128 px makeup layer
 
 
-def surface_mask(regions: RegionMasks) -> np.ndarray:
+def surface_mask(regions: RegionMasks, past_mesh: bool = False) -> np.ndarray:
     """Where skin, eye and brow products may land in the photo: the face's own skin
-    (continued up to the hairline and under the jaw, fading: the ``base`` mask) and
-    brows, never the eye openings or mouth, nor hair or glasses over the face (the skin
-    model's colours leave those out)."""
-    surface = np.clip(regions.masks["base"] + regions.masks["brows"] + regions.masks["eyeliner"], 0, 1)
+    (with ``past_mesh``, continued up to the hairline and under the jaw, fading: the
+    ``base`` mask) and brows, never the eye openings or mouth, nor hair or glasses over
+    the face (the skin model's colours leave those out)."""
+    skin = regions.masks["base" if past_mesh else "skin"]
+    surface = np.clip(skin + regions.masks["brows"] + regions.masks["eyeliner"], 0, 1)
     surface = cv2.GaussianBlur(surface, (0, 0), 1.0)
     return (surface * outside_holes(regions)).astype(np.float32)
 
@@ -152,7 +153,8 @@ def apply_style(
     With ``adapt_to_skin`` foundation and concealer follow the face's own skin tone
     (:func:`match_skin`); without it their shades are applied as written.
     """
-    return apply_layers(image, analysis, style_layers(analysis, style, groups, layer_size(analysis), adapt_to_skin=adapt_to_skin))
+    return apply_layers(image, analysis, style_layers(analysis, style, groups, layer_size(analysis), adapt_to_skin=adapt_to_skin),
+                        past_mesh=True)
 
 
 def style_layers(analysis: FaceAnalysis, style: MakeupStyle, groups: tuple[str, ...], size: int, *,
@@ -175,13 +177,16 @@ def style_layers(analysis: FaceAnalysis, style: MakeupStyle, groups: tuple[str, 
     return {g: rendered.layers[g] for g in groups}
 
 
-def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, GroupLayer]) -> np.ndarray:
+def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, GroupLayer], *, past_mesh: bool = False) -> np.ndarray:
     """Composite UV makeup layers (one per region group, any UV size) onto the photo.
 
     This is where every engine's makeup meets the photo at its native resolution:
     skin, eyes and brows share one photo mask (skin model, no hair or glasses), so
     they are stacked in UV and projected once; lips are cut at the refined lip line.
     Pixels no layer touches, and the eye openings and mouth, stay bit-identical.
+    With ``past_mesh`` (a recipe's products: foundation and the like, not a painted
+    design) the skin layer is continued past the mesh to the hairline and under the
+    jaw (:func:`_past_mesh`, the ``base`` mask).
     """
     unknown = set(layers) - set(GROUPS)
     if unknown:
@@ -189,7 +194,7 @@ def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, Gr
     regions = analysis.regions
     batches = []
     for names, weight, continued in (
-        ([g for g in layers if g != "lips"], surface_mask(regions), True),
+        ([g for g in layers if g != "lips"], surface_mask(regions, past_mesh), past_mesh),
         ([g for g in layers if g == "lips"], regions.masks["lips"] * outside_holes(regions), False),
     ):
         present = [layers[g] for g in names if float(layers[g].alpha.max()) > UNTOUCHED_ALPHA]
@@ -197,10 +202,10 @@ def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, Gr
             batches.append((present, weight, continued))
     if not batches:
         return image.copy()
-    # A layer reaches only pixels where its weight is non-zero (past the mesh too:
-    # ``_past_mesh``); everything is done on the bounding box of those (about half of
-    # the face box), the rest of the photo is copied.
-    reach = np.logical_or.reduce([weight > 0 for _, weight, _ in batches])
+    # A layer reaches only pixels where its weight is non-zero, and the mesh's unless
+    # continued past it; everything is done on the bounding box of those (about half
+    # of the face box), the rest of the photo is copied.
+    reach = np.logical_or.reduce([(weight > 0) & (continued | (analysis.projection.coverage > 0)) for _, weight, continued in batches])
     if not reach.any():
         return image.copy()
     rows, cols = (np.flatnonzero(reach.any(axis=axis)) for axis in (1, 0))
@@ -214,6 +219,8 @@ def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, Gr
             if continued:
                 data = _past_mesh(data, box.coverage, PAST_MESH_DEPTH * analysis.face.width / 256)
             photo_layer = GroupLayer.unpack(torch.from_numpy(data).permute(2, 0, 1)[None])
+            if not continued:  # outside the mesh the projected gain is 0: make it neutral before weighting
+                photo_layer.gain = photo_layer.gain + torch.from_numpy(1 - box.coverage)[None, None]
             projected.append(photo_layer.masked(torch.from_numpy(np.ascontiguousarray(weight[rows, cols]))[None, None]))
         return composite_photo(image, analysis.face, analysis.projection, combine(projected), box)
 
