@@ -149,11 +149,21 @@ def refine_brows(lab: np.ndarray, brows: list[tuple[np.ndarray, np.ndarray, np.n
         brows: per brow, (middle line inner → outer end, eye centre, mesh outline fill (h, w)).
         prior: (h, w) the rule-based brow mask.
     """
-    model = model or shipped_brow_net()
-    frames = [crop_frame(middle, eye) for middle, eye, _ in brows]
-    x = np.stack([crop_features(lab, prior, outline, frame) for (_, _, outline), frame in zip(brows, frames)])
+    return refine_features(lab, brows, prior, model or shipped_brow_net(), CROP)
+
+
+def refine_features(lab: np.ndarray, features: list[tuple[np.ndarray, np.ndarray, np.ndarray]], prior: np.ndarray,
+                    model: BrowNet, crop: BrowCrop) -> np.ndarray:
+    """A feature's mask over ``lab``'s region, decided by a segmenter of this kind
+    looking at each of ``features`` (middle line, a point on its lower side, mesh
+    outline fill) through ``crop``; the maximum where crops overlap."""
+    frames = [crop_frame(middle, below, crop) for middle, below, _ in features]
+    x = np.stack([crop_features(lab, prior, outline, frame, crop) for (_, _, outline), frame in zip(features, frames)])
     with torch.no_grad():
         prob = torch.sigmoid(model(torch.from_numpy(x))).numpy()
+    # Rounded to 8-bit steps: the convolutions' last bits vary with memory layout, and
+    # the same face must get the same mask wherever the photo around it is cut.
+    prob = np.round(prob * 255) / 255
     out = np.zeros(lab.shape[:2], np.float32)
     for p, frame in zip(prob, frames):
         np.maximum(out, paste(p, frame, lab.shape[:2]), out=out)
@@ -161,4 +171,4 @@ def refine_brows(lab: np.ndarray, brows: list[tuple[np.ndarray, np.ndarray, np.n
 
 
 __all__ = ["BrowCrop", "BrowNet", "BrowNetConfig", "CHANNELS", "CROP", "crop_features", "crop_frame", "paste",
-           "refine_brows", "shipped_brow_net"]
+           "refine_brows", "refine_features", "shipped_brow_net"]

@@ -11,7 +11,8 @@ import numpy as np
 
 from fram.face.brow_profile import brow_profile
 from fram.face.edges import EdgeFit
-from fram.face.polygons import offset_polygon
+from fram.face.colour_model import MIN_SAMPLES
+from fram.face.polygons import bounding_box, fill_polygons, offset_polygon, signed_distance
 from fram.face.topology import (
     BROW_CONTOURS,
     EYE_CONTOURS,
@@ -27,6 +28,14 @@ from fram.face.topology import (
 EYE_LID_OFFSETS = {"upper": 0.0, "lower": -0.5, "corner": -1.0}
 # Widest lid gap over eye width: closed eyes measure 0.06–0.12, open ones 0.19 and up.
 EYE_CLOSED_RATIO = 0.15
+# An eye behind sunglasses, a mask or a lowered lid shows nothing its lids do not: its
+# opening (deeper than EYE_CORE_DEPTH) has no sclera lighter and no iris darker than the
+# median of the ring EYE_RING_DEPTHS around it by more than EYE_VISIBLE_CONTRAST (8-bit
+# CIELAB levels, 10th/90th percentiles; also the a*b* distance of the medians), and is
+# left out: labellers mark no eye there, and the lens or lid is no hole in the face.
+EYE_CORE_DEPTH = 0.5
+EYE_RING_DEPTHS = (2.0, 6.0)
+EYE_VISIBLE_CONTRAST = 10.0
 # Brows, per vertex of ``ring(upper, lower)``: upper edge outer → inner end, then lower
 # edge inner → outer end. Labelled brows are thicker than the mesh's, most in the
 # middle, and shorter at both ends.
@@ -50,12 +59,13 @@ BROW_HIDDEN_RATIO = 0.15
 LIP_FIT = EdgeFit(slope=0.67, bias=-0.08, evidence=0.25)
 
 
-def eye_outlines(points: np.ndarray, unit: float) -> list[np.ndarray]:
+def eye_outlines(points: np.ndarray, unit: float, lab: np.ndarray | None = None) -> list[np.ndarray]:
     """The open eyes as labelled: the lid contours moved by ``EYE_LID_OFFSETS``.
 
     A closed eye has no opening (its lids are skin to paint on); MediaPipe leaves a
     residual gap between the lid contours of a closed eye, so an eye counts as closed
-    below ``EYE_CLOSED_RATIO``.
+    below ``EYE_CLOSED_RATIO``. Given the box's CIELAB colours ``lab``, an eye that
+    shows no contrast with its lids (``EYE_VISIBLE_CONTRAST``) is left out too.
     """
     outlines = []
     for upper, lower in EYE_CONTOURS:
@@ -66,8 +76,26 @@ def eye_outlines(points: np.ndarray, unit: float) -> list[np.ndarray]:
             continue
         offsets = np.array([EYE_LID_OFFSETS["upper"]] * len(upper) + [EYE_LID_OFFSETS["lower"]] * (len(lower) - 2))
         offsets[[0, len(upper) - 1]] = EYE_LID_OFFSETS["corner"]
-        outlines.append(offset_polygon(lids, offsets * unit))
+        outline = offset_polygon(lids, offsets * unit)
+        if lab is None or _shows_eye(lab, outline, unit):
+            outlines.append(outline)
     return outlines
+
+
+def _shows_eye(lab: np.ndarray, outline: np.ndarray, unit: float) -> bool:
+    """Whether the opening inside ``outline`` differs from the ring of lid around it
+    (see ``EYE_VISIBLE_CONTRAST``); an opening too small to judge counts as an eye."""
+    rows, cols = bounding_box([outline], lab.shape[:2], (EYE_RING_DEPTHS[1] + 1) * unit)
+    patch = lab[rows, cols]
+    distance = signed_distance(fill_polygons([outline - (cols.start, rows.start)], patch.shape[:2])) / unit
+    core = patch[distance > EYE_CORE_DEPTH]
+    ring = patch[(distance < -EYE_RING_DEPTHS[0]) & (distance > -EYE_RING_DEPTHS[1])]
+    if len(core) < MIN_SAMPLES or len(ring) < MIN_SAMPLES:
+        return True
+    lightness = np.median(ring[:, 0])
+    contrast = max(np.percentile(core[:, 0], 90) - lightness, lightness - np.percentile(core[:, 0], 10),
+                   float(np.linalg.norm(np.median(core[:, 1:], axis=0) - np.median(ring[:, 1:], axis=0))))
+    return contrast >= EYE_VISIBLE_CONTRAST
 
 
 def brow_outlines(points: np.ndarray, unit: float, lab: np.ndarray | None = None) -> list[np.ndarray]:

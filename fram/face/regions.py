@@ -7,7 +7,9 @@ lips are drawn from their landmark contours instead, moved to where labelled pho
 the photo's own colour edges (:mod:`fram.face.edges`): lip colour against skin and the
 mouth interior, dark brow hairs against skin, the eye opening against the lids. Skin
 (:mod:`fram.face.skin_model`) is the face outline, extended up the forehead,
-classified by colour against hair and background, minus those features.
+classified by colour against hair and background, minus those features; ``base``, where
+foundation reaches, continues it over skin-coloured pixels up to the hairline and
+under the jaw, fading out.
 
 The eye openings and the mouth interior are not mesh surface: the canonical mesh
 stretches thin triangles across them. They are filled from the landmark contours in
@@ -27,6 +29,7 @@ import numpy as np
 from fram.face.brows import refine_brows
 from fram.face.colour import rgb_to_lab_8bit
 from fram.face.edges import snap
+from fram.face.feature_nets import refine_eyes, refine_lips
 from fram.face.feature_outlines import (
     BROW_FIT,
     BROW_OFFSETS,
@@ -45,7 +48,7 @@ from fram.face.topology import BROW_CONTOURS, EYE_CONTOURS, loop, ring
 from fram.face.uv import DEFAULT_UV_SIZE, FaceProjection, face_projection, project
 
 REGION_NAMES = (
-    "skin", "lips", "upper_lip", "lower_lip", "mouth", "eyes", "brows",
+    "skin", "base", "lips", "upper_lip", "lower_lip", "mouth", "eyes", "brows",
     "eyeshadow", "eyeshadow_left", "eyeshadow_right", "eyeliner",
     "cheeks", "nose", "under_eye",
 )
@@ -101,17 +104,18 @@ def region_masks(image: np.ndarray, face: Face, projection: FaceProjection | Non
     planes = [plane for chunk in chunks for plane in cv2.split(project(chunk, face, projection).data)]
     masks = dict(zip(names, planes))
 
-    lab, points, unit, eyes = _box_features(image, face, projection)
-    brows = refine_brows(lab, *_brow_inputs(lab, points, unit, eyes)) * (1 - eyes)
-    outer, opening, upper, lower = lip_outlines(points, unit)
-    lips = snap(lab, [outer], LIP_FIT, unit, hole=opening)
+    lab, points, unit, eye_prior = _box_features(image, face, projection)
+    eyes = refine_eyes(lab, points, eye_prior)
+    brows = refine_brows(lab, *_brow_inputs(lab, points, unit, eye_prior)) * (1 - eyes)
+    lip_prior, opening, upper, lower = _lip_prior(lab, points, unit)
+    lips = refine_lips(lab, points, lip_prior)
     mouth = fill_polygons([opening], projection.shape) * (1 - lips)
     upper_fill, lower_fill = fill_polygons([upper], projection.shape), fill_polygons([lower], projection.shape)
     split = feather(np.clip(upper_fill / np.maximum(upper_fill + lower_fill, 1e-6), 0, 1), max(1.0, unit))
     masks.update(lips=lips, upper_lip=lips * split, lower_lip=lips * (1 - split), brows=brows, eyes=eyes, mouth=mouth)
 
     features = np.clip(eyes + brows + lips + mouth, 0, 1)
-    masks["skin"] = skin_mask(lab, points, projection, masks["skin"], features, unit)
+    masks["skin"], masks["base"] = skin_mask(lab, points, projection, masks["skin"], features, unit)
     keep = 1 - np.maximum(eyes, mouth)  # skin already stops at every feature
     # Every mask is a fresh float32 array of this call: updating them in place saves a
     # dozen box-sized allocations, each of which costs page faults on first touch.
@@ -156,12 +160,28 @@ def brow_inputs(image: np.ndarray, face: Face, projection: FaceProjection | None
     return lab, *_brow_inputs(lab, points, unit, eyes), projection
 
 
+def feature_priors(image: np.ndarray, face: Face, projection: FaceProjection | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, FaceProjection]:
+    """What the eye and lip segmenters (:mod:`fram.face.feature_nets`) read for
+    ``face``: the face box's CIELAB, the landmarks in the box, the rule-based eye and
+    lip masks, and the projection. Used to train the segmenters."""
+    projection = projection or face_projection(face)
+    lab, points, unit, eyes = _box_features(image, face, projection)
+    return lab, points, eyes, _lip_prior(lab, points, unit)[0], projection
+
+
+def _lip_prior(lab: np.ndarray, points: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rule-based lip mask (lip outlines snapped to colour edges), and the mouth
+    opening, upper and lower lip polygons of ``lip_outlines``."""
+    outer, opening, upper, lower = lip_outlines(points, unit)
+    return snap(lab, [outer], LIP_FIT, unit, hole=opening), opening, upper, lower
+
+
 def _box_features(image: np.ndarray, face: Face, projection: FaceProjection) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
-    """The face box's CIELAB, landmarks in the box, the face unit (px) and the eye openings."""
+    """The face box's CIELAB, landmarks in the box, the face unit (px) and the rule-based eye openings."""
     unit = max(face.width, 1.0) / 256.0
     lab = rgb_to_lab_8bit(image[projection.slices])
     points = _box_points(face, projection)
-    return lab, points, unit, snap(lab, eye_outlines(points, unit), EYE_FIT, unit)
+    return lab, points, unit, snap(lab, eye_outlines(points, unit, lab), EYE_FIT, unit)
 
 
 def _brow_inputs(lab: np.ndarray, points: np.ndarray, unit: float, eyes: np.ndarray) -> tuple[list, np.ndarray]:

@@ -137,14 +137,22 @@ def match_skin(style: MakeupStyle, tone: np.ndarray, light: np.ndarray | None = 
     return style.model_copy(update=update)
 
 
+PAST_MESH_DEPTH = 12.0
+"""Face units (face width / 256) inside the mesh's edge from which the skin layer is
+continued outward (past the skin template's fade at the UV border, :func:`_past_mesh`)."""
+PAST_MESH_BLUR = 0.3
+"""Blur of the continued layer, as a fraction of PAST_MESH_DEPTH."""
+
 LAYER_128_MAX_FACE = 320  # px: narrower faces get a 128 px makeup layer
 
 
-def surface_mask(regions: RegionMasks) -> np.ndarray:
+def surface_mask(regions: RegionMasks, past_mesh: bool = False) -> np.ndarray:
     """Where skin, eye and brow products may land in the photo: the face's own skin
-    and brows, never the eye openings or mouth, nor hair or glasses over the face
-    (the skin mask's colour model leaves those out)."""
-    surface = np.clip(regions.masks["skin"] + regions.masks["brows"] + regions.masks["eyeliner"], 0, 1)
+    (with ``past_mesh``, continued up to the hairline and under the jaw, fading: the
+    ``base`` mask) and brows, never the eye openings or mouth, nor hair or glasses over
+    the face (the skin model's colours leave those out)."""
+    skin = regions.masks["base" if past_mesh else "skin"]
+    surface = np.clip(skin + regions.masks["brows"] + regions.masks["eyeliner"], 0, 1)
     surface = cv2.GaussianBlur(surface, (0, 0), 1.0)
     return (surface * outside_holes(regions)).astype(np.float32)
 
@@ -172,7 +180,8 @@ def apply_style(
     With ``adapt_to_skin`` foundation and concealer follow the face's own skin tone
     (:func:`match_skin`); without it their shades are applied as written.
     """
-    return apply_layers(image, analysis, style_layers(analysis, style, groups, layer_size(analysis), adapt_to_skin=adapt_to_skin))
+    return apply_layers(image, analysis, style_layers(analysis, style, groups, layer_size(analysis), adapt_to_skin=adapt_to_skin),
+                        past_mesh=True)
 
 
 def style_layers(analysis: FaceAnalysis, style: MakeupStyle, groups: tuple[str, ...], size: int, *,
@@ -195,48 +204,75 @@ def style_layers(analysis: FaceAnalysis, style: MakeupStyle, groups: tuple[str, 
     return {g: rendered.layers[g] for g in groups}
 
 
-def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, GroupLayer]) -> np.ndarray:
+def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, GroupLayer], *, past_mesh: bool = False) -> np.ndarray:
     """Composite UV makeup layers (one per region group, any UV size) onto the photo.
 
     This is where every engine's makeup meets the photo at its native resolution:
     skin, eyes and brows share one photo mask (skin model, no hair or glasses), so
     they are stacked in UV and projected once; lips are cut at the refined lip line.
     Pixels no layer touches, and the eye openings and mouth, stay bit-identical.
+    With ``past_mesh`` (a recipe's products: foundation and the like, not a painted
+    design) the skin layer is continued past the mesh to the hairline and under the
+    jaw (:func:`_past_mesh`, the ``base`` mask).
     """
     unknown = set(layers) - set(GROUPS)
     if unknown:
         raise ValueError(f"unknown region group(s) {sorted(unknown)}; choose from {list(GROUPS)}")
     regions = analysis.regions
     batches = []
-    for names, weight in (
-        ([g for g in layers if g != "lips"], surface_mask(regions)),
-        ([g for g in layers if g == "lips"], regions.masks["lips"] * outside_holes(regions)),
+    for names, weight, continued in (
+        ([g for g in layers if g != "lips"], surface_mask(regions, past_mesh), past_mesh),
+        ([g for g in layers if g == "lips"], regions.masks["lips"] * outside_holes(regions), False),
     ):
         present = [layers[g] for g in names if float(layers[g].alpha.max()) > UNTOUCHED_ALPHA]
         if present:
-            batches.append((present, weight))
+            batches.append((present, weight, continued))
     if not batches:
         return image.copy()
-    # A layer reaches only pixels where its weight and the mesh coverage are both
-    # non-zero; everything is done on the bounding box of those (about half of the
-    # face box), the rest of the photo is copied.
-    reach = np.logical_or.reduce([weight > 0 for _, weight in batches]) & (analysis.projection.coverage > 0)
+    # A layer reaches only pixels where its weight is non-zero, and the mesh's unless
+    # continued past it; everything is done on the bounding box of those (about half
+    # of the face box), the rest of the photo is copied.
+    reach = np.logical_or.reduce([(weight > 0) & (continued | (analysis.projection.coverage > 0)) for _, weight, continued in batches])
     if not reach.any():
         return image.copy()
     rows, cols = (np.flatnonzero(reach.any(axis=axis)) for axis in (1, 0))
     rows, cols = slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
     box = analysis.projection.crop(rows, cols)
     with torch.no_grad():
-        coverage = torch.from_numpy(box.coverage)[None, None]
         projected = []
-        for present, weight in batches:
+        for present, weight, continued in batches:
             packed = combine(present).pack()[0].permute(1, 2, 0).numpy()
             data = project(packed, analysis.face, box).data
+            if continued:
+                data = _past_mesh(data, box.coverage, PAST_MESH_DEPTH * analysis.face.width / 256)
             photo_layer = GroupLayer.unpack(torch.from_numpy(data).permute(2, 0, 1)[None])
-            # Outside the mesh the projected gain is 0; make it neutral before weighting.
-            photo_layer.gain = photo_layer.gain + (1 - coverage)
+            if not continued:  # outside the mesh the projected gain is 0: make it neutral before weighting
+                photo_layer.gain = photo_layer.gain + torch.from_numpy(1 - box.coverage)[None, None]
             projected.append(photo_layer.masked(torch.from_numpy(np.ascontiguousarray(weight[rows, cols]))[None, None]))
         return composite_photo(image, analysis.face, analysis.projection, combine(projected), box)
+
+
+def _past_mesh(data: np.ndarray, coverage: np.ndarray, depth: float) -> np.ndarray:
+    """A projected skin layer (h, w, C) continued past the mesh's edge.
+
+    The mesh stops mid-forehead and at the jaw line, and the skin template fades out
+    over its last few texels, where base products do not stop; how far they go is the
+    photo mask's business (the ``base`` region: skin-coloured, fading out), so the
+    layer only has to carry its colour outward. Within ``depth`` px of the edge and
+    beyond it, the layer blends into the value of the nearest pixel at least ``depth``
+    inside the mesh, blurred so that no streaks run out from the edge.
+    """
+    inside = cv2.distanceTransform((coverage >= 0.999).astype(np.uint8), cv2.DIST_L2, 3)
+    source = inside >= depth
+    if not source.any():
+        return data
+    _, labels = cv2.distanceTransformWithLabels((~source).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
+    flat = data.reshape(-1, data.shape[2])
+    # Label k is the k-th source pixel in scan order.
+    filled = flat[np.flatnonzero(source.ravel())[labels.ravel() - 1]].reshape(data.shape)
+    filled = cv2.GaussianBlur(filled, (0, 0), PAST_MESH_BLUR * depth)
+    keep = np.clip(inside / depth, 0, 1)[..., None]
+    return (data * keep + filled * (1 - keep)).astype(np.float32)
 
 
 def composite_photo(image: np.ndarray, face: Face, face_box: FaceProjection, layer: GroupLayer, box: FaceProjection,

@@ -16,6 +16,7 @@ minutes) that it simply starts over when killed.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -29,7 +30,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from fram.errors import FramError
-from fram.face.brows import BrowNet, BrowNetConfig, crop_features, crop_frame
+from fram.face.brows import CROP, BrowCrop, BrowNet, BrowNetConfig, crop_features, crop_frame
 from fram.face.image_io import read_image
 from fram.face.landmarks import detect_face
 from fram.face.regions import brow_inputs
@@ -53,6 +54,15 @@ def _jittered(middle: np.ndarray, rng: np.random.Generator, amount: float) -> np
 
 def extract(data: Path, images: list[Path], jitter: int, seed: int = 0, log=print) -> tuple[np.ndarray, np.ndarray]:
     """Crops (N, C, H, W) float16 and their labels (N, H, W) float16 for every brow."""
+    return extract_crops(data, images, jitter, seed, log, BROW_CLASSES, brow_inputs, CROP, 0.08)
+
+
+def extract_crops(data: Path, images: list[Path], jitter: int, seed: int, log, classes: tuple[int, ...], inputs,
+                  crop: BrowCrop, shift: float) -> tuple[np.ndarray, np.ndarray]:
+    """Crops and labels (classes ``classes``) of one kind of feature in every photo;
+    ``inputs(image, face)`` gives the face box's CIELAB, the features' (middle line,
+    point below, outline fill), the prior and the projection; ``jitter`` copies are
+    moved by up to ``shift`` (:func:`_jittered`)."""
     rng = np.random.default_rng(seed)
     xs, ys = [], []
     for k, path in enumerate(images):
@@ -61,14 +71,14 @@ def extract(data: Path, images: list[Path], jitter: int, seed: int = 0, log=prin
             face = detect_face(image)
         except FramError:
             continue
-        lab, geometry, prior, projection = brow_inputs(image, face)
-        labels = np.isin(np.asarray(Image.open(data / "masks" / f"{path.stem}.png")), BROW_CLASSES).astype(np.float32)
+        lab, geometry, prior, projection = inputs(image, face)
+        labels = np.isin(np.asarray(Image.open(data / "masks" / f"{path.stem}.png")), classes).astype(np.float32)
         labels = cv2.resize(labels, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)[projection.slices]
-        for middle, eye, outline in geometry:
+        for middle, below, outline in geometry:
             for j in range(jitter + 1):
-                frame = crop_frame(_jittered(middle, rng, 0.08 if j else 0.0), eye)
-                xs.append(crop_features(lab, prior, outline, frame).astype(np.float16))
-                ys.append(cv2.warpAffine(labels, frame, (xs[-1].shape[2], xs[-1].shape[1]),
+                frame = crop_frame(_jittered(middle, rng, shift if j else 0.0), below, crop)
+                xs.append(crop_features(lab, prior, outline, frame, crop).astype(np.float16))
+                ys.append(cv2.warpAffine(labels, frame, (crop.width, crop.height),
                                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP).astype(np.float16))
         if (k + 1) % 50 == 0:
             log(f"cropped {k + 1}/{len(images)} photos")
@@ -118,19 +128,22 @@ class BrowSchedule:
 
 def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: int = 12, steps: int = 3000, batch: int = 64,
           lr: float = 3e-3, time_limit_min: float = 15.0, threads: int = 2, seed: int = 0,
-          config: BrowNetConfig = BrowNetConfig(), log=print) -> Path:
+          config: BrowNetConfig = BrowNetConfig(), log=print, extract_fn=None, model_class: type[BrowNet] = BrowNet) -> Path:
+    """Train a crop segmenter; ``extract_fn`` and ``model_class`` (default: the brows')
+    let :mod:`fram.train.features` train the eye and lip segmenters with the same loop."""
+    extract_fn = extract_fn or extract
     torch.set_num_threads(threads)
     paths = sorted((data / "images").glob("*.jpg"))[:images]
     t0 = time.perf_counter()
-    x_train, y_train = extract(data, paths[: images - val], jitter, seed, log)
-    x_val, y_val = extract(data, paths[images - val :], 0, seed + 1, log)
+    x_train, y_train = extract_fn(data, paths[: images - val], jitter, seed, log)
+    x_val, y_val = extract_fn(data, paths[images - val :], 0, seed + 1, log)
     log(f"{len(x_train)} training crops, {len(x_val)} validation crops in {time.perf_counter() - t0:.0f} s")
     x_train, y_train = torch.from_numpy(x_train).float(), torch.from_numpy(y_train).float()
     x_val, y_val = torch.from_numpy(x_val).float(), torch.from_numpy(y_val).float()
 
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
-    model = BrowNet(config)
+    model = model_class(config)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     schedule = BrowSchedule(lr=lr, time_limit_min=time_limit_min)
     history, evals = [], []
@@ -171,7 +184,15 @@ def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: in
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m fram.train.brows", description=__doc__.split("\n\n")[0])
+    return run_cli(argv, "python -m fram.train.brows", __doc__)
+
+
+def run_cli(argv: list[str] | None, prog: str, doc: str, features: dict[str, tuple] | None = None) -> int:
+    """The training command line; with ``features`` (name → (extract function taking
+    the name first, model class)) it first takes which of them to train."""
+    p = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    if features:
+        p.add_argument("feature", choices=sorted(features))
     p.add_argument("--data", type=Path, required=True, help="a CelebAMask-HQ-style folder (images/, masks/)")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--images", type=int, default=200)
@@ -187,9 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.data / "images").is_dir():
         print(f"error: {args.data} has no images/ folder", file=sys.stderr)
         return 2
+    chosen = {}
+    if features:
+        extract_fn, model_class = features[args.feature]
+        chosen = {"extract_fn": functools.partial(extract_fn, args.feature), "model_class": model_class}
     train(args.data, args.out, images=args.images, val=args.val, jitter=args.jitter, steps=args.steps, batch=args.batch,
           lr=args.lr, time_limit_min=args.time_limit, threads=args.threads,
-          config=BrowNetConfig(widths=tuple(int(w) for w in args.widths.split(","))))
+          config=BrowNetConfig(widths=tuple(int(w) for w in args.widths.split(","))), **chosen)
     return 0
 
 

@@ -1,0 +1,69 @@
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fram.errors import ModelNotFoundError
+from fram.face.colour import rgb_to_lab_8bit
+from fram.face.feature_nets import EyeNet, LipNet, shipped_eye_net, shipped_lip_net
+from fram.face.feature_outlines import eye_outlines
+from fram.face.regions import _box_points, region_masks
+from fram.face.uv import face_projection
+
+
+def test_missing_weights_say_how_to_get_them(tmp_path):
+    with pytest.raises(ModelNotFoundError, match="fram.train.features eyes"):
+        EyeNet.from_pretrained(tmp_path)
+    with pytest.raises(ModelNotFoundError, match="fram.train.features lips"):
+        LipNet.from_pretrained(tmp_path)
+
+
+def test_shipped_weights_load_once():
+    assert shipped_eye_net() is shipped_eye_net() and shipped_lip_net() is shipped_lip_net()
+    assert isinstance(shipped_eye_net(), EyeNet) and isinstance(shipped_lip_net(), LipNet)
+
+
+def test_refined_eyes_and_lips_sit_on_the_photo_features(astronaut, astronaut_face):
+    masks = region_masks(astronaut, astronaut_face)
+    lab = np.asarray(Image.fromarray(astronaut).convert("LAB"), dtype=np.float32)
+    eyes, lips, skin = (masks.full(n) > 0.5 for n in ("eyes", "lips", "skin"))
+    assert eyes.sum() > 30 and lips.sum() > 50
+    # The openings hold the sclera and the iris: more lightness spread than the skin;
+    # lips are redder than skin.
+    assert lab[eyes, 0].std() > lab[skin, 0].std()
+    assert lab[lips, 1].mean() > lab[skin, 1].mean() + 3
+    # Each lies on the landmark feature it refines.
+    for name, index in (("eyes", 159), ("lips", 0)):
+        x, y = astronaut_face.landmarks[index, :2].astype(int)
+        assert masks.full(name)[y - 6 : y + 7, x - 6 : x + 7].max() > 0.5, name
+
+
+def test_eyes_behind_dark_lenses_are_no_openings(astronaut, astronaut_face):
+    projection = face_projection(astronaut_face)
+    points = _box_points(astronaut_face, projection)
+    unit = astronaut_face.width / 256.0
+    lab = rgb_to_lab_8bit(astronaut[projection.slices])
+    assert len(eye_outlines(points, unit, lab)) == 2
+    # Flat dark lenses over both eyes and their lids.
+    shaded = lab.copy()
+    for outline in eye_outlines(points, unit):
+        centre, half = outline.mean(axis=0), (outline.max(axis=0) - outline.min(axis=0)) * 0.5 + 10 * unit
+        (x0, y0), (x1, y1) = (centre - half).astype(int), (centre + half).astype(int)
+        shaded[y0:y1, x0:x1] = (20.0, 128.0, 128.0)
+    assert eye_outlines(points, unit, shaded) == []
+
+
+@pytest.mark.data
+def test_feature_training_runs_on_labelled_photos(shared_data, tmp_path):
+    import functools
+
+    from fram.train.brows import train
+    from fram.train.features import extract
+
+    root = shared_data / "faces" / "celebamask-hq"
+    final = train(root, tmp_path, images=4, val=1, jitter=1, steps=4, batch=8, threads=1, log=lambda *_: None,
+                  extract_fn=functools.partial(extract, "lips"), model_class=LipNet)
+    log = json.loads((final / "training_log.json").read_text())
+    assert log["steps"] == 4 and 0 <= log["evals"][-1]["val_iou"] <= 1
+    assert isinstance(LipNet.from_pretrained(final), LipNet)
