@@ -37,6 +37,7 @@ from fram.face.landmarks import Face
 from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture, face_projection, mirror_fill, unwrap
 from fram.makeup.bare_prior import LIGHTNESS_SCALE, PRIOR_SIZE, bare_prior
+from fram.makeup.compose import photo_light
 
 NEUTRAL_SKIN_LAB = np.array([68.0, 14.0, 18.0], np.float32)
 """The skin a layer drawn rather than read from a face (a painting, a pattern) is
@@ -301,7 +302,7 @@ def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str,
 
 def reference_layer(image: np.ndarray, face: Face, size: int) -> MakeupLayer:
     """The makeup a face in a photo wears, at UV size ``size``."""
-    return extract_layer(unwrap(image, face, size), surrounding_colours(image, face))
+    return extract_layer(unwrap(image, face, size), surrounding_colours(image, face), photo_light(image, face))
 
 
 @dataclass(frozen=True)
@@ -320,12 +321,14 @@ class Decomposition:
     presence: np.ndarray
 
 
-def decompose(texture: UVTexture, surroundings: np.ndarray | None = None) -> Decomposition:
+def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light: np.ndarray | None = None) -> Decomposition:
     """Split a face texture into its bare face and its makeup; see the module docstring.
 
     Hidden parts are taken from the mirrored side when that side was seen, and left
     unpainted otherwise: the far side of a turned head is never read as makeup, nor
     (given ``surroundings``, :func:`surrounding_colours`) hair or hands over the face.
+    ``light`` is the photo's white point (:func:`fram.makeup.compose.photo_light`;
+    None = white), divided out of the layer's paint and skin.
     """
     filled, seen = mirror_fill(texture, SEEN)
     size = filled.shape[0]
@@ -342,11 +345,16 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None) -> Dec
     presence = presence * (1 - _glare(alpha, seen_linear, bare_linear, tpl))
     if surroundings is not None:
         presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare.skin_lab))
-    colour = np.clip(paint / bare.shading[..., None], 0, 1).astype(np.float32)
-    layer = MakeupLayer(colour=colour, alpha=(alpha * presence).astype(np.float32), skin=bare.skin_lab.astype(np.float32))
+    # Paint and skin as albedos: the reference photo's relative shading and its white
+    # point divided out, so the layer is relit by the photo that wears it, not twice.
+    white = np.ones(3, np.float32) if light is None else np.asarray(light, np.float32)
+    colour = np.clip(paint / bare.shading[..., None] / white, 0, 1).astype(np.float32)
+    skin = linear_rgb(lab_to_rgb_fast(bare.skin_lab.reshape(1, 1, 3)))[0, 0] / white
+    skin_lab = rgb_to_lab_fast(srgb_from_linear(np.clip(skin, 0, 1)).reshape(1, 1, 3))[0, 0]
+    layer = MakeupLayer(colour=colour, alpha=(alpha * presence).astype(np.float32), skin=skin_lab.astype(np.float32))
     return Decomposition(bare=bare, layer=layer, presence=presence.astype(np.float32))
 
 
-def extract_layer(texture: UVTexture, surroundings: np.ndarray | None = None) -> MakeupLayer:
+def extract_layer(texture: UVTexture, surroundings: np.ndarray | None = None, light: np.ndarray | None = None) -> MakeupLayer:
     """The makeup a face texture wears, as a :class:`MakeupLayer` of the same size (:func:`decompose`)."""
-    return decompose(texture, surroundings).layer
+    return decompose(texture, surroundings, light).layer
