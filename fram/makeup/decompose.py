@@ -58,10 +58,12 @@ FINE_LAYER_MIN_FACE = 400
 """px: faces at least this wide get a 512 px makeup layer, narrower ones 256 px."""
 """Texels seen at least this well (after mirroring) carry paint; the rest are unknown."""
 FIT_PASSES = 4
-GLARE_NEUTRAL = (0.5, 0.75)
-"""Least over greatest channel of what a texel adds to the bare skin (linear RGB) over
-which the addition reads as white light rather than a coloured paint."""
+GLARE_NEUTRAL = (0.35, 0.6)
+"""Least over greatest channel of the share of its headroom a texel gains over the bare
+skin (linear RGB) over which the gain reads as white light rather than a coloured paint."""
 GLARE_OPACITY = (0.55, 0.8)
+CLIPPED = 0.9
+"""Linear value (sRGB about 243) from which a channel is taken as clipped by the camera."""
 """Coverage over which white turns from glare to opaque white paint."""
 SHADING_RANGE = (0.35, 2.5)
 
@@ -292,10 +294,17 @@ def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str,
     glowing patch. Opaque white (face paint) stays paint, and the eyes and lips, where
     white and shimmer are products, are left alone."""
     added = seen - bare
-    # White light raises every channel alike, except where a channel runs out of headroom.
-    expected = np.minimum(added.max(axis=-1, keepdims=True), 1 - bare)
-    neutral = ramp((added / np.maximum(expected, 1e-4)).min(axis=-1), *GLARE_NEUTRAL)
-    sheer = 1 - ramp(alpha, *GLARE_OPACITY)
+    # White light screens every channel alike: it closes the same share of each
+    # channel's headroom (1 - bare), so a highlight on warm skin still reads as white
+    # although its red channel has little room left.
+    # A channel the camera clipped tells nothing of how much light came; the others do.
+    share = np.clip(added, 0, None) / np.maximum(1 - bare, 1e-4)
+    clipped = seen >= CLIPPED
+    top = np.where(clipped, 0, share).max(axis=-1)
+    least = np.where(clipped, np.inf, share).min(axis=-1)
+    measured = (clipped.sum(axis=-1) <= 1) & (added.min(axis=-1) > 0)
+    neutral = ramp(least / np.maximum(top, 1e-4), *GLARE_NEUTRAL) * measured
+    sheer = 1 - ramp(np.where(clipped.any(axis=-1), top, alpha), *GLARE_OPACITY)
     outside = (tpl["eyeshadow"] < 0.05) & (tpl["lips"] < 0.05) & (tpl["eyes"] < 0.05)
     return (neutral * sheer * outside).astype(np.float32)
 
