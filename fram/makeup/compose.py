@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import torch
 
 from fram.face.colour import (
     SRGB_TO_LINEAR_8BIT,
@@ -115,8 +114,8 @@ def skin_albedo(tone: np.ndarray, light: np.ndarray) -> np.ndarray:
     to the photo's own tone would be lit twice, so a dim photo got a foundation
     darker than its skin and a warm one a more orange one.
     """
-    lin = srgb_to_linear(torch.from_numpy(lab_to_rgb_fast(np.asarray(tone, np.float32).reshape(1, 1, 3))).clamp(0, 1))
-    white = linear_to_srgb((lin / torch.from_numpy(np.asarray(light, np.float32))).clamp(0, 1)).numpy()
+    lin = srgb_to_linear(np.clip(lab_to_rgb_fast(np.asarray(tone, np.float32).reshape(1, 1, 3)), 0, 1))
+    white = linear_to_srgb(np.clip(lin / np.asarray(light, np.float32), 0, 1))
     return rgb_to_lab_fast(white)[0, 0].astype(np.float64)
 
 
@@ -197,10 +196,8 @@ def style_layers(analysis: FaceAnalysis, style: MakeupStyle, groups: tuple[str, 
         interpolation = cv2.INTER_AREA if size < analysis.texture.size else cv2.INTER_LINEAR
         texture = cv2.resize(texture, (size, size), interpolation=interpolation)
         visibility = cv2.resize(visibility, (size, size), interpolation=interpolation)
-    x = torch.from_numpy(texture).permute(2, 0, 1)[None].float() / 255.0
-    vis = torch.from_numpy(visibility)[None, None]
-    with torch.no_grad():
-        rendered = render_uv(x, vis, [style], lip_support=True, with_texture=False, light=torch.from_numpy(analysis.light)[None])
+    x = texture.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255.0)
+    rendered = render_uv(x, visibility[None, None], [style], lip_support=True, with_texture=False, light=analysis.light[None])
     return {g: rendered.layers[g] for g in groups}
 
 
@@ -238,18 +235,17 @@ def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, Gr
     rows, cols = (np.flatnonzero(reach.any(axis=axis)) for axis in (1, 0))
     rows, cols = slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
     box = analysis.projection.crop(rows, cols)
-    with torch.no_grad():
-        projected = []
-        for present, weight, continued in batches:
-            packed = combine(present).pack()[0].permute(1, 2, 0).numpy()
-            data = project(packed, analysis.face, box).data
-            if continued:
-                data = _past_mesh(data, box.coverage, PAST_MESH_DEPTH * analysis.face.width / 256)
-            photo_layer = GroupLayer.unpack(torch.from_numpy(data).permute(2, 0, 1)[None])
-            if not continued:  # outside the mesh the projected gain is 0: make it neutral before weighting
-                photo_layer.gain = photo_layer.gain + torch.from_numpy(1 - box.coverage)[None, None]
-            projected.append(photo_layer.masked(torch.from_numpy(np.ascontiguousarray(weight[rows, cols]))[None, None]))
-        return composite_photo(image, analysis.face, analysis.projection, combine(projected), box)
+    projected = []
+    for present, weight, continued in batches:
+        packed = np.ascontiguousarray(combine(present).pack()[0].transpose(1, 2, 0))
+        data = project(packed, analysis.face, box).data
+        if continued:
+            data = _past_mesh(data, box.coverage, PAST_MESH_DEPTH * analysis.face.width / 256)
+        photo_layer = GroupLayer.unpack(data.transpose(2, 0, 1)[None])
+        if not continued:  # outside the mesh the projected gain is 0: make it neutral before weighting
+            photo_layer.gain = photo_layer.gain + (1 - box.coverage)[None, None]
+        projected.append(photo_layer.masked(weight[rows, cols][None, None]))
+    return composite_photo(image, analysis.face, analysis.projection, combine(projected), box)
 
 
 def _past_mesh(data: np.ndarray, coverage: np.ndarray, depth: float) -> np.ndarray:
@@ -293,18 +289,18 @@ def composite_photo(image: np.ndarray, face: Face, face_box: FaceProjection, lay
         # 3-long last axis is ~10x slower, and this runs on every video frame.
         known = (np.minimum(np.minimum(key_base[..., 0], key_base[..., 1]), key_base[..., 2]) > 1e-3)[..., None]
         ratio = np.where(known, np.clip(base / np.maximum(key_base, 1e-3), 0.25, 4.0), 1.0).astype(np.float32)
-        layer.add = layer.add * torch.from_numpy(ratio).permute(2, 0, 1)[None]
-    x_lin = torch.from_numpy(lin).permute(2, 0, 1)[None]
-    uv = torch.from_numpy(box.uv).permute(2, 0, 1)[None]
+        layer.add = layer.add * ratio.transpose(2, 0, 1)[None]
+    x_lin = lin.transpose(2, 0, 1)[None]
+    uv = box.uv.transpose(2, 0, 1)[None]
     out_lin = composite(
         x_lin, layer, uv[:, :1], uv[:, 1:], base_sigma=sigma,
-        sparkle_cells=max(64.0, face.width / 1.6), base=torch.from_numpy(base).permute(2, 0, 1)[None],
+        sparkle_cells=max(64.0, face.width / 1.6), base=base.transpose(2, 0, 1)[None],
     )
-    out = (linear_to_srgb(out_lin)[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
+    out = (linear_to_srgb(out_lin)[0].transpose(1, 2, 0) * np.float32(255.0) + np.float32(0.5)).astype(np.uint8)
     if _is_monochrome(crop):
         grey = out.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32) + 0.5
         out = np.repeat(np.clip(grey, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
-    touched = layer.alpha[0, 0].numpy() > UNTOUCHED_ALPHA
+    touched = layer.alpha[0, 0] > UNTOUCHED_ALPHA
     result = image.copy()
     np.copyto(result[box.slices], out, where=touched[..., None])
     return result

@@ -8,29 +8,32 @@ sparkle density. Applying gains to a photo keeps its pores, lighting and
 high-frequency detail, and the same :func:`composite` runs on a UV texture and on the
 photo at native resolution after the layer is projected.
 
-All maths is in linear RGB. Tensors are (B, C, H, W) float32.
+All maths is in linear RGB. Maps are (B, C, H, W) float32 numpy arrays.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
+import numpy as np
 
 from fram.face.colour import luminance
 from fram.face.filters import gaussian_blur
 
 
-def sparkle_noise(u: torch.Tensor, v: torch.Tensor, cells: float, seed: int = 0) -> torch.Tensor:
+def sparkle_noise(u: np.ndarray, v: np.ndarray, cells: float, seed: int = 0) -> np.ndarray:
     """A fixed pseudo-random value in [0, 1) per cell of UV space.
 
     Sparkle must stick to the skin (same flecks in every frame and at every
-    resolution), so it is a hash of the UV cell, not of the pixel.
+    resolution), so it is a hash of the UV cell, not of the pixel. The sine is taken
+    in float64 and rounded to float32: correctly rounded, so the flecks do not depend
+    on which SIMD sine the CPU's numpy build has.
     """
-    iu = torch.floor(u * cells)
-    iv = torch.floor(v * cells)
-    h = torch.sin(iu * 12.9898 + iv * 78.233 + seed * 37.719) * 43758.5453
-    return h - torch.floor(h)
+    iu = np.floor(u * np.float32(cells))
+    iv = np.floor(v * np.float32(cells))
+    arg = iu * np.float32(12.9898) + iv * np.float32(78.233) + np.float32(seed * 37.719)
+    h = np.sin(arg.astype(np.float64)).astype(np.float32) * np.float32(43758.5453)
+    return h - np.floor(h)
 
 
 @dataclass
@@ -48,26 +51,26 @@ class GroupLayer:
         alpha: (B, 1, H, W) how much any product covers the pixel (0 = untouched).
     """
 
-    gain: torch.Tensor
-    add: torch.Tensor
-    shine: torch.Tensor
-    smooth: torch.Tensor
-    sparkle: torch.Tensor
-    sparkle_color: torch.Tensor
-    alpha: torch.Tensor
+    gain: np.ndarray
+    add: np.ndarray
+    shine: np.ndarray
+    smooth: np.ndarray
+    sparkle: np.ndarray
+    sparkle_color: np.ndarray
+    alpha: np.ndarray
 
     CHANNELS = 13
 
-    def pack(self) -> torch.Tensor:
+    def pack(self) -> np.ndarray:
         """(B, 13, H, W): for projecting every map through one remap."""
-        return torch.cat([self.gain, self.add, self.shine, self.smooth, self.sparkle, self.sparkle_color, self.alpha], dim=1)
+        return np.concatenate([self.gain, self.add, self.shine, self.smooth, self.sparkle, self.sparkle_color, self.alpha], axis=1)
 
     @classmethod
-    def unpack(cls, packed: torch.Tensor) -> "GroupLayer":
-        g, a, sh, sm, sp, sc, al = torch.split(packed, [3, 3, 1, 1, 1, 3, 1], dim=1)
+    def unpack(cls, packed: np.ndarray) -> "GroupLayer":
+        g, a, sh, sm, sp, sc, al = np.split(packed, [3, 6, 7, 8, 9, 12], axis=1)
         return cls(gain=g, add=a, shine=sh, smooth=sm, sparkle=sp, sparkle_color=sc, alpha=al)
 
-    def masked(self, weight: torch.Tensor) -> "GroupLayer":
+    def masked(self, weight: np.ndarray) -> "GroupLayer":
         """Fade the layer toward neutral where ``weight`` < 1."""
         return GroupLayer(
             gain=1 + (self.gain - 1) * weight,
@@ -88,24 +91,24 @@ def combine(layers: list[GroupLayer]) -> GroupLayer:
             gain=out.gain * nxt.gain,
             add=out.add * nxt.gain + nxt.add,
             shine=out.shine + nxt.shine,
-            smooth=torch.maximum(out.smooth, nxt.smooth),
-            sparkle=torch.maximum(out.sparkle, nxt.sparkle),
-            sparkle_color=torch.where(nxt.sparkle > 0, nxt.sparkle_color, out.sparkle_color),
-            alpha=torch.maximum(out.alpha, nxt.alpha),
+            smooth=np.maximum(out.smooth, nxt.smooth),
+            sparkle=np.maximum(out.sparkle, nxt.sparkle),
+            sparkle_color=np.where(nxt.sparkle > 0, nxt.sparkle_color, out.sparkle_color),
+            alpha=np.maximum(out.alpha, nxt.alpha),
         )
     return out
 
 
 def composite(
-    x_lin: torch.Tensor,
+    x_lin: np.ndarray,
     layer: GroupLayer,
-    u: torch.Tensor,
-    v: torch.Tensor,
+    u: np.ndarray,
+    v: np.ndarray,
     *,
     base_sigma: float,
     sparkle_cells: float,
-    base: torch.Tensor | None = None,
-) -> torch.Tensor:
+    base: np.ndarray | None = None,
+) -> np.ndarray:
     """Apply one group layer to linear RGB ``x_lin`` (UV texture or photo crop).
 
     ``u``, ``v`` (B, 1, H, W) are each pixel's UV coordinates, for sparkle placement;
@@ -118,12 +121,12 @@ def composite(
     x = x_lin - layer.smooth * detail
     lum = luminance(x_lin)
     lum_base = luminance(base)
-    spec = (lum - lum_base * 1.08).clamp(min=0)
+    spec = np.maximum(lum - lum_base * np.float32(1.08), 0)
     diffuse = x - spec
-    out = diffuse * layer.gain + spec * (1 + layer.shine).clamp(min=0) + layer.add
-    if layer.sparkle.detach().max() > 0:
-        density = layer.sparkle.clamp(0, 1)
-        flecks = (sparkle_noise(u, v, sparkle_cells) > 1 - 0.18 * density).to(x.dtype)
+    out = diffuse * layer.gain + spec * np.maximum(1 + layer.shine, 0) + layer.add
+    if layer.sparkle.max() > 0:
+        density = np.clip(layer.sparkle, 0, 1)
+        flecks = (sparkle_noise(u, v, sparkle_cells) > 1 - np.float32(0.18) * density).astype(x.dtype)
         glint = sparkle_noise(u, v, sparkle_cells, seed=1)
         out = out + flecks * density * (0.25 + 0.5 * glint) * layer.sparkle_color * (lum_base * 2 + 0.2)
-    return out.clamp(0, 1)
+    return np.clip(out, 0, 1)
