@@ -235,17 +235,24 @@ def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, Gr
     rows, cols = (np.flatnonzero(reach.any(axis=axis)) for axis in (1, 0))
     rows, cols = slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
     box = analysis.projection.crop(rows, cols)
-    projected = []
+    layer = None
     for present, weight, continued in batches:
-        packed = np.ascontiguousarray(combine(present).pack()[0].transpose(1, 2, 0))
-        data = project(packed, analysis.face, box).data
-        if continued:
-            data = _past_mesh(data, box.coverage, PAST_MESH_DEPTH * analysis.face.width / 256)
-        photo_layer = GroupLayer.unpack(data.transpose(2, 0, 1)[None])
-        if not continued:  # outside the mesh the projected gain is 0: make it neutral before weighting
-            photo_layer.gain = photo_layer.gain + (1 - box.coverage)[None, None]
-        projected.append(photo_layer.masked(weight[rows, cols][None, None]))
-    return composite_photo(image, analysis.face, analysis.projection, combine(projected), box)
+        # Stacked as they come, so that at most two photo-size layers are alive.
+        photo_layer = _photo_layer(analysis, box, combine(present), weight[rows, cols], continued)
+        layer = photo_layer if layer is None else combine([layer, photo_layer])
+    return composite_photo(image, analysis.face, analysis.projection, layer, box)
+
+
+def _photo_layer(analysis: FaceAnalysis, box: FaceProjection, uv_layer: GroupLayer, weight: np.ndarray,
+                 continued: bool) -> GroupLayer:
+    """A UV layer projected onto ``box`` of the photo and weighted by the photo mask ``weight``."""
+    data = project(np.ascontiguousarray(uv_layer.pack()[0].transpose(1, 2, 0)), analysis.face, box).data
+    if continued:
+        data = _past_mesh(data, box.coverage, PAST_MESH_DEPTH * analysis.face.width / 256)
+    layer = GroupLayer.unpack(data.transpose(2, 0, 1)[None])
+    if not continued:  # outside the mesh the projected gain is 0: make it neutral before weighting
+        layer.gain += (1 - box.coverage)[None, None]
+    return layer.masked(weight[None, None])
 
 
 def _past_mesh(data: np.ndarray, coverage: np.ndarray, depth: float) -> np.ndarray:
@@ -256,7 +263,7 @@ def _past_mesh(data: np.ndarray, coverage: np.ndarray, depth: float) -> np.ndarr
     photo mask's business (the ``base`` region: skin-coloured, fading out), so the
     layer only has to carry its colour outward. Within ``depth`` px of the edge and
     beyond it, the layer blends into the value of the nearest pixel at least ``depth``
-    inside the mesh, blurred so that no streaks run out from the edge.
+    inside the mesh, blurred so that no streaks run out from the edge. ``data`` is overwritten.
     """
     inside = cv2.distanceTransform((coverage >= 0.999).astype(np.uint8), cv2.DIST_L2, 3)
     source = inside >= depth
@@ -268,7 +275,12 @@ def _past_mesh(data: np.ndarray, coverage: np.ndarray, depth: float) -> np.ndarr
     filled = flat[np.flatnonzero(source.ravel())[labels.ravel() - 1]].reshape(data.shape)
     filled = cv2.GaussianBlur(filled, (0, 0), PAST_MESH_BLUR * depth)
     keep = np.clip(inside / depth, 0, 1)[..., None]
-    return (data * keep + filled * (1 - keep)).astype(np.float32)
+    # In place (``data`` is the caller's fresh projection): these are (h, w, 13)
+    # arrays at photo size, where every temporary costs page faults.
+    data *= keep
+    filled *= 1 - keep
+    data += filled
+    return data
 
 
 def composite_photo(image: np.ndarray, face: Face, face_box: FaceProjection, layer: GroupLayer, box: FaceProjection,
@@ -280,7 +292,6 @@ def composite_photo(image: np.ndarray, face: Face, face_box: FaceProjection, lay
     paint relit by the ratio of this photo's light to it.
     """
     crop = image[box.slices]
-    lin = SRGB_TO_LINEAR_8BIT[crop]
     texel = max(face.width, 1.0) / (0.95 * 256)  # photo px per 256-texture px
     sigma = BASE_SIGMA * texel
     base = _base_colour(image, face_box, box, sigma)
@@ -290,13 +301,15 @@ def composite_photo(image: np.ndarray, face: Face, face_box: FaceProjection, lay
         known = (np.minimum(np.minimum(key_base[..., 0], key_base[..., 1]), key_base[..., 2]) > 1e-3)[..., None]
         ratio = np.where(known, np.clip(base / np.maximum(key_base, 1e-3), 0.25, 4.0), 1.0).astype(np.float32)
         layer.add = layer.add * ratio.transpose(2, 0, 1)[None]
-    x_lin = lin.transpose(2, 0, 1)[None]
+    # Channels first and contiguous (the layer's layout): numpy is several times
+    # slower on interleaved channels.
+    x_lin = SRGB_TO_LINEAR_8BIT[crop.transpose(2, 0, 1)][None]
     uv = box.uv.transpose(2, 0, 1)[None]
     out_lin = composite(
         x_lin, layer, uv[:, :1], uv[:, 1:], base_sigma=sigma,
-        sparkle_cells=max(64.0, face.width / 1.6), base=base.transpose(2, 0, 1)[None],
+        sparkle_cells=max(64.0, face.width / 1.6), base=np.ascontiguousarray(base.transpose(2, 0, 1))[None],
     )
-    out = (linear_to_srgb(out_lin)[0].transpose(1, 2, 0) * np.float32(255.0) + np.float32(0.5)).astype(np.uint8)
+    out = (linear_to_srgb(out_lin)[0] * np.float32(255.0) + np.float32(0.5)).astype(np.uint8).transpose(1, 2, 0)
     if _is_monochrome(crop):
         grey = out.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32) + 0.5
         out = np.repeat(np.clip(grey, 0, 255).astype(np.uint8)[..., None], 3, axis=2)

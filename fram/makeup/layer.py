@@ -117,16 +117,39 @@ def composite(
     """
     if base is None:
         base = gaussian_blur(x_lin, base_sigma)
-    detail = x_lin - base
-    x = x_lin - layer.smooth * detail
-    lum = luminance(x_lin)
+    # In place on as few full-size arrays as possible: at photo size, fresh
+    # allocations (page faults) cost as much as the arithmetic.
+    out = x_lin - base  # the detail
+    out *= layer.smooth
+    np.subtract(x_lin, out, out=out)  # the detail smoothed away
     lum_base = luminance(base)
-    spec = np.maximum(lum - lum_base * np.float32(1.08), 0)
-    diffuse = x - spec
-    out = diffuse * layer.gain + spec * np.maximum(1 + layer.shine, 0) + layer.add
+    spec = luminance(x_lin)
+    spec -= lum_base * np.float32(1.08)
+    np.maximum(spec, 0, out=spec)
+    out -= spec  # diffuse
+    out *= layer.gain
+    shine = 1 + layer.shine
+    np.maximum(shine, 0, out=shine)
+    shine *= spec
+    out += shine
+    out += layer.add
     if layer.sparkle.max() > 0:
-        density = np.clip(layer.sparkle, 0, 1)
-        flecks = (sparkle_noise(u, v, sparkle_cells) > 1 - np.float32(0.18) * density).astype(x.dtype)
-        glint = sparkle_noise(u, v, sparkle_cells, seed=1)
-        out = out + flecks * density * (0.25 + 0.5 * glint) * layer.sparkle_color * (lum_base * 2 + 0.2)
-    return np.clip(out, 0, 1)
+        _add_sparkle(out, layer, u, v, sparkle_cells, lum_base)
+    return np.clip(out, 0, 1, out=out)
+
+
+def _add_sparkle(out: np.ndarray, layer: GroupLayer, u: np.ndarray, v: np.ndarray, cells: float, lum_base: np.ndarray) -> None:
+    """Add the flecks to ``out`` in place: a pixel sparkles where its cell's noise
+    exceeds 1 - 0.18 × density. The noise is below 1, so only pixels whose threshold
+    is below 1 are hashed, and only the flecks get a glint."""
+    density = np.clip(layer.sparkle, 0, 1)
+    threshold = 1 - np.float32(0.18) * density
+    u, v = np.broadcast_to(u, density.shape), np.broadcast_to(v, density.shape)
+    candidates = np.flatnonzero(threshold < 1)
+    fleck = candidates[sparkle_noise(u.flat[candidates], v.flat[candidates], cells) > threshold.flat[candidates]]
+    if fleck.size == 0:
+        return
+    b, _, y, x = np.unravel_index(fleck, density.shape)
+    glint = sparkle_noise(u.flat[fleck], v.flat[fleck], cells, seed=1)
+    amount = density.flat[fleck] * (0.25 + 0.5 * glint)
+    out[b, :, y, x] += amount[:, None] * layer.sparkle_color[b, :, y, x] * (lum_base[b, 0, y, x] * 2 + 0.2)[:, None]

@@ -188,7 +188,7 @@ def wear_on_frame(frame: np.ndarray, face: Face, worn: WornLook, presence: float
     if projected is None:
         return frame
     box, data = projected
-    layer = GroupLayer.unpack(data[..., :LAYER_CHANNELS].transpose(2, 0, 1)[None])
+    layer = GroupLayer.unpack(np.ascontiguousarray(data[..., :LAYER_CHANNELS].transpose(2, 0, 1))[None])
     layer.gain = layer.gain + (1 - box.coverage)[None, None]
     weight = _holes(face, box.origin, box.shape) * np.float32(presence)
     layer = layer.masked(_plane(weight))
