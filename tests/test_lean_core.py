@@ -69,6 +69,11 @@ def test_core_commands_run_without_torch(photos, tmp_path, check_made_up):
         assert "Traceback" not in done.stderr
     for name in ("apply.png", "transfer-photo.png", "transfer-preset.png"):
         check_made_up(bare, tmp_path / name)
+    # Synthesising training pairs needs no torch either (only training does).
+    done = _fram("synth", "--faces", str(bare), "--out", str(tmp_path / "synth"), "--n", "2", "--per-face", "2",
+                 "--workers", "1", "--quiet", "--no-card")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "synth" / "index.json").is_file()
     # The extracted look is worn without torch too.
     done = _fram("apply", str(bare), "--style", str(tmp_path / "look.fram"), "-o", str(tmp_path / "worn.png"))
     assert done.returncode == 0, done.stderr[-2000:]
