@@ -228,19 +228,36 @@ def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, Gr
         return image.copy()
     # A layer reaches only pixels where its weight is non-zero, and the mesh's unless
     # continued past it; everything is done on the bounding box of those (about half
-    # of the face box), the rest of the photo is copied.
-    reach = np.logical_or.reduce([(weight > 0) & (continued | (analysis.projection.coverage > 0)) for _, weight, continued in batches])
-    if not reach.any():
+    # of the face box), the rest of the photo is copied. The lips are projected only
+    # over their own box and stacked there: outside it their layer is neutral.
+    reaches = [(weight > 0) & (continued | (analysis.projection.coverage > 0)) for _, weight, continued in batches]
+    union = _bounds(np.logical_or.reduce(reaches))
+    if union is None:
         return image.copy()
-    rows, cols = (np.flatnonzero(reach.any(axis=axis)) for axis in (1, 0))
-    rows, cols = slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+    rows, cols = union
     box = analysis.projection.crop(rows, cols)
     layer = None
-    for present, weight, continued in batches:
-        # Stacked as they come, so that at most two photo-size layers are alive.
-        photo_layer = _photo_layer(analysis, box, combine(present), weight[rows, cols], continued)
-        layer = photo_layer if layer is None else combine([layer, photo_layer])
+    for (present, weight, continued), reach in zip(batches, reaches):
+        own = (rows, cols) if layer is None else _bounds(reach)
+        if own is None:
+            continue
+        photo_layer = _photo_layer(analysis, analysis.projection.crop(*own), combine(present), weight[own], continued)
+        if layer is None:
+            layer = photo_layer
+            continue
+        inside = tuple(slice(o.start - u.start, o.stop - u.start) for o, u in zip(own, union))
+        stacked = combine([layer.region(*inside), photo_layer])
+        for name, maps in vars(stacked).items():
+            getattr(layer, name)[..., inside[0], inside[1]] = maps
     return composite_photo(image, analysis.face, analysis.projection, layer, box)
+
+
+def _bounds(mask: np.ndarray) -> tuple[slice, slice] | None:
+    """Row and column slices of the bounding box of a 2-D mask's True pixels; None if none."""
+    rows, cols = (np.flatnonzero(mask.any(axis=axis)) for axis in (1, 0))
+    if rows.size == 0:
+        return None
+    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
 
 
 def _photo_layer(analysis: FaceAnalysis, box: FaceProjection, uv_layer: GroupLayer, weight: np.ndarray,

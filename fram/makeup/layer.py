@@ -70,6 +70,10 @@ class GroupLayer:
         g, a, sh, sm, sp, sc, al = np.split(packed, [3, 6, 7, 8, 9, 12], axis=1)
         return cls(gain=g, add=a, shine=sh, smooth=sm, sparkle=sp, sparkle_color=sc, alpha=al)
 
+    def region(self, rows: slice, cols: slice) -> "GroupLayer":
+        """The layer over rows × cols (views: writing to them writes to this layer)."""
+        return GroupLayer(**{name: maps[..., rows, cols] for name, maps in vars(self).items()})
+
     def masked(self, weight: np.ndarray) -> "GroupLayer":
         """Fade the layer toward neutral where ``weight`` < 1."""
         return GroupLayer(
