@@ -245,10 +245,7 @@ def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, Gr
         if layer is None:
             layer = photo_layer
             continue
-        inside = tuple(slice(o.start - u.start, o.stop - u.start) for o, u in zip(own, union))
-        stacked = combine([layer.region(*inside), photo_layer])
-        for name, maps in vars(stacked).items():
-            getattr(layer, name)[..., inside[0], inside[1]] = maps
+        layer.region(*(slice(o.start - u.start, o.stop - u.start) for o, u in zip(own, union))).stack(photo_layer)
     return composite_photo(image, analysis.face, analysis.projection, layer, box)
 
 

@@ -70,6 +70,21 @@ class GroupLayer:
         g, a, sh, sm, sp, sc, al = np.split(packed, [3, 6, 7, 8, 9, 12], axis=1)
         return cls(gain=g, add=a, shine=sh, smooth=sm, sparkle=sp, sparkle_color=sc, alpha=al)
 
+    def copy(self) -> "GroupLayer":
+        return GroupLayer(**{name: maps.copy() for name, maps in vars(self).items()})
+
+    def stack(self, top: "GroupLayer") -> None:
+        """Put ``top`` over this layer, in place (this layer's maps must be its own,
+        full-size arrays): gains multiply, ``top``'s add lands over the gained add."""
+        self.add *= top.gain
+        self.add += top.add
+        self.gain *= top.gain
+        self.shine += top.shine
+        np.maximum(self.smooth, top.smooth, out=self.smooth)
+        np.maximum(self.sparkle, top.sparkle, out=self.sparkle)
+        np.copyto(self.sparkle_color, top.sparkle_color, where=top.sparkle > 0)
+        np.maximum(self.alpha, top.alpha, out=self.alpha)
+
     def region(self, rows: slice, cols: slice) -> "GroupLayer":
         """The layer over rows × cols (views: writing to them writes to this layer)."""
         return GroupLayer(**{name: maps[..., rows, cols] for name, maps in vars(self).items()})
@@ -89,17 +104,11 @@ class GroupLayer:
 
 def combine(layers: list[GroupLayer]) -> GroupLayer:
     """Stack layers applied in order into one (gains multiply, later adds on top)."""
-    out = layers[0]
+    if len(layers) == 1:
+        return layers[0]
+    out = layers[0].copy()
     for nxt in layers[1:]:
-        out = GroupLayer(
-            gain=out.gain * nxt.gain,
-            add=out.add * nxt.gain + nxt.add,
-            shine=out.shine + nxt.shine,
-            smooth=np.maximum(out.smooth, nxt.smooth),
-            sparkle=np.maximum(out.sparkle, nxt.sparkle),
-            sparkle_color=np.where(nxt.sparkle > 0, nxt.sparkle_color, out.sparkle_color),
-            alpha=np.maximum(out.alpha, nxt.alpha),
-        )
+        out.stack(nxt)
     return out
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from fram.face.colour import linear_to_srgb, luminance, srgb_to_linear
 from fram.face.filters import masked_blur
 from fram.face.segmenter import sigmoid
-from fram.makeup.layer import GroupLayer, combine, composite
+from fram.makeup.layer import GroupLayer, composite
 from fram.makeup.recipe import MakeupStyle, hex_to_rgb
 from fram.makeup.zones import Zones, zones
 
@@ -117,14 +117,16 @@ class _Painter:
 
     # -- painting
     def new_layer(self) -> None:
-        one = self.one
-        self.gain = np.repeat(one, 3, axis=1)
-        self.add = np.zeros_like(self.gain)
-        self.shine = np.zeros_like(one)
-        self.smooth = np.zeros_like(one)
-        self.sparkle = np.zeros_like(one)
-        self.sparkle_color = np.zeros_like(self.gain)
-        self.alpha = np.zeros_like(one)
+        # np.zeros, not zeros_like: calloc'd pages cost nothing until painted, and
+        # most products paint a small box.
+        b, _, h, w = self.one.shape
+        self.gain = np.repeat(self.one, 3, axis=1)
+        self.add = np.zeros((b, 3, h, w), np.float32)
+        self.shine = np.zeros((b, 1, h, w), np.float32)
+        self.smooth = np.zeros((b, 1, h, w), np.float32)
+        self.sparkle = np.zeros((b, 1, h, w), np.float32)
+        self.sparkle_color = np.zeros((b, 3, h, w), np.float32)
+        self.alpha = np.zeros((b, 1, h, w), np.float32)
 
     def paint(self, color: np.ndarray, alpha: np.ndarray, *, shine: float | np.ndarray = 0.0, lit: float = 1.0) -> None:
         """Lay a colour over the current base with opacity ``alpha`` (B, 1, H, W).
@@ -245,7 +247,10 @@ def render_uv(
         if products:
             # Later groups paint over what earlier ones left: gains are smooth, so the
             # new base is the old base under the accumulated layer.
-            total = layers[group] if total is None else combine([total, layers[group]])
+            if total is None:
+                total = layers[group].copy()
+            else:
+                total.stack(layers[group])
             painter.base = painter.base0 * total.gain + total.add
     out = x_lin
     if with_texture and total is not None:
