@@ -60,7 +60,9 @@ def _cpu() -> float:
 def stage_costs(photos: list[str], size: int, per_face: int) -> dict[str, float]:
     from fram.data.pairs import QualityOptions, add_looks, analyse_photo, face_rng
     from fram.face.landmarks import default_landmarker
+    from fram.parallel import keep_freed_memory
 
+    keep_freed_memory()  # as a synthesis worker does
     landmarker = default_landmarker()
     quality = QualityOptions()
     analyse, looks, encode = [], [], []

@@ -37,7 +37,7 @@ from fram.data.card import write_card
 from fram.data.shards import clean_partial, load_sidecars, pack_tar, read_sidecar, shard_dir, write_atomic, write_json_atomic, write_shard
 from fram.data.sources import SPLITS, identities_digest, list_faces
 from fram.data.synth_plan import PairPlanner, ShardJob, SynthConfig, plan_unpaired
-from fram.parallel import TaskRunner, exit_on_sigterm
+from fram.parallel import TaskRunner, exit_on_sigterm, keep_freed_memory
 
 FORMAT = "fram-synth/1"
 
@@ -58,6 +58,7 @@ def build_shard(job: ShardJob) -> ShardResult:
     """Build one shard in memory (any process: the pool, a Ray worker or this one)."""
     from fram.face.landmarks import default_landmarker
 
+    keep_freed_memory()
     start, cpu_start = time.perf_counter(), time.process_time()
     landmarker = default_landmarker()
     quality = QualityOptions(**job.quality)
