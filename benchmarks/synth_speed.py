@@ -5,7 +5,7 @@
 Two measurements on UTKFace photos from ../shared/data (or copies of scikit-image's
 astronaut when that folder is absent):
 
-1. stage costs in one process, torch single-threaded as in a synthesis worker;
+1. stage costs in one process (run it with OMP_NUM_THREADS=1, as a synthesis worker runs);
 2. the real job, ``fram.data.synthesize`` with ``--workers`` processes into a temporary
    folder (no card), as wall-clock pairs/s and as CPU seconds per pair. On a shared
    machine the wall clock also counts other people's jobs; the CPU time does not, so
@@ -58,12 +58,11 @@ def _cpu() -> float:
 
 
 def stage_costs(photos: list[str], size: int, per_face: int) -> dict[str, float]:
-    import torch
-
     from fram.data.pairs import QualityOptions, add_looks, analyse_photo, face_rng
     from fram.face.landmarks import default_landmarker
+    from fram.parallel import keep_freed_memory
 
-    torch.set_num_threads(1)
+    keep_freed_memory()  # as a synthesis worker does
     landmarker = default_landmarker()
     quality = QualityOptions()
     analyse, looks, encode = [], [], []

@@ -17,6 +17,7 @@ import sys
 
 from fram import __version__
 from fram.errors import FramError
+from fram.parallel import keep_freed_memory
 
 EXIT_USER_ERROR = 2
 
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
+    keep_freed_memory()
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)
     except ValueError:  # not the main thread (a test runner, a service): leave signals alone

@@ -17,7 +17,6 @@ from typing import Any
 
 import cv2
 import numpy as np
-import torch
 
 from fram.errors import FramError, ImageReadError
 from fram.face.colour import ita, lab_from_8bit, rgb_to_lab_8bit
@@ -253,11 +252,10 @@ def add_looks(record: FaceRecord, k: int, rng: np.random.Generator) -> FaceRecor
                 "region_text": text.regions,
             }
         )
-    x = torch.from_numpy(record.texture).permute(2, 0, 1).float().div(255.0)[None].expand(k, -1, -1, -1).contiguous()
-    vis = torch.from_numpy(record.visibility)[None, None].expand(k, -1, -1, -1).contiguous()
-    with torch.inference_mode():
-        out = render_uv(x, vis, styles).texture
-    afters = (out.permute(0, 2, 3, 1).numpy() * 255.0 + 0.5).clip(0, 255).astype(np.uint8)
+    x = np.repeat(record.texture.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255.0), k, axis=0)
+    vis = np.repeat(np.asarray(record.visibility, np.float32)[None, None], k, axis=0)
+    out = render_uv(x, vis, styles).texture
+    afters = (out.transpose(0, 2, 3, 1) * 255.0 + 0.5).clip(0, 255).astype(np.uint8)
     record.afters = afters
     record.meta["looks"] = looks
     return record

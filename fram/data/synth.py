@@ -6,7 +6,7 @@ shards), then writes ``index.json`` and the dataset card.
 
 Determinism: the faces are shuffled by the seed, split by a hash of their identity,
 and cut into shards of ``faces_per_shard``; every face draws its looks from its own
-random stream ``(seed, face index)``, and torch runs single-threaded inside a shard,
+random stream ``(seed, face index)``, and the renderer (numpy) runs on one thread,
 so the bytes of every shard depend only on the config, never on the number of
 workers, the scheduling or an interruption.
 
@@ -37,7 +37,7 @@ from fram.data.card import write_card
 from fram.data.shards import clean_partial, load_sidecars, pack_tar, read_sidecar, shard_dir, write_atomic, write_json_atomic, write_shard
 from fram.data.sources import SPLITS, identities_digest, list_faces
 from fram.data.synth_plan import PairPlanner, ShardJob, SynthConfig, plan_unpaired
-from fram.parallel import TaskRunner, exit_on_sigterm
+from fram.parallel import TaskRunner, exit_on_sigterm, keep_freed_memory
 
 FORMAT = "fram-synth/1"
 
@@ -56,35 +56,29 @@ class ShardResult:
 
 def build_shard(job: ShardJob) -> ShardResult:
     """Build one shard in memory (any process: the pool, a Ray worker or this one)."""
-    import torch
-
     from fram.face.landmarks import default_landmarker
 
+    keep_freed_memory()
     start, cpu_start = time.perf_counter(), time.process_time()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the same bits whatever the worker count
-    try:
-        landmarker = default_landmarker()
-        quality = QualityOptions(**job.quality)
-        records, entries, rejections = [], [], []
-        pairs = 0
-        for index, path, identity in job.faces:
-            if job.quota is not None and pairs >= job.quota:
-                break
-            key = f"f{index:07d}"
-            record, rejection = analyse_photo(path, identity, key, landmarker, job.uv_size, quality)
-            if rejection is not None:
-                rejections.append(_rejection_doc(rejection))
-                continue
-            record.meta["split"] = job.split
-            if job.kind == "pairs":
-                k = job.per_face if job.quota is None else min(job.per_face, job.quota - pairs)
-                add_looks(record, k, face_rng(job.seed, index))
-                pairs += record.num_pairs
-            records.append((key, record.to_fields()))
-            entries.append(_entry_doc(record.meta))
-    finally:
-        torch.set_num_threads(threads)
+    landmarker = default_landmarker()
+    quality = QualityOptions(**job.quality)
+    records, entries, rejections = [], [], []
+    pairs = 0
+    for index, path, identity in job.faces:
+        if job.quota is not None and pairs >= job.quota:
+            break
+        key = f"f{index:07d}"
+        record, rejection = analyse_photo(path, identity, key, landmarker, job.uv_size, quality)
+        if rejection is not None:
+            rejections.append(_rejection_doc(rejection))
+            continue
+        record.meta["split"] = job.split
+        if job.kind == "pairs":
+            k = job.per_face if job.quota is None else min(job.per_face, job.quota - pairs)
+            add_looks(record, k, face_rng(job.seed, index))
+            pairs += record.num_pairs
+        records.append((key, record.to_fields()))
+        entries.append(_entry_doc(record.meta))
     payload = pack_tar(records)
     sidecar = {
         "format": FORMAT,

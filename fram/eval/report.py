@@ -152,7 +152,9 @@ def git_commit(folder: Path | None = None) -> str:
 
 def machine() -> dict:
     """Facts about the machine the numbers come from."""
-    import torch
+    from fram.errors import require_extra
+
+    torch = require_extra("torch", "eval", "fram eval")
 
     facts = {
         "platform": platform.platform(),

@@ -5,7 +5,7 @@ and colour vary from face to face, light hairs fade into the skin, fringes and g
 rims cross them. :func:`fram.face.regions.region_masks` first draws each brow from the
 mesh and the photo's lightness (the *prior*); this module then looks at each brow
 through a crop aligned with it (inner end left, forehead up, the same for both brows)
-and lets a tiny convolutional network decide, pixel by pixel, what is brow. The
+and lets a tiny convolutional network (:mod:`fram.face.segmenter`, numpy) decide, pixel by pixel, what is brow. The
 network sees the crop's colours (relative to the crop's own median, so skin tone and
 exposure do not matter), the prior and the bare mesh outline, and is trained on
 labelled photos (``python -m fram.train.brows``); its weights ship in
@@ -19,10 +19,9 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import torch
-from torch import nn
 
-from fram.weights import PretrainedModel, weights_folder
+from fram.face.segmenter import UNet, sigmoid
+from fram.weights import weights_folder
 
 ENV_WEIGHTS = "FRAM_BROW_REFINER"
 
@@ -88,50 +87,11 @@ def paste(prob: np.ndarray, frame: np.ndarray, shape: tuple[int, int]) -> np.nda
                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
-@dataclass(frozen=True)
-class BrowNetConfig:
-    """Sizes of the segmenter (plain data, saved as ``config.json``)."""
-
-    in_channels: int = CHANNELS
-    widths: tuple[int, ...] = (16, 24, 32)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "BrowNetConfig":
-        return cls(in_channels=int(d["in_channels"]), widths=tuple(int(w) for w in d["widths"]))
-
-    def to_dict(self) -> dict:
-        return {"in_channels": self.in_channels, "widths": list(self.widths)}
-
-
-def _block(cin: int, cout: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.GroupNorm(4, cout), nn.SiLU(),
-                         nn.Conv2d(cout, cout, 3, padding=1), nn.GroupNorm(4, cout), nn.SiLU())
-
-
-class BrowNet(PretrainedModel, nn.Module):
-    """A small U-Net: crop features → brow logits at the crop's size."""
+class BrowNet(UNet):
+    """The brow segmenter: crop features → brow logits at the crop's size."""
 
     model_type = "brow_refiner"
-    config_class = BrowNetConfig
     missing_hint = "train one with `python -m fram.train.brows`"
-
-    def __init__(self, config: BrowNetConfig = BrowNetConfig()) -> None:
-        super().__init__()
-        self.config = config
-        w = config.widths
-        self.down = nn.ModuleList([_block(config.in_channels if i == 0 else w[i - 1], w[i]) for i in range(len(w))])
-        self.up = nn.ModuleList([_block(w[i + 1] + w[i], w[i]) for i in reversed(range(len(w) - 1))])
-        self.head = nn.Conv2d(w[0], 1, 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        skips = []
-        for i, block in enumerate(self.down):
-            x = block(x if i == 0 else nn.functional.max_pool2d(x, 2))
-            skips.append(x)
-        for block, skip in zip(self.up, reversed(skips[:-1])):
-            x = nn.functional.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
-            x = block(torch.cat([x, skip], dim=1))
-        return self.head(x)[:, 0]
 
 
 @functools.lru_cache(maxsize=2)
@@ -153,14 +113,13 @@ def refine_brows(lab: np.ndarray, brows: list[tuple[np.ndarray, np.ndarray, np.n
 
 
 def refine_features(lab: np.ndarray, features: list[tuple[np.ndarray, np.ndarray, np.ndarray]], prior: np.ndarray,
-                    model: BrowNet, crop: BrowCrop) -> np.ndarray:
+                    model: UNet, crop: BrowCrop) -> np.ndarray:
     """A feature's mask over ``lab``'s region, decided by a segmenter of this kind
     looking at each of ``features`` (middle line, a point on its lower side, mesh
     outline fill) through ``crop``; the maximum where crops overlap."""
     frames = [crop_frame(middle, below, crop) for middle, below, _ in features]
     x = np.stack([crop_features(lab, prior, outline, frame, crop) for (_, _, outline), frame in zip(features, frames)])
-    with torch.no_grad():
-        prob = torch.sigmoid(model(torch.from_numpy(x))).numpy()
+    prob = sigmoid(model(x))
     # Rounded to 8-bit steps: the convolutions' last bits vary with memory layout, and
     # the same face must get the same mask wherever the photo around it is cut.
     prob = np.round(prob * 255) / 255
@@ -170,5 +129,5 @@ def refine_features(lab: np.ndarray, features: list[tuple[np.ndarray, np.ndarray
     return out
 
 
-__all__ = ["BrowCrop", "BrowNet", "BrowNetConfig", "CHANNELS", "CROP", "crop_features", "crop_frame", "paste",
+__all__ = ["BrowCrop", "BrowNet", "CHANNELS", "CROP", "crop_features", "crop_frame", "paste",
            "refine_brows", "refine_features", "shipped_brow_net"]

@@ -1,6 +1,8 @@
 """Colour-space conversions, the one place fram writes them.
 
-sRGB ↔ linear RGB follows IEC 61966-2-1 (torch, for the renderer and the models).
+sRGB ↔ linear RGB follows IEC 61966-2-1, on numpy arrays (the renderer and the
+compositor) or torch tensors (the models and training: torch is imported only when a
+tensor is passed, so the core install runs without it).
 CIELAB is D65. There are three CIELAB routes, and they are kept apart on purpose:
 
 * :func:`rgb_to_lab` / :func:`lab_to_rgb` (scikit-image, float64): the reference, used
@@ -23,33 +25,43 @@ import math
 
 import cv2
 import numpy as np
-import torch
 from skimage.color import lab2rgb, rgb2lab
 
 
-def srgb_to_linear(x: torch.Tensor) -> torch.Tensor:
-    """sRGB in [0, 1] → linear RGB (IEC 61966-2-1), any shape, elementwise.
+def _xp(x):
+    """The array module of ``x``: numpy, or torch for a tensor (already imported then)."""
+    if isinstance(x, np.ndarray):
+        return np
+    import torch
 
-    >>> srgb_to_linear(torch.tensor([0.0, 1.0])).tolist()
+    return torch
+
+
+def srgb_to_linear(x):
+    """sRGB in [0, 1] → linear RGB (IEC 61966-2-1), any shape, elementwise; a float32
+    array or a torch tensor, returned as the same kind.
+
+    >>> srgb_to_linear(np.array([0.0, 1.0], np.float32)).tolist()
     [0.0, 1.0]
     """
-    return torch.where(x <= 0.04045, x / 12.92, ((x.clamp(min=0) + 0.055) / 1.055) ** 2.4)
+    xp = _xp(x)
+    return xp.where(x <= 0.04045, x / 12.92, ((xp.clip(x, 0, None) + 0.055) / 1.055) ** 2.4)
 
 
-def linear_to_srgb(x: torch.Tensor) -> torch.Tensor:
-    """Linear RGB → sRGB in [0, 1] (clipped), any shape, elementwise."""
-    x = x.clamp(0.0, 1.0)
-    return torch.where(x <= 0.0031308, x * 12.92, 1.055 * x.clamp(min=1e-12) ** (1 / 2.4) - 0.055)
+def linear_to_srgb(x):
+    """Linear RGB → sRGB in [0, 1] (clipped), any shape, elementwise; array or tensor."""
+    xp = _xp(x)
+    x = xp.clip(x, 0.0, 1.0)
+    return xp.where(x <= 0.0031308, x * 12.92, 1.055 * xp.clip(x, 1e-12, None) ** (1 / 2.4) - 0.055)
 
 
-SRGB_TO_LINEAR_8BIT = srgb_to_linear(torch.arange(256, dtype=torch.float32) / 255.0).numpy()
+SRGB_TO_LINEAR_8BIT = srgb_to_linear(np.arange(256, dtype=np.float32) / np.float32(255.0)).astype(np.float32)
 """(256,) float32: linear RGB of each 8-bit sRGB level; index it with a uint8 image."""
 
 
-def luminance(x: torch.Tensor) -> torch.Tensor:
-    """(B, 3, H, W) linear RGB → (B, 1, H, W) relative luminance (Rec. 709 weights)."""
-    w = x.new_tensor([0.2126, 0.7152, 0.0722]).view(1, 3, 1, 1)
-    return (x * w).sum(dim=1, keepdim=True)
+def luminance(x):
+    """(B, 3, H, W) linear RGB → (B, 1, H, W) relative luminance (Rec. 709 weights); array or tensor."""
+    return x[:, 0:1] * 0.2126 + x[:, 1:2] * 0.7152 + x[:, 2:3] * 0.0722
 
 
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:

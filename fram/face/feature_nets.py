@@ -16,8 +16,9 @@ import functools
 
 import numpy as np
 
-from fram.face.brows import BrowCrop, BrowNet, refine_features
+from fram.face.brows import BrowCrop, refine_features
 from fram.face.polygons import fill_polygons
+from fram.face.segmenter import UNet
 from fram.face.topology import EYE_CONTOURS, LOWER_LIP_INNER, LOWER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_OUTER, loop
 from fram.weights import weights_folder
 
@@ -28,14 +29,14 @@ LIP_CROP = BrowCrop(height=64, width=128, along=(-0.15, 1.15), across=(0.6, -0.6
 _MOUTH_TOP, _CHIN = 13, 152
 
 
-class EyeNet(BrowNet):
+class EyeNet(UNet):
     """The eye-opening segmenter: crop features → eye logits."""
 
     model_type = "eye_refiner"
     missing_hint = "train one with `python -m fram.train.features eyes`"
 
 
-class LipNet(BrowNet):
+class LipNet(UNet):
     """The lip segmenter: crop features → lip logits."""
 
     model_type = "lip_refiner"

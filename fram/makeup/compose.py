@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import torch
 
 from fram.face.colour import (
     SRGB_TO_LINEAR_8BIT,
@@ -115,8 +114,8 @@ def skin_albedo(tone: np.ndarray, light: np.ndarray) -> np.ndarray:
     to the photo's own tone would be lit twice, so a dim photo got a foundation
     darker than its skin and a warm one a more orange one.
     """
-    lin = srgb_to_linear(torch.from_numpy(lab_to_rgb_fast(np.asarray(tone, np.float32).reshape(1, 1, 3))).clamp(0, 1))
-    white = linear_to_srgb((lin / torch.from_numpy(np.asarray(light, np.float32))).clamp(0, 1)).numpy()
+    lin = srgb_to_linear(np.clip(lab_to_rgb_fast(np.asarray(tone, np.float32).reshape(1, 1, 3)), 0, 1))
+    white = linear_to_srgb(np.clip(lin / np.asarray(light, np.float32), 0, 1))
     return rgb_to_lab_fast(white)[0, 0].astype(np.float64)
 
 
@@ -197,10 +196,8 @@ def style_layers(analysis: FaceAnalysis, style: MakeupStyle, groups: tuple[str, 
         interpolation = cv2.INTER_AREA if size < analysis.texture.size else cv2.INTER_LINEAR
         texture = cv2.resize(texture, (size, size), interpolation=interpolation)
         visibility = cv2.resize(visibility, (size, size), interpolation=interpolation)
-    x = torch.from_numpy(texture).permute(2, 0, 1)[None].float() / 255.0
-    vis = torch.from_numpy(visibility)[None, None]
-    with torch.no_grad():
-        rendered = render_uv(x, vis, [style], lip_support=True, with_texture=False, light=torch.from_numpy(analysis.light)[None])
+    x = texture.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255.0)
+    rendered = render_uv(x, visibility[None, None], [style], lip_support=True, with_texture=False, light=analysis.light[None])
     return {g: rendered.layers[g] for g in groups}
 
 
@@ -231,25 +228,45 @@ def apply_layers(image: np.ndarray, analysis: FaceAnalysis, layers: dict[str, Gr
         return image.copy()
     # A layer reaches only pixels where its weight is non-zero, and the mesh's unless
     # continued past it; everything is done on the bounding box of those (about half
-    # of the face box), the rest of the photo is copied.
-    reach = np.logical_or.reduce([(weight > 0) & (continued | (analysis.projection.coverage > 0)) for _, weight, continued in batches])
-    if not reach.any():
+    # of the face box), the rest of the photo is copied. The lips are projected only
+    # over their own box and stacked there: outside it their layer is neutral.
+    reaches = [(weight > 0) & (continued | (analysis.projection.coverage > 0)) for _, weight, continued in batches]
+    union = _bounds(np.logical_or.reduce(reaches))
+    if union is None:
         return image.copy()
-    rows, cols = (np.flatnonzero(reach.any(axis=axis)) for axis in (1, 0))
-    rows, cols = slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+    rows, cols = union
     box = analysis.projection.crop(rows, cols)
-    with torch.no_grad():
-        projected = []
-        for present, weight, continued in batches:
-            packed = combine(present).pack()[0].permute(1, 2, 0).numpy()
-            data = project(packed, analysis.face, box).data
-            if continued:
-                data = _past_mesh(data, box.coverage, PAST_MESH_DEPTH * analysis.face.width / 256)
-            photo_layer = GroupLayer.unpack(torch.from_numpy(data).permute(2, 0, 1)[None])
-            if not continued:  # outside the mesh the projected gain is 0: make it neutral before weighting
-                photo_layer.gain = photo_layer.gain + torch.from_numpy(1 - box.coverage)[None, None]
-            projected.append(photo_layer.masked(torch.from_numpy(np.ascontiguousarray(weight[rows, cols]))[None, None]))
-        return composite_photo(image, analysis.face, analysis.projection, combine(projected), box)
+    layer = None
+    for (present, weight, continued), reach in zip(batches, reaches):
+        own = (rows, cols) if layer is None else _bounds(reach)
+        if own is None:
+            continue
+        photo_layer = _photo_layer(analysis, analysis.projection.crop(*own), combine(present), weight[own], continued)
+        if layer is None:
+            layer = photo_layer
+            continue
+        layer.region(*(slice(o.start - u.start, o.stop - u.start) for o, u in zip(own, union))).stack(photo_layer)
+    return composite_photo(image, analysis.face, analysis.projection, layer, box)
+
+
+def _bounds(mask: np.ndarray) -> tuple[slice, slice] | None:
+    """Row and column slices of the bounding box of a 2-D mask's True pixels; None if none."""
+    rows, cols = (np.flatnonzero(mask.any(axis=axis)) for axis in (1, 0))
+    if rows.size == 0:
+        return None
+    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+
+
+def _photo_layer(analysis: FaceAnalysis, box: FaceProjection, uv_layer: GroupLayer, weight: np.ndarray,
+                 continued: bool) -> GroupLayer:
+    """A UV layer projected onto ``box`` of the photo and weighted by the photo mask ``weight``."""
+    data = project(np.ascontiguousarray(uv_layer.pack()[0].transpose(1, 2, 0)), analysis.face, box).data
+    if continued:
+        data = _past_mesh(data, box.coverage, PAST_MESH_DEPTH * analysis.face.width / 256)
+    layer = GroupLayer.unpack(data.transpose(2, 0, 1)[None])
+    if not continued:  # outside the mesh the projected gain is 0: make it neutral before weighting
+        layer.gain += (1 - box.coverage)[None, None]
+    return layer.masked(weight[None, None])
 
 
 def _past_mesh(data: np.ndarray, coverage: np.ndarray, depth: float) -> np.ndarray:
@@ -260,7 +277,7 @@ def _past_mesh(data: np.ndarray, coverage: np.ndarray, depth: float) -> np.ndarr
     photo mask's business (the ``base`` region: skin-coloured, fading out), so the
     layer only has to carry its colour outward. Within ``depth`` px of the edge and
     beyond it, the layer blends into the value of the nearest pixel at least ``depth``
-    inside the mesh, blurred so that no streaks run out from the edge.
+    inside the mesh, blurred so that no streaks run out from the edge. ``data`` is overwritten.
     """
     inside = cv2.distanceTransform((coverage >= 0.999).astype(np.uint8), cv2.DIST_L2, 3)
     source = inside >= depth
@@ -272,7 +289,12 @@ def _past_mesh(data: np.ndarray, coverage: np.ndarray, depth: float) -> np.ndarr
     filled = flat[np.flatnonzero(source.ravel())[labels.ravel() - 1]].reshape(data.shape)
     filled = cv2.GaussianBlur(filled, (0, 0), PAST_MESH_BLUR * depth)
     keep = np.clip(inside / depth, 0, 1)[..., None]
-    return (data * keep + filled * (1 - keep)).astype(np.float32)
+    # In place (``data`` is the caller's fresh projection): these are (h, w, 13)
+    # arrays at photo size, where every temporary costs page faults.
+    data *= keep
+    filled *= 1 - keep
+    data += filled
+    return data
 
 
 def composite_photo(image: np.ndarray, face: Face, face_box: FaceProjection, layer: GroupLayer, box: FaceProjection,
@@ -284,7 +306,6 @@ def composite_photo(image: np.ndarray, face: Face, face_box: FaceProjection, lay
     paint relit by the ratio of this photo's light to it.
     """
     crop = image[box.slices]
-    lin = SRGB_TO_LINEAR_8BIT[crop]
     texel = max(face.width, 1.0) / (0.95 * 256)  # photo px per 256-texture px
     sigma = BASE_SIGMA * texel
     base = _base_colour(image, face_box, box, sigma)
@@ -293,18 +314,20 @@ def composite_photo(image: np.ndarray, face: Face, face_box: FaceProjection, lay
         # 3-long last axis is ~10x slower, and this runs on every video frame.
         known = (np.minimum(np.minimum(key_base[..., 0], key_base[..., 1]), key_base[..., 2]) > 1e-3)[..., None]
         ratio = np.where(known, np.clip(base / np.maximum(key_base, 1e-3), 0.25, 4.0), 1.0).astype(np.float32)
-        layer.add = layer.add * torch.from_numpy(ratio).permute(2, 0, 1)[None]
-    x_lin = torch.from_numpy(lin).permute(2, 0, 1)[None]
-    uv = torch.from_numpy(box.uv).permute(2, 0, 1)[None]
+        layer.add = layer.add * ratio.transpose(2, 0, 1)[None]
+    # Channels first and contiguous (the layer's layout): numpy is several times
+    # slower on interleaved channels.
+    x_lin = SRGB_TO_LINEAR_8BIT[crop.transpose(2, 0, 1)][None]
+    uv = box.uv.transpose(2, 0, 1)[None]
     out_lin = composite(
         x_lin, layer, uv[:, :1], uv[:, 1:], base_sigma=sigma,
-        sparkle_cells=max(64.0, face.width / 1.6), base=torch.from_numpy(base).permute(2, 0, 1)[None],
+        sparkle_cells=max(64.0, face.width / 1.6), base=np.ascontiguousarray(base.transpose(2, 0, 1))[None],
     )
-    out = (linear_to_srgb(out_lin)[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
+    out = (linear_to_srgb(out_lin)[0] * np.float32(255.0) + np.float32(0.5)).astype(np.uint8).transpose(1, 2, 0)
     if _is_monochrome(crop):
         grey = out.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32) + 0.5
         out = np.repeat(np.clip(grey, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
-    touched = layer.alpha[0, 0].numpy() > UNTOUCHED_ALPHA
+    touched = layer.alpha[0, 0] > UNTOUCHED_ALPHA
     result = image.copy()
     np.copyto(result[box.slices], out, where=touched[..., None])
     return result

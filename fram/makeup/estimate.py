@@ -57,17 +57,17 @@ def estimate_style(texture: UVTexture) -> MakeupStyle:
     lips = _lips(lab, seen, tpl, skin)
     if lips is not None:
         products["lipstick"] = lips
-    lid = z.eye_lid[0, 0].numpy()
-    along = z.eye_along[0, 0].numpy()
+    lid = z.eye_lid[0, 0]
+    along = z.eye_along[0, 0]
     eyes_open = tpl["eyes"] > 0.1
     shadow = _eyeshadow(lab, seen & ~eyes_open, lid, along, skin)
     if shadow is not None:
         products["eyeshadow"] = shadow
-    liner = _eyeliner(lab, seen & ~eyes_open, z.lash_distance[0, 0].numpy(), lid, along, skin, size)
+    liner = _eyeliner(lab, seen & ~eyes_open, z.lash_distance[0, 0], lid, along, skin, size)
     if liner is not None:
         products["eyeliner"] = liner
         products["mascara"] = Mascara(intensity=0.8)
-    blush = _blush(lab, seen, z.blush["apples"][0, 0].numpy() > 0.5, skin)
+    blush = _blush(lab, seen, z.blush["apples"][0, 0] > 0.5, skin)
     if blush is not None:
         products["blush"] = blush
     brows = _brows(lab, seen & (tpl["brows"] > 0.5), skin)

@@ -8,29 +8,32 @@ sparkle density. Applying gains to a photo keeps its pores, lighting and
 high-frequency detail, and the same :func:`composite` runs on a UV texture and on the
 photo at native resolution after the layer is projected.
 
-All maths is in linear RGB. Tensors are (B, C, H, W) float32.
+All maths is in linear RGB. Maps are (B, C, H, W) float32 numpy arrays.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
+import numpy as np
 
 from fram.face.colour import luminance
 from fram.face.filters import gaussian_blur
 
 
-def sparkle_noise(u: torch.Tensor, v: torch.Tensor, cells: float, seed: int = 0) -> torch.Tensor:
+def sparkle_noise(u: np.ndarray, v: np.ndarray, cells: float, seed: int = 0) -> np.ndarray:
     """A fixed pseudo-random value in [0, 1) per cell of UV space.
 
     Sparkle must stick to the skin (same flecks in every frame and at every
-    resolution), so it is a hash of the UV cell, not of the pixel.
+    resolution), so it is a hash of the UV cell, not of the pixel. The sine is taken
+    in float64 and rounded to float32: correctly rounded, so the flecks do not depend
+    on which SIMD sine the CPU's numpy build has.
     """
-    iu = torch.floor(u * cells)
-    iv = torch.floor(v * cells)
-    h = torch.sin(iu * 12.9898 + iv * 78.233 + seed * 37.719) * 43758.5453
-    return h - torch.floor(h)
+    iu = np.floor(u * np.float32(cells))
+    iv = np.floor(v * np.float32(cells))
+    arg = iu * np.float32(12.9898) + iv * np.float32(78.233) + np.float32(seed * 37.719)
+    h = np.sin(arg.astype(np.float64)).astype(np.float32) * np.float32(43758.5453)
+    return h - np.floor(h)
 
 
 @dataclass
@@ -48,26 +51,45 @@ class GroupLayer:
         alpha: (B, 1, H, W) how much any product covers the pixel (0 = untouched).
     """
 
-    gain: torch.Tensor
-    add: torch.Tensor
-    shine: torch.Tensor
-    smooth: torch.Tensor
-    sparkle: torch.Tensor
-    sparkle_color: torch.Tensor
-    alpha: torch.Tensor
+    gain: np.ndarray
+    add: np.ndarray
+    shine: np.ndarray
+    smooth: np.ndarray
+    sparkle: np.ndarray
+    sparkle_color: np.ndarray
+    alpha: np.ndarray
 
     CHANNELS = 13
 
-    def pack(self) -> torch.Tensor:
+    def pack(self) -> np.ndarray:
         """(B, 13, H, W): for projecting every map through one remap."""
-        return torch.cat([self.gain, self.add, self.shine, self.smooth, self.sparkle, self.sparkle_color, self.alpha], dim=1)
+        return np.concatenate([self.gain, self.add, self.shine, self.smooth, self.sparkle, self.sparkle_color, self.alpha], axis=1)
 
     @classmethod
-    def unpack(cls, packed: torch.Tensor) -> "GroupLayer":
-        g, a, sh, sm, sp, sc, al = torch.split(packed, [3, 3, 1, 1, 1, 3, 1], dim=1)
+    def unpack(cls, packed: np.ndarray) -> "GroupLayer":
+        g, a, sh, sm, sp, sc, al = np.split(packed, [3, 6, 7, 8, 9, 12], axis=1)
         return cls(gain=g, add=a, shine=sh, smooth=sm, sparkle=sp, sparkle_color=sc, alpha=al)
 
-    def masked(self, weight: torch.Tensor) -> "GroupLayer":
+    def copy(self) -> "GroupLayer":
+        return GroupLayer(**{name: maps.copy() for name, maps in vars(self).items()})
+
+    def stack(self, top: "GroupLayer") -> None:
+        """Put ``top`` over this layer, in place (this layer's maps must be its own,
+        full-size arrays): gains multiply, ``top``'s add lands over the gained add."""
+        self.add *= top.gain
+        self.add += top.add
+        self.gain *= top.gain
+        self.shine += top.shine
+        np.maximum(self.smooth, top.smooth, out=self.smooth)
+        np.maximum(self.sparkle, top.sparkle, out=self.sparkle)
+        np.copyto(self.sparkle_color, top.sparkle_color, where=top.sparkle > 0)
+        np.maximum(self.alpha, top.alpha, out=self.alpha)
+
+    def region(self, rows: slice, cols: slice) -> "GroupLayer":
+        """The layer over rows × cols (views: writing to them writes to this layer)."""
+        return GroupLayer(**{name: maps[..., rows, cols] for name, maps in vars(self).items()})
+
+    def masked(self, weight: np.ndarray) -> "GroupLayer":
         """Fade the layer toward neutral where ``weight`` < 1."""
         return GroupLayer(
             gain=1 + (self.gain - 1) * weight,
@@ -82,30 +104,24 @@ class GroupLayer:
 
 def combine(layers: list[GroupLayer]) -> GroupLayer:
     """Stack layers applied in order into one (gains multiply, later adds on top)."""
-    out = layers[0]
+    if len(layers) == 1:
+        return layers[0]
+    out = layers[0].copy()
     for nxt in layers[1:]:
-        out = GroupLayer(
-            gain=out.gain * nxt.gain,
-            add=out.add * nxt.gain + nxt.add,
-            shine=out.shine + nxt.shine,
-            smooth=torch.maximum(out.smooth, nxt.smooth),
-            sparkle=torch.maximum(out.sparkle, nxt.sparkle),
-            sparkle_color=torch.where(nxt.sparkle > 0, nxt.sparkle_color, out.sparkle_color),
-            alpha=torch.maximum(out.alpha, nxt.alpha),
-        )
+        out.stack(nxt)
     return out
 
 
 def composite(
-    x_lin: torch.Tensor,
+    x_lin: np.ndarray,
     layer: GroupLayer,
-    u: torch.Tensor,
-    v: torch.Tensor,
+    u: np.ndarray,
+    v: np.ndarray,
     *,
     base_sigma: float,
     sparkle_cells: float,
-    base: torch.Tensor | None = None,
-) -> torch.Tensor:
+    base: np.ndarray | None = None,
+) -> np.ndarray:
     """Apply one group layer to linear RGB ``x_lin`` (UV texture or photo crop).
 
     ``u``, ``v`` (B, 1, H, W) are each pixel's UV coordinates, for sparkle placement;
@@ -114,16 +130,39 @@ def composite(
     """
     if base is None:
         base = gaussian_blur(x_lin, base_sigma)
-    detail = x_lin - base
-    x = x_lin - layer.smooth * detail
-    lum = luminance(x_lin)
+    # In place on as few full-size arrays as possible: at photo size, fresh
+    # allocations (page faults) cost as much as the arithmetic.
+    out = x_lin - base  # the detail
+    out *= layer.smooth
+    np.subtract(x_lin, out, out=out)  # the detail smoothed away
     lum_base = luminance(base)
-    spec = (lum - lum_base * 1.08).clamp(min=0)
-    diffuse = x - spec
-    out = diffuse * layer.gain + spec * (1 + layer.shine).clamp(min=0) + layer.add
-    if layer.sparkle.detach().max() > 0:
-        density = layer.sparkle.clamp(0, 1)
-        flecks = (sparkle_noise(u, v, sparkle_cells) > 1 - 0.18 * density).to(x.dtype)
-        glint = sparkle_noise(u, v, sparkle_cells, seed=1)
-        out = out + flecks * density * (0.25 + 0.5 * glint) * layer.sparkle_color * (lum_base * 2 + 0.2)
-    return out.clamp(0, 1)
+    spec = luminance(x_lin)
+    spec -= lum_base * np.float32(1.08)
+    np.maximum(spec, 0, out=spec)
+    out -= spec  # diffuse
+    out *= layer.gain
+    shine = 1 + layer.shine
+    np.maximum(shine, 0, out=shine)
+    shine *= spec
+    out += shine
+    out += layer.add
+    if layer.sparkle.max() > 0:
+        _add_sparkle(out, layer, u, v, sparkle_cells, lum_base)
+    return np.clip(out, 0, 1, out=out)
+
+
+def _add_sparkle(out: np.ndarray, layer: GroupLayer, u: np.ndarray, v: np.ndarray, cells: float, lum_base: np.ndarray) -> None:
+    """Add the flecks to ``out`` in place: a pixel sparkles where its cell's noise
+    exceeds 1 - 0.18 × density. The noise is below 1, so only pixels whose threshold
+    is below 1 are hashed, and only the flecks get a glint."""
+    density = np.clip(layer.sparkle, 0, 1)
+    threshold = 1 - np.float32(0.18) * density
+    u, v = np.broadcast_to(u, density.shape), np.broadcast_to(v, density.shape)
+    candidates = np.flatnonzero(threshold < 1)
+    fleck = candidates[sparkle_noise(u.flat[candidates], v.flat[candidates], cells) > threshold.flat[candidates]]
+    if fleck.size == 0:
+        return
+    b, _, y, x = np.unravel_index(fleck, density.shape)
+    glint = sparkle_noise(u.flat[fleck], v.flat[fleck], cells, seed=1)
+    amount = density.flat[fleck] * (0.25 + 0.5 * glint)
+    out[b, :, y, x] += amount[:, None] * layer.sparkle_color[b, :, y, x] * (lum_base[b, 0, y, x] * 2 + 0.2)[:, None]

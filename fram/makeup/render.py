@@ -1,11 +1,10 @@
-"""The parametric makeup renderer: recipes painted in UV space, in torch.
+"""The parametric makeup renderer: recipes painted in UV space, in numpy.
 
 For each group of products the renderer paints one :class:`~fram.makeup.layer.GroupLayer`
-(gains, highlights, shine, smoothing, sparkle) over the face's UV texture, batched and
-differentiable in every recipe number (for data synthesis and recipe inversion); the
-compositor projects the layers onto the photo at native resolution.
+(gains, highlights, shine, smoothing, sparkle) over the face's UV texture, batched (for
+data synthesis); the compositor projects the layers onto the photo at native resolution.
 
-All maths is in linear RGB. Tensors are (B, C, H, W) float32.
+All maths is in linear RGB. Maps are (B, C, H, W) float32 numpy arrays.
 """
 
 from __future__ import annotations
@@ -13,11 +12,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import torch
+import numpy as np
 
 from fram.face.colour import linear_to_srgb, luminance, srgb_to_linear
 from fram.face.filters import masked_blur
-from fram.makeup.layer import GroupLayer, combine, composite
+from fram.face.segmenter import sigmoid
+from fram.makeup.layer import GroupLayer, composite
 from fram.makeup.recipe import MakeupStyle, hex_to_rgb
 from fram.makeup.zones import Zones, zones
 
@@ -43,115 +43,92 @@ class RenderOutput:
         layers: group name → its layer, to composite onto the photo.
     """
 
-    texture: torch.Tensor
+    texture: np.ndarray
     layers: dict[str, GroupLayer] = field(default_factory=dict)
 
 
-def _support(alpha: torch.Tensor, threshold: float = 1e-6) -> tuple[slice | None, slice | None]:
+def _support(alpha: np.ndarray, threshold: float = 1e-6) -> tuple[slice | None, slice | None]:
     """Row and column slices bounding where a (B, 1, H, W) map exceeds ``threshold``."""
-    with torch.no_grad():
-        mask = alpha.detach().abs().amax(dim=(0, 1)) > threshold
-        rows = torch.nonzero(mask.any(dim=1)).flatten()
-        cols = torch.nonzero(mask.any(dim=0)).flatten()
-    if rows.numel() == 0:
+    mask = np.abs(alpha).max(axis=(0, 1)) > threshold
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
         return None, None
+    cols = np.flatnonzero(mask.any(axis=0))
     return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
 
 
-def _put(full: torch.Tensor, rows: slice, cols: slice, value: torch.Tensor) -> torch.Tensor:
-    """``full`` with its (rows, cols) box replaced.
-
-    Out of place when autograd records either tensor (an in-place write would break
-    the graph); otherwise in place, which saves two full-size copies per product.
-    Only the painter's own maps, which nothing else holds, are passed here.
-    """
-    if not (torch.is_grad_enabled() and (full.requires_grad or value.requires_grad)):
-        full[:, :, rows, cols] = value
-        return full
-    band = full[:, :, rows].slice_scatter(value, dim=3, start=cols.start, end=cols.stop)
-    return full.slice_scatter(band, dim=2, start=rows.start, end=rows.stop)
+def _put(full: np.ndarray, rows: slice, cols: slice, value: np.ndarray) -> np.ndarray:
+    """``full`` with its (rows, cols) box replaced, in place (only the painter's own
+    maps, which nothing else holds, are passed here)."""
+    full[:, :, rows, cols] = value
+    return full
 
 
-def _smoothstep(a: float, b: float, x: torch.Tensor) -> torch.Tensor:
-    t = ((x - a) / (b - a)).clamp(0, 1)
+def _smoothstep(a: float, b: float, x: np.ndarray) -> np.ndarray:
+    t = np.clip((x - a) / (b - a), 0, 1)
     return t * t * (3 - 2 * t)
 
 
 class _Painter:
     """Paints the products of a batch of recipes, group by group.
 
-    Recipe numbers are read through :meth:`num` and :meth:`rgb`, which return
-    tensors; ``overrides`` ("product.field" → tensor) replace them, so gradients can
-    flow from the rendered texture back to any recipe number (recipe inversion).
+    Recipe numbers are read through :meth:`num` and :meth:`rgb` as (B, 1, 1, 1) and
+    (B, 3, 1, 1) arrays, one value per batch item.
     """
 
-    def __init__(self, x_lin: torch.Tensor, visibility: torch.Tensor, styles: list[MakeupStyle], z: Zones, px: float, overrides: dict[str, torch.Tensor],
-                 white: torch.Tensor | None = None) -> None:
+    def __init__(self, x_lin: np.ndarray, visibility: np.ndarray, styles: list[MakeupStyle], z: Zones, px: float,
+                 white: np.ndarray | None = None) -> None:
         self.styles = styles
-        self.overrides = overrides
         self.z = z
         self.px = px
-        self.like = x_lin
         b, _, h, w = x_lin.shape
-        self.one = torch.ones(b, 1, h, w, dtype=x_lin.dtype, device=x_lin.device)
-        skin_w = (z.skin.to(x_lin) * visibility).clamp(min=0)
-        self.base0 = masked_blur(x_lin, visibility.clamp(min=1e-3), BASE_SIGMA * px)
+        self.one = np.ones((b, 1, h, w), np.float32)
+        skin_w = np.maximum(z.skin * visibility, 0)
+        self.base0 = masked_blur(x_lin, np.maximum(visibility, np.float32(1e-3)), BASE_SIGMA * px)
         self.base = self.base0
         lum = luminance(self.base0)
-        ref = (lum * skin_w).sum(dim=(2, 3), keepdim=True) / skin_w.sum(dim=(2, 3), keepdim=True).clamp(min=1)
-        self.shade = (lum / ref.clamp(min=1e-4)).clamp(0.25, 2.0)
-        self.light = ref.clamp(min=1e-3)  # how brightly the face is lit (times albedo)
-        self.white = torch.ones_like(x_lin[:, :, :1, :1]) if white is None else white.to(x_lin).view(-1, 3, 1, 1)
+        ref = (lum * skin_w).sum(axis=(2, 3), keepdims=True) / np.maximum(skin_w.sum(axis=(2, 3), keepdims=True), 1)
+        self.shade = np.clip(lum / np.maximum(ref, np.float32(1e-4)), 0.25, 2.0)
+        self.light = np.maximum(ref, np.float32(1e-3))  # how brightly the face is lit (times albedo)
+        self.white = np.ones((b, 3, 1, 1), np.float32) if white is None else np.asarray(white, np.float32).reshape(-1, 3, 1, 1)
         self.white_lum = luminance(self.white)
-        self._shade_cache: dict[float, torch.Tensor] = {}
+        self._shade_cache: dict[float, np.ndarray] = {}
         self.new_layer()
 
     # -- recipe access
     def items(self, product: str) -> list:
         return [getattr(s, product) for s in self.styles]
 
-    def on(self, product: str) -> torch.Tensor:
+    def on(self, product: str) -> np.ndarray:
         """(B, 1, 1, 1): 1 where the batch item's recipe has the product."""
-        flags = [float(item is not None) for item in self.items(product)]
-        return torch.tensor(flags, dtype=self.like.dtype, device=self.like.device).view(-1, 1, 1, 1)
+        return _per_item([float(item is not None) for item in self.items(product)])
 
-    def num(self, product: str, name: str, fill: float = 0.0) -> torch.Tensor:
-        """(B, 1, 1, 1) recipe number, from an override tensor when one is given."""
-        key = f"{product}.{name}"
-        if key in self.overrides:
-            return self.overrides[key].to(self.like).reshape(-1, 1, 1, 1)
-        values = [float(getattr(item, name)) if item is not None else fill for item in self.items(product)]
-        return torch.tensor(values, dtype=self.like.dtype, device=self.like.device).view(-1, 1, 1, 1)
+    def num(self, product: str, name: str, fill: float = 0.0) -> np.ndarray:
+        """(B, 1, 1, 1) recipe number."""
+        return _per_item([float(getattr(item, name)) if item is not None else fill for item in self.items(product)])
 
-    def rgb(self, product: str, name: str, fill: str = "#808080") -> torch.Tensor:
-        """(B, 3, 1, 1) linear colour; overrides are sRGB in [0, 1], shape (B, 3)."""
-        key = f"{product}.{name}"
-        if key in self.overrides:
-            return srgb_to_linear(self.overrides[key].to(self.like).reshape(-1, 3, 1, 1))
-        colors = [(getattr(item, name) or fill) if item is not None else fill for item in self.items(product)]
-        t = torch.tensor([hex_to_rgb(c) for c in colors], dtype=self.like.dtype, device=self.like.device)
-        return srgb_to_linear(t).view(-1, 3, 1, 1)
+    def rgb(self, product: str, name: str, fill: str = "#808080") -> np.ndarray:
+        """(B, 3, 1, 1) linear colour."""
+        return _linear_colours([(getattr(item, name) or fill) if item is not None else fill for item in self.items(product)])
 
-    def choice(self, product: str, name: str, table: dict[str, float]) -> torch.Tensor:
+    def choice(self, product: str, name: str, table: dict[str, float]) -> np.ndarray:
         """(B, 1, 1, 1) number looked up from a categorical field (e.g. finish → shine)."""
-        values = [table[getattr(item, name)] if item is not None else 0.0 for item in self.items(product)]
-        return torch.tensor(values, dtype=self.like.dtype, device=self.like.device).view(-1, 1, 1, 1)
-
-    def zone(self, tensor: torch.Tensor) -> torch.Tensor:
-        return tensor.to(self.like)
+        return _per_item([table[getattr(item, name)] if item is not None else 0.0 for item in self.items(product)])
 
     # -- painting
     def new_layer(self) -> None:
-        one = self.one
-        self.gain = one.repeat(1, 3, 1, 1)
-        self.add = torch.zeros_like(self.gain)
-        self.shine = torch.zeros_like(one)
-        self.smooth = torch.zeros_like(one)
-        self.sparkle = torch.zeros_like(one)
-        self.sparkle_color = torch.zeros_like(self.gain)
-        self.alpha = torch.zeros_like(one)
+        # np.zeros, not zeros_like: calloc'd pages cost nothing until painted, and
+        # most products paint a small box.
+        b, _, h, w = self.one.shape
+        self.gain = np.repeat(self.one, 3, axis=1)
+        self.add = np.zeros((b, 3, h, w), np.float32)
+        self.shine = np.zeros((b, 1, h, w), np.float32)
+        self.smooth = np.zeros((b, 1, h, w), np.float32)
+        self.sparkle = np.zeros((b, 1, h, w), np.float32)
+        self.sparkle_color = np.zeros((b, 3, h, w), np.float32)
+        self.alpha = np.zeros((b, 1, h, w), np.float32)
 
-    def paint(self, color: torch.Tensor, alpha: torch.Tensor, *, shine: float | torch.Tensor = 0.0, lit: float = 1.0) -> None:
+    def paint(self, color: np.ndarray, alpha: np.ndarray, *, shine: float | np.ndarray = 0.0, lit: float = 1.0) -> None:
         """Lay a colour over the current base with opacity ``alpha`` (B, 1, H, W).
 
         Work is confined to the box where ``alpha`` is non-zero: most products cover
@@ -166,21 +143,21 @@ class _Painter:
         current = self.base[box] * gain
         if color.shape[-1] > 1:  # a colour map (eyeshadow gradients), not one colour
             color = color[box]
-        if isinstance(shine, torch.Tensor) and shine.shape[-1] > 1:
+        if isinstance(shine, np.ndarray) and shine.shape[-1] > 1:
             shine = shine[box]
         target = color * self.white * self._lit(lit)[box]
-        g = (1 + a * (target / current.clamp(min=2e-3) - 1)).clamp(0.0, 12.0)
+        g = np.clip(1 + a * (target / np.maximum(current, np.float32(2e-3)) - 1), 0.0, 12.0)
         self.gain = _put(self.gain, rows, cols, gain * g)
         self.add = _put(self.add, rows, cols, self.add[box] * g)
         self.shine = _put(self.shine, rows, cols, self.shine[box] + a * shine)
-        self.alpha = _put(self.alpha, rows, cols, torch.maximum(self.alpha[box], a))
+        self.alpha = _put(self.alpha, rows, cols, np.maximum(self.alpha[box], a))
 
-    def _lit(self, lit: float) -> torch.Tensor:
+    def _lit(self, lit: float) -> np.ndarray:
         if lit not in self._shade_cache:
             self._shade_cache[lit] = self.shade**lit
         return self._shade_cache[lit]
 
-    def brighten(self, color: torch.Tensor, alpha: torch.Tensor) -> None:
+    def brighten(self, color: np.ndarray, alpha: np.ndarray) -> None:
         """Add reflected light (highlighter, gloss), scaled to the scene's lighting.
 
         Confined to the box where ``alpha`` is non-zero, like :meth:`paint`.
@@ -190,10 +167,10 @@ class _Painter:
             return
         box = (slice(None), slice(None), rows, cols)
         a = alpha[box]
-        self.add = _put(self.add, rows, cols, self.add[box] + a * color * self.shade[box] * (self.light * self.white_lum).sqrt() * 0.6)
-        self.alpha = _put(self.alpha, rows, cols, torch.maximum(self.alpha[box], a.clamp(0, 1)))
+        self.add = _put(self.add, rows, cols, self.add[box] + a * color * self.shade[box] * np.sqrt(self.light * self.white_lum) * np.float32(0.6))
+        self.alpha = _put(self.alpha, rows, cols, np.maximum(self.alpha[box], np.clip(a, 0, 1)))
 
-    def glitter(self, color: torch.Tensor, density: torch.Tensor) -> None:
+    def glitter(self, color: np.ndarray, density: np.ndarray) -> None:
         """Sparkle of ``color`` (one per item, or a map) wherever ``density`` > 0.
 
         The colour is set even where the density is minute: the photo composite
@@ -205,41 +182,46 @@ class _Painter:
         box = (slice(None), slice(None), rows, cols)
         d = density[box]
         color = color[box] if color.shape[-1] > 1 else color
-        self.sparkle = _put(self.sparkle, rows, cols, torch.maximum(self.sparkle[box], d))
+        self.sparkle = _put(self.sparkle, rows, cols, np.maximum(self.sparkle[box], d))
         current = self.sparkle_color[box]
-        self.sparkle_color = _put(self.sparkle_color, rows, cols, torch.where(d > 0, color.expand_as(current), current))
+        self.sparkle_color = _put(self.sparkle_color, rows, cols, np.where(d > 0, color, current))
 
     def take(self) -> GroupLayer:
         layer = GroupLayer(
-            gain=self.gain, add=self.add, shine=self.shine.clamp(-1, 2), smooth=self.smooth.clamp(0, 1),
-            sparkle=self.sparkle, sparkle_color=self.sparkle_color, alpha=self.alpha.clamp(0, 1),
+            gain=self.gain, add=self.add, shine=np.clip(self.shine, -1, 2), smooth=np.clip(self.smooth, 0, 1),
+            sparkle=self.sparkle, sparkle_color=self.sparkle_color, alpha=np.clip(self.alpha, 0, 1),
         )
         self.new_layer()
         return layer
 
 
+def _per_item(values: list[float]) -> np.ndarray:
+    """(B, 1, 1, 1) float32: one number per batch item."""
+    return np.asarray(values, np.float32).reshape(-1, 1, 1, 1)
+
+
+def _linear_colours(hexes: list[str]) -> np.ndarray:
+    """(B, 3, 1, 1) linear RGB of one hex colour per batch item."""
+    return srgb_to_linear(np.asarray([hex_to_rgb(c) for c in hexes], np.float32)).reshape(-1, 3, 1, 1)
+
+
 def render_uv(
-    texture: torch.Tensor,
-    visibility: torch.Tensor,
+    texture: np.ndarray,
+    visibility: np.ndarray,
     styles: list[MakeupStyle],
     *,
     lip_support: bool = False,
-    overrides: dict[str, torch.Tensor] | None = None,
     with_texture: bool = True,
-    light: torch.Tensor | None = None,
+    light: np.ndarray | None = None,
 ) -> RenderOutput:
     """Paint one recipe per batch item onto UV textures.
 
     Args:
-        texture: (B, 3, S, S) sRGB in [0, 1], the bare face in UV.
-        visibility: (B, 1, S, S) in [0, 1] (from ``unwrap``).
-        styles: B recipes (which products, finishes and layouts; the numbers too,
-            unless overridden).
+        texture: (B, 3, S, S) float32 sRGB in [0, 1], the bare face in UV.
+        visibility: (B, 1, S, S) float32 in [0, 1] (from ``unwrap``).
+        styles: B recipes.
         lip_support: paint lipstick a little past the mesh's lip line, for a photo
             composite that cuts it at the lip line found in the photo itself.
-        overrides: "product.field" → tensor of shape (B,) (numbers) or (B, 3) (sRGB
-            colours in [0, 1]); used instead of the recipes' values, and gradients
-            flow back to them. Overridden products must be present in the recipes.
         with_texture: also composite the made-up UV texture (skip for photo use).
         light: (B, 3) linear white point of each photo
             (:func:`fram.makeup.compose.photo_light`); paint colours are lit by it.
@@ -252,8 +234,8 @@ def render_uv(
     size = texture.shape[-1]
     z = zones(size)
     px = size / 256.0
-    x_lin = srgb_to_linear(texture)
-    painter = _Painter(x_lin, visibility, styles, z, px, overrides or {}, light)
+    x_lin = srgb_to_linear(np.asarray(texture, np.float32))
+    painter = _Painter(x_lin, np.asarray(visibility, np.float32), styles, z, px, light)
     painter.lips = z.lips_support if lip_support else z.lips
     layers: dict[str, GroupLayer] = {}
     total: GroupLayer | None = None
@@ -265,18 +247,21 @@ def render_uv(
         if products:
             # Later groups paint over what earlier ones left: gains are smooth, so the
             # new base is the old base under the accumulated layer.
-            total = layers[group] if total is None else combine([total, layers[group]])
+            if total is None:
+                total = layers[group].copy()
+            else:
+                total.stack(layers[group])
             painter.base = painter.base0 * total.gain + total.add
     out = x_lin
     if with_texture and total is not None:
-        u = (z.grid_x.to(x_lin) + 0.5) / size
-        v = (z.grid_y.to(x_lin) + 0.5) / size
+        u = (z.grid_x + np.float32(0.5)) / np.float32(size)
+        v = (z.grid_y + np.float32(0.5)) / np.float32(size)
         out = composite(x_lin, total, u, v, base_sigma=BASE_SIGMA * px, sparkle_cells=size)
     return RenderOutput(texture=linear_to_srgb(out), layers=layers)
 
 
 def _foundation(p: _Painter) -> None:
-    skin = p.zone(p.z.skin) * p.on("foundation")
+    skin = p.z.skin * p.on("foundation")
     coverage = p.num("foundation", "coverage")
     shine = p.choice("foundation", "finish", {"matte": -0.6, "natural": 0.0, "dewy": 0.5})
     p.paint(p.rgb("foundation", "shade"), coverage * 0.75 * skin, shine=shine)
@@ -284,28 +269,25 @@ def _foundation(p: _Painter) -> None:
 
 
 def _concealer(p: _Painter) -> None:
-    area = p.zone(p.z.under_eye) * p.on("concealer")
+    area = p.z.under_eye * p.on("concealer")
     coverage = p.num("concealer", "coverage")
     p.paint(p.rgb("concealer", "shade"), coverage * 0.7 * area)
     p.smooth = p.smooth + coverage * 0.5 * area
 
 
 def _contour(p: _Painter) -> None:
-    area = p.zone(p.z.contour) * p.on("contour")
+    area = p.z.contour * p.on("contour")
     p.paint(p.rgb("contour", "color"), p.num("contour", "intensity") * 0.45 * area)
 
 
 def _blush(p: _Painter) -> None:
     placements = [item.placement if item is not None else None for item in p.items("blush")]
-    weight = sum(
-        p.zone(zone) * torch.tensor([float(pl == name) for pl in placements], dtype=p.like.dtype, device=p.like.device).view(-1, 1, 1, 1)
-        for name, zone in p.z.blush.items()
-    )
+    weight = sum(zone * _per_item([float(pl == name) for pl in placements]) for name, zone in p.z.blush.items())
     p.paint(p.rgb("blush", "color"), p.num("blush", "intensity") * 0.55 * weight)
 
 
 def _highlight(p: _Painter) -> None:
-    area = p.zone(p.z.highlight) * p.on("highlight")
+    area = p.z.highlight * p.on("highlight")
     strength = p.num("highlight", "intensity")
     shimmer = p.num("highlight", "shimmer")
     color = p.rgb("highlight", "color", "#ffffff")
@@ -314,10 +296,10 @@ def _highlight(p: _Painter) -> None:
     p.glitter(color, strength * shimmer * 0.6 * area)
 
 
-def _eyeshadow_weights(layout: str, lid: torch.Tensor, along: torch.Tensor) -> list[torch.Tensor]:
+def _eyeshadow_weights(layout: str, lid: np.ndarray, along: np.ndarray) -> list[np.ndarray]:
     """Blend weights of the three shade slots (lid/inner, crease/middle, outer/deepest)."""
     if layout == "wash":
-        return [torch.ones_like(lid), torch.zeros_like(lid), torch.zeros_like(lid)]
+        return [np.ones_like(lid), np.zeros_like(lid), np.zeros_like(lid)]
     if layout == "gradient":
         crease = _smoothstep(0.25, 0.6, lid)
         outer = _smoothstep(0.55, 0.95, along) * (1 - _smoothstep(0.5, 0.9, lid)) * 0.85
@@ -326,11 +308,11 @@ def _eyeshadow_weights(layout: str, lid: torch.Tensor, along: torch.Tensor) -> l
         deep = (1 - _smoothstep(0.0, 0.45, lid)) * 0.6 + _smoothstep(0.5, 1.0, along) * 0.4
         return [(1 - deep) * 0.5, (1 - deep) * 0.5, deep]
     if layout == "cut_crease":
-        lidpart = torch.sigmoid((0.42 - lid) / 0.02)
-        return [lidpart, 1 - lidpart, torch.zeros_like(lid)]
+        lidpart = sigmoid((0.42 - lid) / 0.02)
+        return [lidpart, 1 - lidpart, np.zeros_like(lid)]
     if layout == "halo":
-        centre = torch.exp(-(((along - 0.5) / 0.22) ** 2))
-        outer = (1 - centre) * (along > 0.5).to(lid)
+        centre = np.exp(-(((along - 0.5) / 0.22) ** 2))
+        outer = (1 - centre) * (along > 0.5).astype(lid.dtype)
         return [centre, (1 - centre) - outer, outer]
     raise ValueError(f"unknown eyeshadow layout {layout!r}")
 
@@ -343,80 +325,73 @@ def _eyeshadow(p: _Painter) -> None:
     """Shades laid out by each item's layout; items are grouped by layout so a batch
     of one layout is painted in one pass."""
     z = p.z
-    lid, along = p.zone(z.eye_lid), p.zone(z.eye_along)
+    lid, along = z.eye_lid, z.eye_along
     items = p.items("eyeshadow")
-    slots = []
-    for k in range(3):
-        key = f"eyeshadow.colors.{k}"
-        if key in p.overrides:
-            slots.append(srgb_to_linear(p.overrides[key].to(p.like).reshape(-1, 3, 1, 1)))
-        else:
-            hexes = [(item.colors + [item.colors[-1]] * 3)[k] if item is not None else "#808080" for item in items]
-            t = torch.tensor([hex_to_rgb(c) for c in hexes], dtype=p.like.dtype, device=p.like.device)
-            slots.append(srgb_to_linear(t).view(-1, 3, 1, 1))
+    slots = [_linear_colours([(item.colors + [item.colors[-1]] * 3)[k] if item is not None else "#808080" for item in items])
+             for k in range(3)]
     height = p.num("eyeshadow", "height")
     strength = p.num("eyeshadow", "intensity")
-    opening = 1 - p.zone(z.eye_open)
+    opening = 1 - z.eye_open
     for layout in sorted({item.layout for item in items if item is not None}):
-        sel = torch.tensor([float(item is not None and item.layout == layout) for item in items], dtype=p.like.dtype, device=p.like.device).view(-1, 1, 1, 1)
+        sel = _per_item([float(item is not None and item.layout == layout) for item in items])
         weights = _eyeshadow_weights(layout, lid, along)
-        total = sum(weights).clamp(min=1e-4)
+        total = np.maximum(sum(weights), np.float32(1e-4))
         rgb = sum(w / total * c for w, c in zip(weights, slots))
         top = 0.3 + 0.6 * height
         soft = 0.14 if layout == "smoky" else 0.07
-        zone = torch.sigmoid((top - lid) / soft) * torch.sigmoid((lid + 0.02) / 0.02)
-        zone = zone * torch.sigmoid((along + 0.08) / 0.05) * torch.sigmoid((1.25 - along) / 0.07) * opening
+        zone = sigmoid((top - lid) / soft) * sigmoid((lid + 0.02) / 0.02)
+        zone = zone * sigmoid((along + 0.08) / 0.05) * sigmoid((1.25 - along) / 0.07) * opening
         alpha = strength * 0.85 * zone * sel
         shine = p.choice("eyeshadow", "finish", _SHADOW_SHINE)
         metallic = p.choice("eyeshadow", "finish", {"metallic": 1.0, "matte": 0.0, "satin": 0.0, "shimmer": 0.0, "glitter": 0.0})
         p.paint(rgb, alpha, shine=shine, lit=1.0)
-        density = (p.num("eyeshadow", "shimmer") + p.choice("eyeshadow", "finish", _SHADOW_SPARKLE)).clamp(0, 1)
+        density = np.clip(p.num("eyeshadow", "shimmer") + p.choice("eyeshadow", "finish", _SHADOW_SPARKLE), 0, 1)
         p.glitter(rgb * (1.5 + metallic) + 0.2, alpha * density)
 
 
 def _eyeliner(p: _Painter) -> None:
     z = p.z
     px = p.px
-    lid, along, lash = p.zone(z.eye_lid), p.zone(z.eye_along), p.zone(z.lash_distance)
-    gx, gy = p.zone(z.grid_x), p.zone(z.grid_y)
+    lid, along, lash = z.eye_lid, z.eye_along, z.lash_distance
+    gx, gy = z.grid_x, z.grid_y
     thick = p.num("eyeliner", "thickness")
     length = p.num("eyeliner", "wing_length")
     angle = p.num("eyeliner", "wing_angle", 15.0) * (math.pi / 180)
     lower = p.num("eyeliner", "lower")
 
-    width = (0.7 + 3.5 * thick) * px * (0.6 + 0.8 * along.clamp(0, 1))
-    band = torch.sigmoid((width - lash) / (0.45 * px)) * torch.sigmoid((lid + 0.03) / 0.02)
-    band = band * torch.sigmoid((along - 0.03) / 0.03) * torch.sigmoid((1.03 - along) / 0.03)
-    wing = torch.zeros_like(band)
+    width = (0.7 + 3.5 * thick) * px * (0.6 + 0.8 * np.clip(along, 0, 1))
+    band = sigmoid((width - lash) / (0.45 * px)) * sigmoid((lid + 0.03) / 0.02)
+    band = band * sigmoid((along - 0.03) / 0.03) * sigmoid((1.03 - along) / 0.03)
+    wing = np.zeros_like(band)
     wing_len = length * z.eye_width * 0.5 + 1e-3
     wing_width = (0.7 + 3.5 * thick) * px * 1.4
     for e in range(2):
         ox, oy = float(z.wing_origin[e, 0]), float(z.wing_origin[e, 1])
-        dx = float(z.wing_dir_x[e]) * torch.cos(angle)
-        dy = -torch.sin(angle)
+        dx = float(z.wing_dir_x[e]) * np.cos(angle)
+        dy = -np.sin(angle)
         rx, ry = gx - ox, gy - oy
         t = (rx * dx + ry * dy) / wing_len
-        tc = t.clamp(0, 1)
-        perp = torch.sqrt((rx - tc * wing_len * dx) ** 2 + (ry - tc * wing_len * dy) ** 2 + 1e-6)
+        tc = np.clip(t, 0, 1)
+        perp = np.sqrt((rx - tc * wing_len * dx) ** 2 + (ry - tc * wing_len * dy) ** 2 + 1e-6)
         half = wing_width * (1 - tc) * 0.5
-        wing = torch.maximum(wing, torch.sigmoid((half - perp) / (0.45 * px)) * torch.sigmoid(t / 0.05) * torch.sigmoid((length - 0.02) / 0.01))
-    mask = torch.maximum(band, wing) + lower * 0.8 * p.zone(z.lower_lash)
-    alpha = (p.num("eyeliner", "intensity") * mask.clamp(0, 1) * p.on("eyeliner")).clamp(0, 1)
+        wing = np.maximum(wing, sigmoid((half - perp) / (0.45 * px)) * sigmoid(t / 0.05) * sigmoid((length - 0.02) / 0.01))
+    mask = np.maximum(band, wing) + lower * 0.8 * z.lower_lash
+    alpha = np.clip(p.num("eyeliner", "intensity") * np.clip(mask, 0, 1) * p.on("eyeliner"), 0, 1)
     p.paint(p.rgb("eyeliner", "color", "#000000"), alpha, shine=-0.5, lit=0.5)
 
 
 def _mascara(p: _Painter) -> None:
     z = p.z
-    lid, along, lash = p.zone(z.eye_lid), p.zone(z.eye_along), p.zone(z.lash_distance)
-    lashes = torch.sigmoid((1.4 * p.px - lash) / (0.4 * p.px)) * torch.sigmoid((lid + 0.02) / 0.02)
-    lashes = lashes * torch.sigmoid((along - 0.1) / 0.05) * torch.sigmoid((1.05 - along) / 0.03)
-    mask = lashes + 0.35 * p.zone(z.lower_lash)
-    alpha = (p.num("mascara", "intensity") * 0.9 * mask * p.on("mascara")).clamp(0, 1)
+    lid, along, lash = z.eye_lid, z.eye_along, z.lash_distance
+    lashes = sigmoid((1.4 * p.px - lash) / (0.4 * p.px)) * sigmoid((lid + 0.02) / 0.02)
+    lashes = lashes * sigmoid((along - 0.1) / 0.05) * sigmoid((1.05 - along) / 0.03)
+    mask = lashes + 0.35 * z.lower_lash
+    alpha = np.clip(p.num("mascara", "intensity") * 0.9 * mask * p.on("mascara"), 0, 1)
     p.paint(p.rgb("mascara", "color", "#000000"), alpha, lit=0.4)
 
 
 def _brows(p: _Painter) -> None:
-    alpha = p.num("brows", "density") * 0.7 * p.zone(p.z.brows) * p.on("brows")
+    alpha = p.num("brows", "density") * 0.7 * p.z.brows * p.on("brows")
     p.paint(p.rgb("brows", "color", "#000000"), alpha, shine=-0.3, lit=0.8)
 
 
@@ -428,17 +403,15 @@ def _lipstick(p: _Painter) -> None:
     on = p.on("lipstick")
     color = p.rgb("lipstick", "color")
     opacity = p.num("lipstick", "opacity")
-    alpha = opacity * LIPSTICK_COVERAGE * p.zone(p.lips) * on
+    alpha = opacity * LIPSTICK_COVERAGE * p.lips * on
     p.paint(color, alpha, shine=p.choice("lipstick", "finish", _LIP_SHINE))
     gloss = p.choice("lipstick", "finish", {"gloss": 1.0, "matte": 0.0, "satin": 0.0, "metallic": 0.0})
-    p.brighten(torch.ones_like(color) * 0.5, gloss * opacity * p.zone(z.lip_gloss) * on)
+    p.brighten(np.full_like(color, 0.5), gloss * opacity * z.lip_gloss * on)
     metal = p.choice("lipstick", "finish", {"metallic": 1.0, "matte": 0.0, "satin": 0.0, "gloss": 0.0})
     p.glitter(color * 1.6 + 0.15, metal * alpha * 0.7)
-    has_liner = torch.tensor([float(item is not None and item.liner is not None) for item in p.items("lipstick")], dtype=p.like.dtype, device=p.like.device).view(-1, 1, 1, 1)
-    if float(has_liner.sum()) > 0 or "lipstick.liner" in p.overrides:
-        if "lipstick.liner" in p.overrides:
-            has_liner = on
-        liner_alpha = p.num("lipstick", "liner_intensity") * 0.85 * p.zone(z.lip_edge) * has_liner
+    has_liner = _per_item([float(item is not None and item.liner is not None) for item in p.items("lipstick")])
+    if has_liner.sum() > 0:
+        liner_alpha = p.num("lipstick", "liner_intensity") * 0.85 * z.lip_edge * has_liner
         p.paint(p.rgb("lipstick", "liner"), liner_alpha)
 
 

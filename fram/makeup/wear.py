@@ -18,7 +18,6 @@ import functools
 
 import cv2
 import numpy as np
-import torch
 
 from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture
@@ -62,18 +61,19 @@ def group_zones(size: int) -> dict[str, np.ndarray]:
     }
 
 
-def _as_tensor(x: np.ndarray) -> torch.Tensor:
-    x = np.ascontiguousarray(x, np.float32)
-    return torch.from_numpy(x.transpose(2, 0, 1) if x.ndim == 3 else x[None])[None]
+def _as_maps(x: np.ndarray) -> np.ndarray:
+    """(S, S, C) or (S, S) → the layer's (1, C, S, S) float32."""
+    x = np.asarray(x, np.float32)
+    return np.ascontiguousarray(x.transpose(2, 0, 1) if x.ndim == 3 else x[None])[None]
 
 
 def _group_layer(gain: np.ndarray, add: np.ndarray, alpha: np.ndarray, smooth: np.ndarray | None = None) -> GroupLayer:
     size = alpha.shape[0]
-    zeros = torch.zeros(1, 1, size, size)
+    zeros = np.zeros((1, 1, size, size), np.float32)
     return GroupLayer(
-        gain=_as_tensor(gain), add=_as_tensor(add), shine=zeros.clone(),
-        smooth=zeros.clone() if smooth is None else _as_tensor(smooth), sparkle=zeros.clone(),
-        sparkle_color=torch.zeros(1, 3, size, size), alpha=_as_tensor(alpha),
+        gain=_as_maps(gain), add=_as_maps(add), shine=zeros.copy(),
+        smooth=zeros.copy() if smooth is None else _as_maps(smooth), sparkle=zeros.copy(),
+        sparkle_color=np.zeros((1, 3, size, size), np.float32), alpha=_as_maps(alpha),
     )
 
 

@@ -3,7 +3,7 @@
 Region masks say what a part of the face *is*; zones say where a product is *put*:
 blush on the apples or swept to the temples, contour under the cheekbones, highlight
 on the high planes. They are drawn once per texture size from mesh landmarks, like
-the region templates, and handed to the renderer as tensors.
+the region templates, and handed to the renderer as arrays.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import torch
 
 from fram.face.mesh import canonical_mesh
 from fram.face.polygons import ellipse_mask
@@ -35,33 +34,33 @@ _LOWER_LIP_CENTRE = 17
 
 @dataclass(frozen=True)
 class Zones:
-    """Constant product zones over an S×S UV texture, as (1, 1, S, S) float tensors.
+    """Constant product zones over an S×S UV texture, as (1, 1, S, S) float32 arrays.
 
     ``eye_lid``, ``eye_along``, ``lash_distance`` are per-pixel eye coordinates (both
     eyes merged, each pixel taking its nearer eye); ``wing_origin`` and ``wing_dir_x``
     give each eye's outer corner and outward direction for the liner wing.
     """
 
-    skin: torch.Tensor
-    lips: torch.Tensor
-    lips_support: torch.Tensor
-    lip_edge: torch.Tensor
-    lip_gloss: torch.Tensor
-    brows: torch.Tensor
-    under_eye: torch.Tensor
-    blush: dict[str, torch.Tensor]
-    contour: torch.Tensor
-    highlight: torch.Tensor
-    eye_lid: torch.Tensor
-    eye_along: torch.Tensor
-    lash_distance: torch.Tensor
-    lower_lash: torch.Tensor
-    eye_open: torch.Tensor
-    wing_origin: torch.Tensor  # (2, 2): per eye (x, y) in UV px
-    wing_dir_x: torch.Tensor  # (2,): -1 for the image-left eye, +1 for the image-right eye
+    skin: np.ndarray
+    lips: np.ndarray
+    lips_support: np.ndarray
+    lip_edge: np.ndarray
+    lip_gloss: np.ndarray
+    brows: np.ndarray
+    under_eye: np.ndarray
+    blush: dict[str, np.ndarray]
+    contour: np.ndarray
+    highlight: np.ndarray
+    eye_lid: np.ndarray
+    eye_along: np.ndarray
+    lash_distance: np.ndarray
+    lower_lash: np.ndarray
+    eye_open: np.ndarray
+    wing_origin: np.ndarray  # (2, 2): per eye (x, y) in UV px
+    wing_dir_x: np.ndarray  # (2,): -1 for the image-left eye, +1 for the image-right eye
     eye_width: float
-    grid_x: torch.Tensor
-    grid_y: torch.Tensor
+    grid_x: np.ndarray
+    grid_y: np.ndarray
 
 
 def _blur(mask: np.ndarray, sigma: float) -> np.ndarray:
@@ -83,7 +82,7 @@ def _stroke(uv: np.ndarray, a: int, b: int, width: float, shape: tuple[int, int]
 
 @functools.lru_cache(maxsize=4)
 def zones(size: int = 256) -> Zones:
-    """The zones for an S×S texture (cached; tensors are float32 on the CPU)."""
+    """The zones for an S×S texture (cached: treat the arrays as read-only)."""
     uv = canonical_mesh().uv * size - 0.5
     shape = (size, size)
     px = size / 256.0
@@ -98,7 +97,7 @@ def zones(size: int = 256) -> Zones:
     bridge = _stroke(uv, _APPLE[0], _APPLE[1], 9 * px, shape) * (1 - tpl["lips"])
     sunburn = np.maximum(apples * 0.9, bridge)
     blush = {
-        name: torch.from_numpy(_blur(m, 7 * px) * skin)[None, None]
+        name: _blur(m, 7 * px) * skin
         for name, m in zip(BLUSH_PLACEMENTS, (apples, cheekbones, draped, sunburn))
     }
 
@@ -131,8 +130,8 @@ def zones(size: int = 256) -> Zones:
     ring = cv2.dilate(eye_open, np.ones((3, 3), np.uint8), iterations=max(1, int(2 * px))) - eye_open
     lower_lash = _blur(np.clip(ring, 0, 1) * (lid < 0), 0.6 * px)
 
-    def t(a: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))[None, None]
+    def t(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a, dtype=np.float32)[None, None]
 
     ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
     direction = np.sign(np.array([right.outer_corner[0] - uv[168][0], left.outer_corner[0] - uv[168][0]]))
@@ -144,7 +143,7 @@ def zones(size: int = 256) -> Zones:
         lip_gloss=t(lip_gloss),
         brows=t(_blur(tpl["brows"], 1.0 * px)),
         under_eye=t(tpl["under_eye"]),
-        blush={k: v.float() for k, v in blush.items()},
+        blush={k: t(v) for k, v in blush.items()},
         contour=t(contour),
         highlight=t(highlight),
         eye_lid=t(lid),
@@ -152,8 +151,8 @@ def zones(size: int = 256) -> Zones:
         lash_distance=t(lash),
         lower_lash=t(lower_lash),
         eye_open=t(eye_open),
-        wing_origin=torch.tensor(np.stack([right.outer_corner, left.outer_corner]), dtype=torch.float32),
-        wing_dir_x=torch.tensor(direction, dtype=torch.float32),
+        wing_origin=np.stack([right.outer_corner, left.outer_corner]).astype(np.float32),
+        wing_dir_x=direction.astype(np.float32),
         eye_width=float((right.eye_width + left.eye_width) / 2),
         grid_x=t(xs),
         grid_y=t(ys),

@@ -1,7 +1,8 @@
 """What a user calls: one pipeline class per engine over shared options and reference
 handling, one engine registry, and the two everyday calls (:func:`apply_makeup`,
 :func:`transfer`). Names load on first use, so the CLI can ask the registry for engine
-names without loading torch."""
+names without loading torch; the two pipelines that run learned torch models (the
+diffusion engine, the makeup search) say which extra to install when torch is missing."""
 
 from __future__ import annotations
 
@@ -18,9 +19,19 @@ _EXPORTS = {
     "Look": "looks", "extract_look": "looks", "load_look": "looks", "painted_look": "looks", "save_look": "looks",
 }
 __all__ = sorted(_EXPORTS)
+TORCH_EXTRAS = {
+    "fram_transfer": ("diffusion", "the fram (diffusion) engine"),
+    "search": ("search", "makeup search (fram embed, similar, describe)"),
+}
+"""Modules that need torch → (the extra that brings it, what needs it)."""
 
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        return getattr(importlib.import_module(f"fram.pipelines.{_EXPORTS[name]}"), name)
+        module = _EXPORTS[name]
+        if module in TORCH_EXTRAS:
+            from fram.errors import require_extra
+
+            require_extra("torch", *TORCH_EXTRAS[module])
+        return getattr(importlib.import_module(f"fram.pipelines.{module}"), name)
     raise AttributeError(f"module 'fram.pipelines' has no attribute {name!r}")

@@ -267,15 +267,15 @@ class FramTransferPipeline(Pipeline):
         """The UV delta as one compositing layer per selected region group."""
         size = layer_size(analysis)
         d = gaussian_blur(delta, DELTA_SMOOTH_SIGMA) if DELTA_SMOOTH_SIGMA > 0 else delta
-        d = F.interpolate(d, size=(size, size), mode="bilinear", align_corners=False)
-        partition = token_group_partition(size)
+        d = F.interpolate(d, size=(size, size), mode="bilinear", align_corners=False).numpy()
+        partition = token_group_partition(size).numpy()
         layers = {}
         for group in groups:
             weight = sum(partition[i] for i, g in enumerate(TOKEN_GROUPS) if CONTROL_GROUP[g] == group)[None, None]
-            zeros1 = torch.zeros_like(weight)
+            zeros1 = np.zeros_like(weight)
             layers[group] = GroupLayer(
-                gain=torch.ones_like(d), add=d * weight, shine=zeros1, smooth=zeros1, sparkle=zeros1,
-                sparkle_color=torch.zeros_like(d), alpha=weight,
+                gain=np.ones_like(d), add=d * weight, shine=zeros1, smooth=zeros1, sparkle=zeros1,
+                sparkle_color=np.zeros_like(d), alpha=weight,
             )
         return layers
 
@@ -310,9 +310,7 @@ class FramTransferPipeline(Pipeline):
 
 
 def _render_on(texture: UVTexture, style: MakeupStyle) -> UVTexture:
-    x = torch.from_numpy(texture.texture).permute(2, 0, 1)[None].float() / 255
-    vis = torch.from_numpy(texture.visibility)[None, None]
-    with torch.no_grad():
-        out = render_uv(x, vis, [style]).texture
-    made = (out[0].permute(1, 2, 0).numpy() * 255 + 0.5).clip(0, 255).astype(np.uint8)
+    x = texture.texture.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255)
+    out = render_uv(x, texture.visibility[None, None], [style]).texture
+    made = (out[0].transpose(1, 2, 0) * 255 + 0.5).clip(0, 255).astype(np.uint8)
     return UVTexture(texture=made, visibility=texture.visibility)

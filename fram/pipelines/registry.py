@@ -101,7 +101,8 @@ def shared_pipeline(cls: type, folder: Path | None = None) -> Any:
 
 
 def _load_fram(name: str) -> TransferEngine:
-    from fram.pipelines.fram_transfer import FramTransferPipeline, default_generator_folder
+    from fram.pipelines import FramTransferPipeline  # names the extra when torch is missing
+    from fram.pipelines.fram_transfer import default_generator_folder
 
     return shared_pipeline(FramTransferPipeline, default_generator_folder())
 

@@ -25,7 +25,6 @@ from typing import Any, Callable
 
 import cv2
 import numpy as np
-import torch
 
 from fram.face.colour import SRGB_TO_LINEAR_8BIT
 from fram.face.feature_outlines import eye_outlines, lip_outlines
@@ -129,7 +128,7 @@ def wear_on_face(look: VideoLook, image: np.ndarray, face: Face) -> WornLook | N
     lips = vis * seen.texture[..., 1] + (1 - vis) * templates["lips"]
     ordered = [layers[g].masked(_plane(surface)) for g in layers if g != "lips"]
     ordered += [layers[g].masked(_plane(lips)) for g in layers if g == "lips"]
-    packed = combine(ordered).pack()[0].permute(1, 2, 0).numpy()
+    packed = combine(ordered).pack()[0].transpose(1, 2, 0)
     sigma = BASE_SIGMA * max(face.width, 1.0) / (0.95 * 256)
     light = cv2.GaussianBlur(SRGB_TO_LINEAR_8BIT[image], (0, 0), sigma)
     key_light = unwrap(light, face, size, analysis.projection)
@@ -137,8 +136,8 @@ def wear_on_face(look: VideoLook, image: np.ndarray, face: Face) -> WornLook | N
     return WornLook(uv=np.ascontiguousarray(np.dstack([packed, key_light.texture * known]), np.float32))
 
 
-def _plane(mask: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(mask, np.float32))[None, None]
+def _plane(mask: np.ndarray) -> np.ndarray:
+    return np.asarray(mask, np.float32)[None, None]
 
 
 def _holes(face: Face, origin: tuple[int, int], shape: tuple[int, int]) -> np.ndarray:
@@ -189,9 +188,8 @@ def wear_on_frame(frame: np.ndarray, face: Face, worn: WornLook, presence: float
     if projected is None:
         return frame
     box, data = projected
-    tensor = torch.from_numpy(data).permute(2, 0, 1)[None]
-    layer = GroupLayer.unpack(tensor[:, :LAYER_CHANNELS])
-    layer.gain = layer.gain + (1 - torch.from_numpy(box.coverage)[None, None])
+    layer = GroupLayer.unpack(np.ascontiguousarray(data[..., :LAYER_CHANNELS].transpose(2, 0, 1))[None])
+    layer.gain = layer.gain + (1 - box.coverage)[None, None]
     weight = _holes(face, box.origin, box.shape) * np.float32(presence)
     layer = layer.masked(_plane(weight))
     return composite_photo(frame, face, projection, layer, box, key_base=data[..., LAYER_CHANNELS:])

@@ -30,11 +30,13 @@ import torch.nn.functional as F
 from PIL import Image
 
 from fram.errors import FramError
-from fram.face.brows import CROP, BrowCrop, BrowNet, BrowNetConfig, crop_features, crop_frame
+from fram.face.brows import CROP, BrowCrop, BrowNet, crop_features, crop_frame
 from fram.face.image_io import read_image
 from fram.face.landmarks import detect_face
 from fram.face.regions import brow_inputs
+from fram.face.segmenter import SegmenterConfig, UNet
 from fram.train.common import lr_at, progress_at
+from fram.train.segmenter import SegmenterModule
 
 BROW_CLASSES = (6, 7)
 
@@ -92,7 +94,7 @@ def loss_fn(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return bce + dice.mean()
 
 
-def crop_iou(model: BrowNet, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+def crop_iou(model: SegmenterModule, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """Mean IoU in the crops of the network's and of the prior's mask (> 0.5)."""
     with torch.no_grad():
         pred = torch.cat([torch.sigmoid(model(x[i : i + 256])) for i in range(0, len(x), 256)]) > 0.5
@@ -128,7 +130,7 @@ class BrowSchedule:
 
 def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: int = 12, steps: int = 3000, batch: int = 64,
           lr: float = 3e-3, time_limit_min: float = 15.0, threads: int = 2, seed: int = 0,
-          config: BrowNetConfig = BrowNetConfig(), log=print, extract_fn=None, model_class: type[BrowNet] = BrowNet) -> Path:
+          config: SegmenterConfig = SegmenterConfig(), log=print, extract_fn=None, model_class: type[UNet] = BrowNet) -> Path:
     """Train a crop segmenter; ``extract_fn`` and ``model_class`` (default: the brows')
     let :mod:`fram.train.features` train the eye and lip segmenters with the same loop."""
     extract_fn = extract_fn or extract
@@ -143,7 +145,7 @@ def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: in
 
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
-    model = model_class(config)
+    model = SegmenterModule(config, model_class)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     schedule = BrowSchedule(lr=lr, time_limit_min=time_limit_min)
     history, evals = [], []
@@ -203,7 +205,7 @@ def run_cli(argv: list[str] | None, prog: str, doc: str, features: dict[str, tup
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--time-limit", type=float, default=15.0, help="CPU minutes")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--widths", default=",".join(map(str, BrowNetConfig().widths)), help="channels per U-Net level, e.g. 16,24,32")
+    p.add_argument("--widths", default=",".join(map(str, SegmenterConfig().widths)), help="channels per U-Net level, e.g. 16,24,32")
     args = p.parse_args(argv)
     if not (args.data / "images").is_dir():
         print(f"error: {args.data} has no images/ folder", file=sys.stderr)
@@ -214,7 +216,7 @@ def run_cli(argv: list[str] | None, prog: str, doc: str, features: dict[str, tup
         chosen = {"extract_fn": functools.partial(extract_fn, args.feature), "model_class": model_class}
     train(args.data, args.out, images=args.images, val=args.val, jitter=args.jitter, steps=args.steps, batch=args.batch,
           lr=args.lr, time_limit_min=args.time_limit, threads=args.threads,
-          config=BrowNetConfig(widths=tuple(int(w) for w in args.widths.split(","))), **chosen)
+          config=SegmenterConfig(widths=tuple(int(w) for w in args.widths.split(","))), **chosen)
     return 0
 
 

@@ -106,8 +106,7 @@ def render_on_other_faces(data: Stage2Data, looks: torch.Tensor, onto: torch.Ten
         style = MakeupStyle.model_validate_json(data.recipes[look])
         styles.append(match_skin(style, REFERENCE_SKIN_LAB + tone(face) - tone(int(data.pair_face[look]))))
     before, vis = data.ref_before[onto].float() / 255, data.ref_vis[onto].float() / 255
-    with torch.no_grad():
-        made = render_uv(before, vis, styles).texture
+    made = torch.from_numpy(render_uv(before.numpy(), vis.numpy(), styles).texture)
     return made.clamp(0, 1), vis
 
 

@@ -25,6 +25,20 @@ def weights_folder(env_var: str, name: str) -> Path:
     return Path(os.environ.get(env_var) or WEIGHTS_ROOT / name)
 
 
+def model_files(folder: str | os.PathLike[str], model_type: str, missing_hint: str = "") -> tuple[dict[str, Any], Path]:
+    """A model folder's config (``config.json``, parsed) and the path of its weights, or
+    a :class:`~fram.errors.ModelNotFoundError` that says what to do (``missing_hint``).
+    Torch models load the weights through :class:`PretrainedModel`, numpy ones through
+    ``safetensors.numpy``."""
+    from fram.errors import ModelNotFoundError
+
+    folder = Path(folder)
+    if not (folder / CONFIG_FILE).is_file() or not (folder / WEIGHTS_FILE).is_file():
+        hint = f": {missing_hint}" if missing_hint else ""
+        raise ModelNotFoundError(f"no {model_type} in {folder} ({CONFIG_FILE} and {WEIGHTS_FILE} expected){hint}")
+    return json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8")), folder / WEIGHTS_FILE
+
+
 
 
 class PretrainedModel:
@@ -61,16 +75,11 @@ class PretrainedModel:
         """Load a folder written by :meth:`save_pretrained` (CPU, float32, eval mode)."""
         from safetensors.torch import load_file
 
-        from fram.errors import ModelNotFoundError
-
-        folder = Path(folder)
-        if not (folder / CONFIG_FILE).is_file() or not (folder / WEIGHTS_FILE).is_file():
-            hint = f": {cls.missing_hint}" if cls.missing_hint else ""
-            raise ModelNotFoundError(f"no {cls.model_type} in {folder} ({CONFIG_FILE} and {WEIGHTS_FILE} expected){hint}")
-        model = cls(cls.config_class.from_dict(json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))))
-        state = load_file(str(folder / WEIGHTS_FILE), device="cpu")
+        config, weights = model_files(folder, cls.model_type, cls.missing_hint)
+        model = cls(cls.config_class.from_dict(config))
+        state = load_file(str(weights), device="cpu")
         model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()}, strict=True)
-        model._load_extras(folder)
+        model._load_extras(weights.parent)
         return model.eval()
 
     def _save_extras(self, folder: Path) -> None:
@@ -80,4 +89,4 @@ class PretrainedModel:
         """Read them back (none by default)."""
 
 
-__all__ = ["CONFIG_FILE", "PretrainedModel", "WEIGHTS_FILE", "WEIGHTS_ROOT", "weights_folder"]
+__all__ = ["CONFIG_FILE", "PretrainedModel", "WEIGHTS_FILE", "WEIGHTS_ROOT", "model_files", "weights_folder"]

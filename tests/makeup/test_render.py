@@ -1,8 +1,6 @@
 import numpy as np
 import pytest
-import torch
 
-from fram.face.colour import srgb_to_linear
 from fram.makeup.compose import analyse, apply_style
 from fram.makeup.presets import get_preset
 from fram.makeup.recipe import MakeupStyle
@@ -15,8 +13,8 @@ def analysis(astronaut, astronaut_face):
 
 
 def _uv(analysis):
-    x = torch.from_numpy(analysis.texture.texture).permute(2, 0, 1)[None].float() / 255
-    v = torch.from_numpy(analysis.texture.visibility)[None, None]
+    x = analysis.texture.texture.transpose(2, 0, 1)[None].astype(np.float32) / 255
+    v = analysis.texture.visibility[None, None]
     return x, v
 
 
@@ -24,7 +22,7 @@ def test_empty_recipe_changes_nothing(astronaut, analysis):
     out = apply_style(astronaut, analysis, MakeupStyle())
     assert np.array_equal(out, astronaut)
     x, v = _uv(analysis)
-    assert (render_uv(x, v, [MakeupStyle()]).texture - x).abs().max() < 2 / 255
+    assert np.abs(render_uv(x, v, [MakeupStyle()]).texture - x).max() < 2 / 255
 
 
 def test_lipstick_paints_only_the_lips(astronaut, analysis):
@@ -69,31 +67,10 @@ def test_skin_texture_survives_foundation(astronaut, analysis):
 def test_batched_render_matches_single(analysis):
     x, v = _uv(analysis)
     styles = [get_preset("natural"), get_preset("goth")]
-    both = render_uv(x.repeat(2, 1, 1, 1), v.repeat(2, 1, 1, 1), styles).texture
+    both = render_uv(np.repeat(x, 2, axis=0), np.repeat(v, 2, axis=0), styles).texture
     one = render_uv(x, v, [styles[1]]).texture
-    assert (both[1:] - one).abs().max() < 1e-4
-    assert (both[0] - both[1]).abs().mean() > 0.005
-
-
-def test_recipe_numbers_are_differentiable(analysis):
-    """A lipstick colour is recovered from a rendered texture by gradient descent."""
-    x, v = _uv(analysis)
-    style = MakeupStyle.from_dict({"lipstick": {"color": "#a0203a", "opacity": 0.9}})
-    with torch.no_grad():
-        target = render_uv(x, v, [style]).texture
-    color = torch.tensor([[0.5, 0.5, 0.5]], requires_grad=True)
-    optimiser = torch.optim.Adam([color], lr=0.06)
-    for _ in range(30):
-        optimiser.zero_grad()
-        out = render_uv(x, v, [style], overrides={"lipstick.color": color.clamp(0, 1)})
-        loss = (out.texture - target).abs().mean()
-        loss.backward()
-        optimiser.step()
-    # Compared in linear light, where the renderer mixes colours (sRGB 0x20 and 0x00
-    # differ by only 0.015 there).
-    recovered = srgb_to_linear(color.detach().clamp(0, 1)[0])
-    expected = srgb_to_linear(torch.tensor([0xA0, 0x20, 0x3A]) / 255.0)
-    assert (recovered - expected).abs().max() < 0.05, recovered
+    assert both.dtype == np.float32 and np.abs(both[1:] - one).max() < 1e-4
+    assert np.abs(both[0] - both[1]).mean() > 0.005
 
 
 def test_black_and_white_photo_stays_black_and_white(astronaut):

@@ -97,9 +97,7 @@ def _rotation(rgb: np.ndarray, upright: np.ndarray) -> dict[str, float]:
 def darken(rgb: np.ndarray, light: float) -> np.ndarray:
     from fram.face.colour import SRGB_TO_LINEAR_8BIT, linear_to_srgb
 
-    import torch
-
-    return (linear_to_srgb(torch.from_numpy(SRGB_TO_LINEAR_8BIT[rgb] * np.float32(light))).numpy() * 255 + 0.5).astype(np.uint8)
+    return (linear_to_srgb(SRGB_TO_LINEAR_8BIT[rgb] * np.float32(light)) * 255 + 0.5).astype(np.uint8)
 
 
 def _exposure(rgb: np.ndarray, upright: np.ndarray, make) -> dict[str, float]:

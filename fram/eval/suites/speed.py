@@ -66,21 +66,22 @@ def _rss_mib() -> float:
 def measure_size(engine_name: str, size: int, repeat: int, reference: str | None, threads: int | None = None) -> dict:
     """Stage timings (ms) and memory (MiB) of one engine at one photo size, with
     ``threads`` torch threads (restored afterwards)."""
-    import torch
+    from fram.errors import require_extra
+
+    torch = require_extra("torch", "eval", "fram eval")
 
     previous = torch.get_num_threads()
     if threads:
         torch.set_num_threads(threads)
     try:
-        return _measure_size(engine_name, size, repeat, reference)
+        return _measure_size(engine_name, size, repeat, reference, torch.get_num_threads())
     finally:
         torch.set_num_threads(previous)
 
 
-def _measure_size(engine_name: str, size: int, repeat: int, reference: str | None) -> dict:
+def _measure_size(engine_name: str, size: int, repeat: int, reference: str | None, threads: int) -> dict:
     import cv2
     import numpy as np
-    import torch
 
     from fram.eval.engines import get_engine
     from fram.eval.measure import GROUPS
@@ -106,7 +107,7 @@ def _measure_size(engine_name: str, size: int, repeat: int, reference: str | Non
     engine(image, refs, GROUPS)  # loads models, fills caches
     rss_warm = _rss_mib()
     ms = _timed_rounds(stages, repeat)
-    out = {"size": size, "threads": torch.get_num_threads(), "face_px": round(face.width, 1), "rss_after_warmup_mib": round(rss_warm, 1), "peak_rss_mib": round(peak_rss_mib(), 1)}
+    out = {"size": size, "threads": threads, "face_px": round(face.width, 1), "rss_after_warmup_mib": round(rss_warm, 1), "peak_rss_mib": round(peak_rss_mib(), 1)}
     for stage, times in ms.items():
         out[f"ms/{stage}"] = times["median"]
         out[f"best_ms/{stage}"] = times["best"]
