@@ -1,6 +1,6 @@
 """Contact sheet of the default (``layer``) transfer on real photos: strong eye looks,
-graphic liner, face paint and glitter, worn by a man with stubble, a dark-skinned
-woman, a dark-skinned man with glasses, a woman with glasses, a turned head with an
+graphic liner, face paint and glitter, worn by a man with stubble, a brown-skinned
+woman with curls, a dark-skinned man with glasses, a woman with glasses, a turned head with an
 open smile and a dark photo (35 % of the light).
 
     python benchmarks/layer_sheet.py [--out docs/layer_transfer_sheet.jpg] [--size 220] [--rows 0,1,2]
@@ -36,7 +36,7 @@ CELEBA = DATA / "faces" / "celebamask-hq" / "images"
 BARE = DATA / "makeup-photos-extra" / "bare"
 SOURCES = (
     ("man, stubble", BARE / "makeup_transfer__Code_Final_Images_target_02.jpg", 1.0),
-    ("dark skin", DATA / "faces" / "utkface" / "24_1_1_20170116225255798.jpg", 1.0),
+    ("brown skin, curls", BARE / "makeup_transfer__Code_Final_Images_target_04.jpg", 1.0),
     ("glasses, dark skin", CELEBA / "21f48e24530f4ff49041701b1b20b0c8.jpg", 1.0),
     ("glasses", CELEBA / "802bc5609206479caaadded02173908e.jpg", 1.0),
     ("turned, open smile", BARE / "SpMT__MT-Dataset_images_non-makeup_8.jpg", 1.0),

@@ -34,6 +34,7 @@ import numpy as np
 
 from fram.face.colour import lab_to_rgb_fast, rgb_to_lab_fast
 from fram.face.landmarks import Face
+from fram.face.occluders import occluded
 from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture, face_projection, mirror_fill, unwrap
 from fram.makeup.bare_prior import LIGHTNESS_SCALE, PRIOR_SIZE, bare_prior
@@ -47,6 +48,11 @@ DEAD_ZONE = (2.0, 2.0)
 that texel (:attr:`BarePrior.precision`), where coverage starts to ramp in, and over
 how many more it reaches full: natural variation (pores, freckles, redness, creases)
 stays below it."""
+READ_LID_DEAD_ZONE = (1.0, 1.5)
+""":data:`DEAD_ZONE` on the lids when a reference's look is read to be worn. Bare lids
+vary widely (crease shadows, veins, a lid's own darkness), so at 2 σ half a smoky eye
+passes for a bare lid; reading a look, missing its eyeshadow is the worse mistake,
+while removal keeps the wider zone: taking a bare lid's shadow off is the worse one there."""
 OCCLUDER_DELTA = 14.0
 """ΔE within which a painted-looking texel matches a colour just outside the face
 (hair, hat, background, a hand): joined to the face's edge, it is an occluder."""
@@ -311,7 +317,8 @@ def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str,
 
 def reference_layer(image: np.ndarray, face: Face, size: int) -> MakeupLayer:
     """The makeup a face in a photo wears, at UV size ``size``."""
-    return extract_layer(unwrap(image, face, size), surrounding_colours(image, face), photo_light(image, face))
+    texture = unwrap(image, face, size)
+    return decompose(texture, surrounding_colours(image, face), photo_light(image, face), READ_LID_DEAD_ZONE).layer
 
 
 @dataclass(frozen=True)
@@ -330,22 +337,32 @@ class Decomposition:
     presence: np.ndarray
 
 
-def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light: np.ndarray | None = None) -> Decomposition:
+def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light: np.ndarray | None = None,
+              lid_dead_zone: tuple[float, float] = DEAD_ZONE) -> Decomposition:
     """Split a face texture into its bare face and its makeup; see the module docstring.
 
     Hidden parts are taken from the mirrored side when that side was seen, and left
     unpainted otherwise: the far side of a turned head is never read as makeup, nor
     (given ``surroundings``, :func:`surrounding_colours`) hair or hands over the face.
     ``light`` is the photo's white point (:func:`fram.makeup.compose.photo_light`;
-    None = white), divided out of the layer's paint and skin.
+    None = white), divided out of the layer's paint and skin. ``lid_dead_zone``
+    replaces :data:`DEAD_ZONE` on the lids (:data:`READ_LID_DEAD_ZONE`).
     """
-    filled, seen = mirror_fill(texture, SEEN)
+    import os
+    use_net = os.environ.get("FRAM_OCC", "heur") == "net"
+    cover = occluded(texture) if use_net else np.zeros_like(texture.visibility)
+    if use_net:
+        surroundings = None
+    filled, seen = mirror_fill(UVTexture(texture.texture, texture.visibility * (1 - cover)), SEEN)
     size = filled.shape[0]
     tpl = uv_templates(size)
     bare = estimate_bare(filled, seen)
     # A touch of smoothing: JPEG blocks and sensor noise are not paint.
     lab = texture_lab(cv2.GaussianBlur(filled, (0, 0), 0.6 * size / 256))
-    departure = ramp(bare_distance(lab, bare), DEAD_ZONE[0], DEAD_ZONE[0] + DEAD_ZONE[1])
+    lids = np.clip(tpl["eyeshadow"], 0, 1)
+    start = DEAD_ZONE[0] + (lid_dead_zone[0] - DEAD_ZONE[0]) * lids
+    width = DEAD_ZONE[1] + (lid_dead_zone[1] - DEAD_ZONE[1]) * lids
+    departure = ramp((bare_distance(lab, bare) - start) / width, 0.0, 1.0)
     seen_linear, bare_linear = linear_rgb(lab_to_rgb_fast(lab)), bare.linear
     alpha, paint = unmix(seen_linear, bare_linear)
     where = (tpl["face"] > 0) & (seen > SEEN)
@@ -361,9 +378,4 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light:
     skin = linear_rgb(lab_to_rgb_fast(bare.skin_lab.reshape(1, 1, 3)))[0, 0] / white
     skin_lab = rgb_to_lab_fast(srgb_from_linear(np.clip(skin, 0, 1)).reshape(1, 1, 3))[0, 0]
     layer = MakeupLayer(colour=colour, alpha=(alpha * presence).astype(np.float32), skin=skin_lab.astype(np.float32))
-    return Decomposition(bare=bare, layer=layer, presence=presence.astype(np.float32))
-
-
-def extract_layer(texture: UVTexture, surroundings: np.ndarray | None = None, light: np.ndarray | None = None) -> MakeupLayer:
-    """The makeup a face texture wears, as a :class:`MakeupLayer` of the same size (:func:`decompose`)."""
-    return decompose(texture, surroundings, light).layer
+    return Decomposition(bare=bare, layer=layer, presence=(presence * (1 - cover)).astype(np.float32))

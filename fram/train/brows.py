@@ -130,9 +130,12 @@ class BrowSchedule:
 
 def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: int = 12, steps: int = 3000, batch: int = 64,
           lr: float = 3e-3, time_limit_min: float = 15.0, threads: int = 2, seed: int = 0,
-          config: SegmenterConfig = SegmenterConfig(), log=print, extract_fn=None, model_class: type[UNet] = BrowNet) -> Path:
-    """Train a crop segmenter; ``extract_fn`` and ``model_class`` (default: the brows')
-    let :mod:`fram.train.features` train the eye and lip segmenters with the same loop."""
+          config: SegmenterConfig = SegmenterConfig(), log=print, extract_fn=None, model_class: type[UNet] = BrowNet,
+          augment_fn=None) -> Path:
+    """Train a segmenter; ``extract_fn``, ``model_class`` and ``augment_fn`` (default: the
+    brows') let :mod:`fram.train.features` and :mod:`fram.train.occluders` train the eye,
+    lip and occluder segmenters with the same loop."""
+    augment_fn = augment_fn or augment
     extract_fn = extract_fn or extract
     torch.set_num_threads(threads)
     paths = sorted((data / "images").glob("*.jpg"))[:images]
@@ -163,7 +166,7 @@ def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: in
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, progress, schedule)
         idx = torch.randint(len(x_train), (batch,), generator=g)
-        loss = loss_fn(model(augment(x_train[idx], g)), y_train[idx])
+        loss = loss_fn(model(augment_fn(x_train[idx], g)), y_train[idx])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -189,9 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     return run_cli(argv, "python -m fram.train.brows", __doc__)
 
 
-def run_cli(argv: list[str] | None, prog: str, doc: str, features: dict[str, tuple] | None = None) -> int:
+def run_cli(argv: list[str] | None, prog: str, doc: str, features: dict[str, tuple] | None = None, *,
+            defaults: dict | None = None, config: SegmenterConfig = SegmenterConfig(), **chosen) -> int:
     """The training command line; with ``features`` (name → (extract function taking
-    the name first, model class)) it first takes which of them to train."""
+    the name first, model class)) it first takes which of them to train. ``defaults``
+    overrides option defaults, ``config`` the network's input channels and widths, and
+    ``chosen`` is passed on to :func:`train` (``extract_fn``, ``model_class``, ``augment_fn``)."""
     p = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
     if features:
         p.add_argument("feature", choices=sorted(features))
@@ -205,18 +211,18 @@ def run_cli(argv: list[str] | None, prog: str, doc: str, features: dict[str, tup
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--time-limit", type=float, default=15.0, help="CPU minutes")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--widths", default=",".join(map(str, SegmenterConfig().widths)), help="channels per U-Net level, e.g. 16,24,32")
+    p.add_argument("--widths", default=",".join(map(str, config.widths)), help="channels per U-Net level, e.g. 16,24,32")
+    p.set_defaults(**(defaults or {}))
     args = p.parse_args(argv)
     if not (args.data / "images").is_dir():
         print(f"error: {args.data} has no images/ folder", file=sys.stderr)
         return 2
-    chosen = {}
     if features:
         extract_fn, model_class = features[args.feature]
         chosen = {"extract_fn": functools.partial(extract_fn, args.feature), "model_class": model_class}
     train(args.data, args.out, images=args.images, val=args.val, jitter=args.jitter, steps=args.steps, batch=args.batch,
           lr=args.lr, time_limit_min=args.time_limit, threads=args.threads,
-          config=SegmenterConfig(widths=tuple(int(w) for w in args.widths.split(","))), **chosen)
+          config=SegmenterConfig(in_channels=config.in_channels, widths=tuple(int(w) for w in args.widths.split(","))), **chosen)
     return 0
 
 
