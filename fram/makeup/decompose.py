@@ -48,6 +48,9 @@ DEAD_ZONE = (2.0, 2.0)
 that texel (:attr:`BarePrior.precision`), where coverage starts to ramp in, and over
 how many more it reaches full: natural variation (pores, freckles, redness, creases)
 stays below it."""
+COVERED = (0.2, 0.5)
+"""Occluder probability (:func:`fram.face.occluders.occluded`) over which a texel turns
+from skin to covered."""
 READ_LID_DEAD_ZONE = (1.0, 1.5)
 """:data:`DEAD_ZONE` on the lids when a reference's look is read to be worn. Bare lids
 vary widely (crease shadows, veins, a lid's own darkness), so at 2 σ half a smoky eye
@@ -343,17 +346,27 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light:
 
     Hidden parts are taken from the mirrored side when that side was seen, and left
     unpainted otherwise: the far side of a turned head is never read as makeup, nor
-    (given ``surroundings``, :func:`surrounding_colours`) hair or hands over the face.
+    what covers the face (the occluder segmenter, and given ``surroundings``,
+    :func:`surrounding_colours`, texels like them joined to the face's edge).
     ``light`` is the photo's white point (:func:`fram.makeup.compose.photo_light`;
     None = white), divided out of the layer's paint and skin. ``lid_dead_zone``
     replaces :data:`DEAD_ZONE` on the lids (:data:`READ_LID_DEAD_ZONE`).
     """
-    import os
-    use_net = os.environ.get("FRAM_OCC", "heur") == "net"
-    cover = occluded(texture) if use_net else np.zeros_like(texture.visibility)
-    if use_net:
-        surroundings = None
-    filled, seen = mirror_fill(UVTexture(texture.texture, texture.visibility * (1 - cover)), SEEN)
+    # Covered texels (:mod:`fram.face.occluders`: hair, glasses, a hat, a hand) are
+    # unknown: never read as paint. Around the eyes, where a look is as good as always
+    # symmetric, they are filled from the mirrored side when it shows; elsewhere not
+    # (the two halves of a face are lit differently: a mirrored shadow reads as paint).
+    cover = occluded(texture)
+    # Widened a little: the net sees a 128 px face, where a fringe's tips are sub-texel.
+    reach = 2 * max(1, round(texture.size / 256)) + 1
+    hidden = ramp(cv2.dilate(cover, np.ones((reach, reach), np.uint8)), *COVERED)
+    wing = 8 * reach + 1  # a liner's wing or a smoky eye runs out toward the temple
+    around_eyes = cv2.dilate(np.clip(uv_templates(texture.size)["eyeshadow"] * 4, 0, 1), np.ones((wing // 2, wing), np.uint8))
+    own = UVTexture(texture.texture, texture.visibility * (1 - hidden * around_eyes))
+    filled, seen = mirror_fill(own, SEEN)
+    mirrored = (own.visibility < SEEN) & (seen >= SEEN)
+    kept = np.where(mirrored, 1.0, 1 - hidden).astype(np.float32)
+    seen = seen * kept
     size = filled.shape[0]
     tpl = uv_templates(size)
     bare = estimate_bare(filled, seen)
@@ -377,5 +390,5 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light:
     colour = np.clip(paint / bare.shading[..., None] / white, 0, 1).astype(np.float32)
     skin = linear_rgb(lab_to_rgb_fast(bare.skin_lab.reshape(1, 1, 3)))[0, 0] / white
     skin_lab = rgb_to_lab_fast(srgb_from_linear(np.clip(skin, 0, 1)).reshape(1, 1, 3))[0, 0]
-    layer = MakeupLayer(colour=colour, alpha=(alpha * presence).astype(np.float32), skin=skin_lab.astype(np.float32))
-    return Decomposition(bare=bare, layer=layer, presence=(presence * (1 - cover)).astype(np.float32))
+    layer = MakeupLayer(colour=colour, alpha=(alpha * presence * kept).astype(np.float32), skin=skin_lab.astype(np.float32))
+    return Decomposition(bare=bare, layer=layer, presence=(presence * (1 - hidden)).astype(np.float32))

@@ -18,8 +18,8 @@ import numpy as np
 from fram.makeup.decompose import MakeupLayer
 
 ZONES = ("lips", "eyes", "skin")
-COEFFICIENTS = (0.709, 1.441, -1.199)
-INTERCEPT = 3.079
+COEFFICIENTS = (0.815, 1.635, -0.75)
+INTERCEPT = 4.379
 FLOOR = 0.01
 """Added before the log, so a zone with no coverage at all stays finite."""
 
