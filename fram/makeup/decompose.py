@@ -51,6 +51,8 @@ stays below it."""
 COVERED = (0.2, 0.5)
 """Occluder probability (:func:`fram.face.occluders.occluded`) over which a texel turns
 from skin to covered."""
+VIVID = (30.0, 45.0)
+"""CIELAB chroma over which a texel the occluder segmenter calls covered is taken for paint."""
 READ_LID_DEAD_ZONE = (1.0, 1.5)
 """:data:`DEAD_ZONE` on the lids when a reference's look is read to be worn. Bare lids
 vary widely (crease shadows, veins, a lid's own darkness), so at 2 σ half a smoky eye
@@ -262,12 +264,13 @@ def surrounding_colours(image: np.ndarray, face: Face) -> np.ndarray:
     return centres.astype(np.float32)
 
 
-def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: np.ndarray, skin_lab: np.ndarray) -> np.ndarray:
+def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: np.ndarray, skin_lab: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     """(S, S) float32 in [0, 1]: texels that look like what surrounds the face (not
     its skin) and reach the face's edge through such texels: hair falling over a
     cheek, a hat brim, background where the mesh overshoots. Of those, a smooth,
     vividly coloured patch is kept as paint (a colour block running off the face);
-    textured (hair strands) or dull ones are occluders."""
+    textured (hair strands) or dull ones are occluders. What the occluder segmenter
+    already covers (``hidden``) counts as the face's edge: hair it found reaches in."""
     size = alpha.shape[0]
     px = size / 256.0
     palette = surroundings[np.linalg.norm(surroundings - skin_lab, axis=-1) > 2 * OCCLUDER_DELTA] if len(surroundings) else surroundings
@@ -278,7 +281,7 @@ def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: np.ndarray, ski
     count, labels = cv2.connectedComponents(candidate, connectivity=8)
     if count <= 1:
         return np.zeros_like(alpha)
-    edge = uv_templates(size)["face"] < 0.35
+    edge = (uv_templates(size)["face"] < 0.35) | (cv2.dilate(hidden, np.ones((3, 3), np.uint8)) > 0.5)
     touching = np.zeros(count, bool)
     touching[np.unique(labels[edge & (candidate > 0)])] = True
     lightness = lab[..., 0]
@@ -352,20 +355,23 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light:
     None = white), divided out of the layer's paint and skin. ``lid_dead_zone``
     replaces :data:`DEAD_ZONE` on the lids (:data:`READ_LID_DEAD_ZONE`).
     """
-    # Covered texels (:mod:`fram.face.occluders`: hair, glasses, a hat, a hand) are
-    # unknown: never read as paint. Around the eyes, where a look is as good as always
-    # symmetric, they are filled from the mirrored side when it shows; elsewhere not
-    # (the two halves of a face are lit differently: a mirrored shadow reads as paint).
-    cover = occluded(texture)
-    # Widened a little: the net sees a 128 px face, where a fringe's tips are sub-texel.
-    reach = 2 * max(1, round(texture.size / 256)) + 1
-    hidden = ramp(cv2.dilate(cover, np.ones((reach, reach), np.uint8)), *COVERED)
+    # Covered texels (:mod:`fram.face.occluders`: hair, a hat, a hand over the face)
+    # are unknown: never read as paint, and not filled from the mirrored side (the two
+    # halves of a face are lit differently: a mirrored shadow reads as paint). Around
+    # the eyes neither the segmenter nor the colour rule (:func:`_occluders`) is asked:
+    # a bold eye look is a band of dark or vivid colour across the eyes, as sunglasses
+    # are, and it touches dark hair at the temples; losing a look is worse there than
+    # reading a rare pair of glasses as paint.
+    reach = 2 * max(1, round(texture.size / 256)) + 1  # the net sees a 128 px face: widen its mask a little
     wing = 8 * reach + 1  # a liner's wing or a smoky eye runs out toward the temple
     around_eyes = cv2.dilate(np.clip(uv_templates(texture.size)["eyeshadow"] * 4, 0, 1), np.ones((wing // 2, wing), np.uint8))
-    own = UVTexture(texture.texture, texture.visibility * (1 - hidden * around_eyes))
-    filled, seen = mirror_fill(own, SEEN)
-    mirrored = (own.visibility < SEEN) & (seen >= SEEN)
-    kept = np.where(mirrored, 1.0, 1 - hidden).astype(np.float32)
+    cover = cv2.dilate(occluded(texture), np.ones((reach, reach), np.uint8))
+    # Vivid colour is paint (face paint running into the hair); hair, hats and hands
+    # that vivid are rare.
+    cover = cover * (1 - ramp(np.linalg.norm(texture_lab(texture.texture)[..., 1:], axis=-1), *VIVID))
+    hidden = ramp(cover, *COVERED) * (1 - around_eyes)
+    filled, seen = mirror_fill(texture, SEEN)
+    kept = 1 - hidden
     seen = seen * kept
     size = filled.shape[0]
     tpl = uv_templates(size)
@@ -383,7 +389,7 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light:
     presence = departure * where * (1 - cv2.GaussianBlur(features, (0, 0), 0.75 * size / 256))
     presence = presence * (1 - _glare(alpha, seen_linear, bare_linear, tpl))
     if surroundings is not None:
-        presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare.skin_lab))
+        presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare.skin_lab, hidden) * (1 - lids))
     # Paint and skin as albedos: the reference photo's relative shading and its white
     # point divided out, so the layer is relit by the photo that wears it, not twice.
     white = np.ones(3, np.float32) if light is None else np.asarray(light, np.float32)

@@ -18,8 +18,8 @@ import numpy as np
 from fram.makeup.decompose import MakeupLayer
 
 ZONES = ("lips", "eyes", "skin")
-COEFFICIENTS = (0.815, 1.635, -0.75)
-INTERCEPT = 4.379
+COEFFICIENTS = (0.856, 1.694, -0.737)
+INTERCEPT = 4.953
 FLOOR = 0.01
 """Added before the log, so a zone with no coverage at all stays finite."""
 

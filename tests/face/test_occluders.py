@@ -68,16 +68,18 @@ def test_paint_is_not_cover_and_is_still_read(shared_data):
 
 
 @pytest.mark.data
-def test_sunglasses_are_not_read_as_paint(shared_data):
-    # Dark frames and lenses over the eyes look like a black smoky eye by colour alone
-    # (before the segmenter, 89 % of these texels read as paint).
-    name = "d7f6637562a44d4c85746609e1ea3acf"
+@pytest.mark.parametrize("name", ['ce4f9a2704c640ef91877d9fd46f8a55', 'd01ca202ee9243168f489ebb9d54743a', 'd58dfb2fb46f417c95467c2b9d02a2be', 'd1b9a3322d744196adeedc262604c335'])
+def test_hair_and_hats_over_a_reference_are_not_read_as_paint(shared_data, name):
+    # A fringe, a cap's brim, strands over a cheek: without the segmenter 6-31 % of
+    # these photos' hair texels read as paint (coverage > 0.3). On the lids neither
+    # rule is asked (a bold eye look is a dark band too), so a fringe that falls onto
+    # them still reads as paint there: the bound is 8 %, not 0.
     image, _ = _photo(shared_data, name)
     labels = np.asarray(Image.open(shared_data / "faces" / "celebamask-hq" / "masks" / f"{name}.png"))
-    glasses = Image.fromarray(((labels == 3) * 255).astype(np.uint8)).resize(image.shape[1::-1], Image.NEAREST)
+    hair = Image.fromarray((np.isin(labels, (13, 14)) * 255).astype(np.uint8)).resize(image.shape[1::-1], Image.NEAREST)
     face = detect_face(image)
     texture = unwrap(image, face, SIZE)
-    over = _truth(glasses, face) & (texture.visibility > 0.5) & (uv_templates(SIZE)["face"] > 0.5)
+    over = _truth(hair, face) & (texture.visibility > 0.5) & (uv_templates(SIZE)["face"] > 0.5)
     assert over.sum() > 3000
     layer = reference_layer(image, face, SIZE)
-    assert (layer.alpha[over] > 0.3).mean() < 0.05
+    assert (layer.alpha[over] > 0.3).mean() < 0.08
