@@ -156,13 +156,13 @@ class FramTransferPipeline(Pipeline):
         source's own face (and that is also how it looks on the source); a photo's face
         is used with its hidden parts mirrored in, and the classic engine's fit of it is
         rendered on the source."""
-        tone = skin_tone(source.texture)
+        tone, light = skin_tone(source.texture), source.light
         if not reference.is_photo:
-            made = _render_on(source.texture, match_skin(reference.recipe(), tone))
+            made = _render_on(source.texture, match_skin(reference.recipe(), tone, light), light)
             return ResolvedReference(texture=made, on_source=made)
         filled, vis = mirror_fill(reference.texture)
         return ResolvedReference(texture=UVTexture(texture=filled, visibility=vis),
-                                 on_source=_render_on(source.texture, match_skin(reference.recipe(), tone)))
+                                 on_source=_render_on(source.texture, match_skin(reference.recipe(), tone, light), light))
 
     @torch.no_grad()
     def _tokens(self, reference: ResolvedReference) -> torch.Tensor:
@@ -309,8 +309,9 @@ class FramTransferPipeline(Pipeline):
         return PipelineOutput(image=image, face=face, style=None, groups=shown)
 
 
-def _render_on(texture: UVTexture, style: MakeupStyle) -> UVTexture:
+def _render_on(texture: UVTexture, style: MakeupStyle, light: np.ndarray | None) -> UVTexture:
+    """``style`` painted on a face texture as the photo's ``light`` (white point) lights it."""
     x = texture.texture.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255)
-    out = render_uv(x, texture.visibility[None, None], [style]).texture
+    out = render_uv(x, texture.visibility[None, None], [style], light=None if light is None else np.asarray(light, np.float32)[None]).texture
     made = (out[0].transpose(1, 2, 0) * 255 + 0.5).clip(0, 255).astype(np.uint8)
     return UVTexture(texture=made, visibility=texture.visibility)
