@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from importlib import resources
+from pathlib import Path
 from typing import Annotated
 
 import numpy as np
@@ -102,6 +103,42 @@ def _warm_up() -> None:
         preset_thumbnail(name)
 
 
+async def _look_choice(style: str | None, text: str | None, recipe: str | None, look: UploadFile | None) -> Callable[[], object]:
+    """Exactly one of a preset, words, a recipe or a saved look, checked now and
+    resolved (:func:`fram.pipelines.apply_makeup`'s look argument) in the worker."""
+    given = [name for name, value in (("style", style), ("text", text), ("recipe", recipe), ("look", look)) if value is not None]
+    if len(given) != 1:
+        raise UploadError(f"give exactly one of style, text, recipe or look (got {', '.join(given) or 'none'})")
+    look_data = await look.read() if look is not None else None
+
+    def chosen() -> object:
+        if style is not None:
+            return named_look(style, "style")
+        if text is not None:
+            return "text:" + text
+        if recipe is not None:
+            return recipe_dict(recipe)
+        return decode_look(upload_bytes(look_data, "look"), name=look.filename or "look")
+
+    return chosen
+
+
+def video_job(data: bytes, look: object, options: MakeupOptions) -> tuple[bytes, tuple[str, ...]]:
+    """A clip's bytes made up: written to a private temporary folder for the decoder
+    and deleted with it, so no upload outlives its request."""
+    import tempfile
+
+    from fram.pipelines.video import apply_to_video
+
+    if not data:
+        raise UploadError("source: the upload is empty")
+    with tempfile.TemporaryDirectory(prefix="fram-serve-") as folder:
+        source, output = Path(folder) / "source", Path(folder) / "made-up.mp4"
+        source.write_bytes(data)
+        summary = apply_to_video(source, output, look, options=options)
+        return output.read_bytes(), tuple(summary.notes)
+
+
 def _search():
     from fram.pipelines import SearchPipeline
     from fram.pipelines.search import default_search_folder
@@ -180,25 +217,27 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
                     intensity: Annotated[str, Form(description="0.7, or per region: lips=1,eyes=0.5")] = "1.0",
                     face: Annotated[int, Form(description="which face, largest first")] = 0):
         options = MakeupOptions.create(regions=regions, intensity=intensity, face_index=face)
-        given = [name for name, value in (("style", style), ("text", text), ("recipe", recipe), ("look", look)) if value is not None]
-        if len(given) != 1:
-            raise UploadError(f"give exactly one of style, text, recipe or look (got {', '.join(given) or 'none'})")
-        look_data = await look.read() if look is not None else None
+        chosen = await _look_choice(style, text, recipe, look)
         data, name = await source.read(), source.filename or "source"
-
-        def job():
-            if style is not None:
-                chosen: object = named_look(style, "style")
-            elif text is not None:
-                chosen = "text:" + text
-            elif recipe is not None:
-                chosen = recipe_dict(recipe)
-            else:
-                chosen = decode_look(upload_bytes(look_data, "look"), name=look.filename or "look")
-            return apply_makeup(read_upload(data, "source", settings.max_pixels), chosen, options, source_name=name)
-
-        result = await run(request, job)
+        result = await run(request, lambda: apply_makeup(read_upload(data, "source", settings.max_pixels), chosen(), options,
+                                                          source_name=name))
         return image_response(request, result.image, result.notes)
+
+    @app.post("/v1/video", summary="put a look on every frame of a short video (mp4, mov, webm, avi): H.264 MP4 back",
+              response_class=Response, responses={200: {"content": {"video/mp4": {}}, "description": "the made-up clip"}})
+    async def video(request: Request, source: Annotated[UploadFile, File(description="the video")],
+                    style: Annotated[str | None, Form(description="a preset name (GET /v1/presets)")] = None,
+                    text: Annotated[str | None, Form(description='words, e.g. "glossy berry lips"')] = None,
+                    recipe: Annotated[str | None, Form(description="a recipe as JSON text")] = None,
+                    look: Annotated[UploadFile | None, File(description="a saved look (.fram)")] = None,
+                    regions: Annotated[str | None, Form(description="only these: skin,eyes,brows,lips")] = None,
+                    intensity: Annotated[str, Form(description="0.7, or per region: lips=1,eyes=0.5")] = "1.0"):
+        options = MakeupOptions.create(regions=regions, intensity=intensity)
+        chosen = await _look_choice(style, text, recipe, look)
+        data = await source.read()
+        body, notes = await run(request, lambda: video_job(data, chosen(), options))
+        headers = {"X-Fram-Notes": json.dumps(list(notes))} if notes else None
+        return Response(body, media_type="video/mp4", headers=headers)
 
     @app.post("/v1/transfer", summary="copy a reference's makeup onto a photo, per region", response_class=Response,
               responses=IMAGE_RESPONSES)

@@ -144,3 +144,43 @@ def test_a_photo_without_a_face_shows_the_server_message(page, tmp_path):
     message = page.find_element(By.ID, "message")
     WebDriverWait(page, WAIT_S).until(lambda d: "error" in message.get_attribute("class"))
     assert "face" in message.text.lower()
+
+
+READ_BLOB_JS = """
+const [id, done] = [arguments[0], arguments[arguments.length - 1]];
+fetch(document.getElementById(id).src).then((r) => r.arrayBuffer()).then((buffer) => {
+  let text = ""; const bytes = new Uint8Array(buffer);
+  for (let i = 0; i < bytes.length; i += 1) text += String.fromCharCode(bytes[i]);
+  done(btoa(text));
+}).catch((e) => done("error " + e));
+"""
+
+
+def test_a_video_comes_back_made_up_on_the_page(page, video_face, tmp_path):
+    av = pytest.importorskip("av", reason="PyAV (the [video] extra) is not installed")
+    import io
+
+    from selenium.webdriver.common.by import By
+
+    from fram.eval.clips import Motion, clip_frames, write_clip
+
+    clip = tmp_path / "still.mp4"
+    write_clip(clip, (f for f, _ in clip_frames(video_face, Motion(), (320, 240), 8)), fps=24, audio=False)
+    page.find_element(By.ID, "photo").send_keys(str(clip))
+    assert page.find_element(By.ID, "clip").is_displayed()
+    page.find_element(By.CSS_SELECTOR, '.preset[data-name="red-carpet"]').click()
+    page.find_element(By.ID, "apply").click()
+    wait_for_result(page, 1)
+
+    shown = page.find_element(By.ID, "clip")
+    download = page.find_element(By.ID, "download")
+    assert shown.is_displayed() and download.get_attribute("href") == shown.get_attribute("src")
+    assert download.get_attribute("download") == "fram-result.mp4"
+    data = page.execute_async_script(READ_BLOB_JS, "clip")
+    assert not data.startswith("error"), data
+    with av.open(io.BytesIO(base64.b64decode(data))) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(container.streams.video[0])]
+    with av.open(str(clip)) as container:
+        originals = [f.to_ndarray(format="rgb24") for f in container.decode(container.streams.video[0])]
+    assert len(frames) == len(originals) == 8
+    assert np.abs(frames[4].astype(int) - originals[4]).mean() > 0.5  # the look is on

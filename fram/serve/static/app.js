@@ -2,8 +2,9 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { photo: null, reference: null, preset: null, mode: "preset", sourceUrl: null, resultUrl: null };
+const state = { photo: null, isVideo: false, reference: null, preset: null, mode: "preset", sourceUrl: null, resultUrl: null };
 const IMAGE_TYPES = /^image\/(jpeg|png|webp|gif|bmp|tiff)$/;
+const VIDEO_TYPES = /^video\/(mp4|quicktime|webm|x-msvideo|x-matroska)$/;
 
 function showMessage(text, isError = false) {
   const box = $("message");
@@ -20,6 +21,7 @@ function setBusy(busy) {
 // --- the before/after stage -------------------------------------------------
 function showImages(beforeUrl, afterUrl, label) {
   $("stage").classList.remove("empty");
+  $("clip").hidden = true;
   $("before").src = beforeUrl;
   $("after").src = afterUrl || beforeUrl;
   const compare = Boolean(afterUrl);
@@ -28,6 +30,7 @@ function showImages(beforeUrl, afterUrl, label) {
   for (const el of [$("handle"), $("compare"), ...document.querySelectorAll(".tag")]) el.hidden = !compare;
   $("result-label").textContent = label || "";
   const download = $("download");
+  download.setAttribute("download", "fram-result.png");
   if (afterUrl) { download.href = afterUrl; download.setAttribute("aria-disabled", "false"); }
   else { download.removeAttribute("href"); download.setAttribute("aria-disabled", "true"); }
   setCompare($("compare").value);
@@ -64,19 +67,34 @@ function canDecode(file) {
   });
 }
 
+// A clip is shown as it is, then replaced by the made-up clip (no before/after slider).
+function showClip(url, label, result) {
+  $("stage").classList.remove("empty");
+  for (const el of [$("before"), $("after-wrap"), $("handle"), $("compare"), ...document.querySelectorAll(".tag")]) el.hidden = true;
+  $("clip").src = url;
+  $("clip").hidden = false;
+  $("result-label").textContent = label;
+  const download = $("download");
+  download.setAttribute("download", result ? "fram-result.mp4" : "fram-result.png");
+  if (result) { download.href = url; download.setAttribute("aria-disabled", "false"); }
+  else { download.removeAttribute("href"); download.setAttribute("aria-disabled", "true"); }
+}
+
 async function takePhoto(file) {
   if (!file) return;
-  const url = IMAGE_TYPES.test(file.type) ? await canDecode(file) : null;
+  const isVideo = VIDEO_TYPES.test(file.type);
+  const url = isVideo ? URL.createObjectURL(file) : IMAGE_TYPES.test(file.type) ? await canDecode(file) : null;
   if (!url) {
-    showMessage(`“${file.name}” is not a photo this page can read. Choose a JPEG, PNG or WebP image.`, true);
+    showMessage(`“${file.name}” is not a photo or video this page can read. Choose a JPEG, PNG or WebP image, or an MP4, MOV or WebM clip.`, true);
     return;
   }
   if (state.sourceUrl) URL.revokeObjectURL(state.sourceUrl);
-  state.photo = file; state.sourceUrl = url; state.resultUrl = null;
+  state.photo = file; state.isVideo = isVideo; state.sourceUrl = url; state.resultUrl = null;
   $("drop").classList.add("has-file");
   $("drop").querySelector("strong").textContent = file.name;
-  showMessage("");
-  showImages(url, null, "your photo");
+  showMessage(isVideo ? "A video: apply a preset or words to every frame." : "");
+  if (isVideo) showClip(url, "your video", false);
+  else showImages(url, null, "your photo");
 }
 
 function takeReference(file) {
@@ -177,7 +195,8 @@ async function call(path, form, label) {
     state.resultUrl = URL.createObjectURL(blob);
     const notes = JSON.parse(response.headers.get("X-Fram-Notes") || "[]");
     showMessage(notes.join(" "));
-    showImages(state.sourceUrl, state.resultUrl, label);
+    if (state.isVideo) showClip(state.resultUrl, label, true);
+    else showImages(state.sourceUrl, state.resultUrl, label);
     $("stage").dataset.done = String(Number($("stage").dataset.done || 0) + 1);
   } catch (error) {
     showMessage(`Could not reach the server (${error.message}).`, true);
@@ -191,11 +210,13 @@ $("apply").addEventListener("click", () => {
   if (!regions) { showMessage("Tick at least one region.", true); return; }
   const form = new FormData();
   form.append("regions", regions); form.append("intensity", intensity);
+  const path = state.isVideo ? "/v1/video" : "/v1/apply";
   if (state.mode === "preset") {
     if (!state.preset) { showMessage("Pick a preset from the gallery.", true); return; }
     form.append("style", state.preset);
-    call("/v1/apply", form, `preset: ${state.preset.replace(/-/g, " ")}`);
+    call(path, form, `preset: ${state.preset.replace(/-/g, " ")}`);
   } else if (state.mode === "reference") {
+    if (state.isVideo) { showMessage("A video takes a preset or words; a reference photo works on photos.", true); return; }
     if (!state.reference) { showMessage("Choose a reference photo.", true); return; }
     form.append("reference", state.reference, state.reference.name);
     call("/v1/transfer", form, `makeup of ${state.reference.name}`);
@@ -203,11 +224,12 @@ $("apply").addEventListener("click", () => {
     const words = $("words").value.trim();
     if (!words) { showMessage("Describe a look in a few words.", true); return; }
     form.append("text", words);
-    call("/v1/apply", form, `“${words}”`);
+    call(path, form, `“${words}”`);
   }
 });
 
 $("remove").addEventListener("click", () => {
+  if (state.isVideo) { showMessage("Removing makeup works on photos.", true); return; }
   const { regions, intensity } = regionChoice(1);
   if (!regions) { showMessage("Tick at least one region.", true); return; }
   const form = new FormData();
@@ -215,4 +237,7 @@ $("remove").addEventListener("click", () => {
   call("/v1/remove", form, "makeup removed");
 });
 
-$("show-regions").addEventListener("click", () => call("/v1/regions", new FormData(), "regions"));
+$("show-regions").addEventListener("click", () => {
+  if (state.isVideo) { showMessage("Regions are shown on photos.", true); return; }
+  call("/v1/regions", new FormData(), "regions");
+});
