@@ -5,7 +5,9 @@ Handlers only parse the form, check the options (before any work), hand one job 
 cause is a :class:`fram.errors.FramError` or a validation error, answered as JSON
 ``{"error": "…"}`` with a 4xx status (:func:`status_for`); a 500 means a bug.
 Uploads stay in memory: the body is capped at ``max_upload`` before it is parsed and
-the multipart parser never spools a part to disk.
+the multipart parser never spools a part to disk. A video is the one exception: the
+decoder reads a file, so the clip goes to a private temporary folder that is deleted
+with the answer (:func:`video_job`).
 """
 
 from __future__ import annotations
