@@ -53,11 +53,12 @@ COVERED = (0.2, 0.5)
 from skin to covered."""
 VIVID = (30.0, 45.0)
 """CIELAB chroma over which a texel the occluder segmenter calls covered is taken for paint."""
-READ_LID_DEAD_ZONE = (1.0, 1.5)
-""":data:`DEAD_ZONE` on the lids when a reference's look is read to be worn. Bare lids
-vary widely (crease shadows, veins, a lid's own darkness), so at 2 σ half a smoky eye
-passes for a bare lid; reading a look, missing its eyeshadow is the worse mistake,
-while removal keeps the wider zone: taking a bare lid's shadow off is the worse one there."""
+READ_DEAD_ZONE = (1.0, 1.5)
+""":data:`DEAD_ZONE` on the lids and lips when a reference's look is read to be worn.
+Bare lids and lips vary widely (crease shadows, a lid's own darkness, lips from pale to
+deep red), so at 2 σ half a smoky eye or a nude lipstick passes for bare; reading a look,
+missing it is the worse mistake, while removal keeps the wider zone: taking a bare lid's
+shadow or a lip's own colour off is the worse one there."""
 OCCLUDER_DELTA = 14.0
 """ΔE within which a painted-looking texel matches a colour just outside the face
 (hair, hat, background, a hand): joined to the face's edge, it is an occluder."""
@@ -324,7 +325,7 @@ def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str,
 def reference_layer(image: np.ndarray, face: Face, size: int) -> MakeupLayer:
     """The makeup a face in a photo wears, at UV size ``size``."""
     texture = unwrap(image, face, size)
-    return decompose(texture, surrounding_colours(image, face), photo_light(image, face), READ_LID_DEAD_ZONE).layer
+    return decompose(texture, surrounding_colours(image, face), photo_light(image, face), READ_DEAD_ZONE).layer
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,7 @@ class Decomposition:
 
 
 def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light: np.ndarray | None = None,
-              lid_dead_zone: tuple[float, float] = DEAD_ZONE) -> Decomposition:
+              read_dead_zone: tuple[float, float] = DEAD_ZONE) -> Decomposition:
     """Split a face texture into its bare face and its makeup; see the module docstring.
 
     Hidden parts are taken from the mirrored side when that side was seen, and left
@@ -352,8 +353,8 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light:
     what covers the face (the occluder segmenter, and given ``surroundings``,
     :func:`surrounding_colours`, texels like them joined to the face's edge).
     ``light`` is the photo's white point (:func:`fram.makeup.compose.photo_light`;
-    None = white), divided out of the layer's paint and skin. ``lid_dead_zone``
-    replaces :data:`DEAD_ZONE` on the lids (:data:`READ_LID_DEAD_ZONE`).
+    None = white), divided out of the layer's paint and skin. ``read_dead_zone``
+    replaces :data:`DEAD_ZONE` on the lids and lips (:data:`READ_DEAD_ZONE`).
     """
     # Covered texels (:mod:`fram.face.occluders`: hair, a hat, a hand over the face)
     # are unknown: never read as paint, and not filled from the mirrored side (the two
@@ -379,8 +380,9 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light:
     # A touch of smoothing: JPEG blocks and sensor noise are not paint.
     lab = texture_lab(cv2.GaussianBlur(filled, (0, 0), 0.6 * size / 256))
     lids = np.clip(tpl["eyeshadow"], 0, 1)
-    start = DEAD_ZONE[0] + (lid_dead_zone[0] - DEAD_ZONE[0]) * lids
-    width = DEAD_ZONE[1] + (lid_dead_zone[1] - DEAD_ZONE[1]) * lids
+    eager = np.clip(lids + tpl["lips"], 0, 1)
+    start = DEAD_ZONE[0] + (read_dead_zone[0] - DEAD_ZONE[0]) * eager
+    width = DEAD_ZONE[1] + (read_dead_zone[1] - DEAD_ZONE[1]) * eager
     departure = ramp((bare_distance(lab, bare) - start) / width, 0.0, 1.0)
     seen_linear, bare_linear = linear_rgb(lab_to_rgb_fast(lab)), bare.linear
     alpha, paint = unmix(seen_linear, bare_linear)

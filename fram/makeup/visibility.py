@@ -18,8 +18,8 @@ import numpy as np
 from fram.makeup.decompose import MakeupLayer
 
 ZONES = ("lips", "eyes", "skin")
-COEFFICIENTS = (0.856, 1.694, -0.737)
-INTERCEPT = 4.953
+COEFFICIENTS = (0.878, 1.499, -0.496)
+INTERCEPT = 4.033
 FLOOR = 0.01
 """Added before the log, so a zone with no coverage at all stays finite."""
 
