@@ -363,9 +363,11 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light:
     # a bold eye look is a band of dark or vivid colour across the eyes, as sunglasses
     # are, and it touches dark hair at the temples; losing a look is worse there than
     # reading a rare pair of glasses as paint.
-    reach = 2 * max(1, round(texture.size / 256)) + 1  # the net sees a 128 px face: widen its mask a little
+    size = texture.size
+    tpl = uv_templates(size)
+    reach = 2 * max(1, round(size / 256)) + 1  # the net sees a 128 px face: widen its mask a little
     wing = 8 * reach + 1  # a liner's wing or a smoky eye runs out toward the temple
-    around_eyes = cv2.dilate(np.clip(uv_templates(texture.size)["eyeshadow"] * 4, 0, 1), np.ones((wing // 2, wing), np.uint8))
+    around_eyes = cv2.dilate(np.clip(tpl["eyeshadow"] * 4, 0, 1), np.ones((wing // 2, wing), np.uint8))
     cover = cv2.dilate(occluded(texture), np.ones((reach, reach), np.uint8))
     # Vivid colour is paint (face paint running into the hair); hair, hats and hands
     # that vivid are rare.
@@ -374,8 +376,6 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light:
     filled, seen = mirror_fill(texture, SEEN)
     kept = 1 - hidden
     seen = seen * kept
-    size = filled.shape[0]
-    tpl = uv_templates(size)
     bare = estimate_bare(filled, seen)
     # A touch of smoothing: JPEG blocks and sensor noise are not paint.
     lab = texture_lab(cv2.GaussianBlur(filled, (0, 0), 0.6 * size / 256))
