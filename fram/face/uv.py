@@ -46,10 +46,14 @@ class UVTexture:
         texture: (S, S, 3) uint8 RGB.
         visibility: (S, S) float32 in [0, 1]; 0 where the mesh is self-occluded, seen
             edge-on or outside the photo, or where the mesh does not reach.
+        normals: (S, S, 3) float32 unit surface normals in photo axes (x right, y down,
+            +z toward the camera), 0 outside the mesh; None when the texture did not come
+            from a photo. They tell the light falling across the face from its colours.
     """
 
     texture: np.ndarray
     visibility: np.ndarray
+    normals: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -267,11 +271,13 @@ def unwrap(
     texture *= covered[..., None]
 
     work = projection.work if projection is not None else _work_raster(face, mesh)
-    visibility = _visibility(face, mesh, work, pos, covered)
-    return UVTexture(texture=texture, visibility=visibility)
+    visibility, normals = _visibility(face, mesh, work, pos, covered)
+    return UVTexture(texture=texture, visibility=visibility, normals=normals)
 
 
-def _visibility(face: Face, mesh: CanonicalMesh, work: _WorkRaster, pos: np.ndarray, covered: np.ndarray) -> np.ndarray:
+def _visibility(face: Face, mesh: CanonicalMesh, work: _WorkRaster, pos: np.ndarray,
+                covered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Visibility (see :class:`UVTexture`) and the unit normals it was weighed by."""
     height, width = face.image_size
     inside = (pos[..., 0] >= 0) & (pos[..., 0] <= width - 1) & (pos[..., 1] >= 0) & (pos[..., 1] <= height - 1)
     row, col, _, _ = work.box
@@ -290,11 +296,13 @@ def _visibility(face: Face, mesh: CanonicalMesh, work: _WorkRaster, pos: np.ndar
     normals = _vertex_normals(points, mesh.triangles)
     # UV triangles wind one way; in the photo (y down, depth away from the camera) the
     # cross product of a camera-facing triangle then points toward the camera (-z).
-    cosine = -uv_interpolate(normals[:, 2:3], pos.shape[0])[..., 0]
-    weight = np.clip(cosine / GRAZING_COSINE, 0.0, 1.0)
+    normal_map = uv_interpolate(normals * np.array([1.0, 1.0, -1.0]), pos.shape[0])
+    weight = np.clip(normal_map[..., 2] / GRAZING_COSINE, 0.0, 1.0)
+    length = np.linalg.norm(normal_map, axis=-1, keepdims=True)
+    normal_map = np.where(covered[..., None], normal_map / np.maximum(length, 1e-6), 0.0).astype(np.float32)
 
     visibility = (covered & inside & unoccluded).astype(np.float32) * weight
-    return visibility.astype(np.float32)
+    return visibility.astype(np.float32), normal_map
 
 
 GEOMETRY_CHANNELS = 4
@@ -308,9 +316,23 @@ def mirror_fill(texture: UVTexture, visible: float = 0.5) -> tuple[np.ndarray, n
     """
     tex, vis = texture.texture, texture.visibility
     mirrored_tex, mirrored_vis = tex[:, ::-1], vis[:, ::-1]
-    use = (vis < visible) & (mirrored_vis >= visible)
+    use = _mirrored(vis, visible)
     filled = np.where(use[..., None], mirrored_tex, tex)
     return filled, np.maximum(vis, np.where(use, mirrored_vis, 0)).astype(np.float32)
+
+
+def _mirrored(visibility: np.ndarray, visible: float) -> np.ndarray:
+    """Texels :func:`mirror_fill` takes from the other half of the face."""
+    return (visibility < visible) & (visibility[:, ::-1] >= visible)
+
+
+def mirror_fill_normals(texture: UVTexture, visible: float = 0.5) -> np.ndarray | None:
+    """The normals under :func:`mirror_fill`'s texture: a texel taken from the other
+    half carries that half's light, so it gets that half's normal, reflected back."""
+    if texture.normals is None:
+        return None
+    mirrored = texture.normals[:, ::-1] * np.array([-1.0, 1.0, 1.0], np.float32)
+    return np.where(_mirrored(texture.visibility, visible)[..., None], mirrored, texture.normals).astype(np.float32)
 
 
 def geometry_maps(landmarks: np.ndarray, size: int = DEFAULT_UV_SIZE) -> np.ndarray:

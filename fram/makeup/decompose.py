@@ -36,7 +36,7 @@ from fram.face.colour import lab_to_rgb_fast, rgb_to_lab_fast
 from fram.face.landmarks import Face
 from fram.face.occluders import occluded
 from fram.face.templates import uv_templates
-from fram.face.uv import UVTexture, face_projection, mirror_fill, unwrap
+from fram.face.uv import UVTexture, face_projection, mirror_fill, mirror_fill_normals, unwrap
 from fram.makeup.bare_prior import LIGHTNESS_SCALE, PRIOR_SIZE, bare_prior
 from fram.makeup.compose import photo_light
 
@@ -70,6 +70,8 @@ FINE_LAYER_MIN_FACE = 400
 """px: faces at least this wide get a 512 px makeup layer, narrower ones 256 px."""
 """Texels seen at least this well (after mirroring) carry paint; the rest are unknown."""
 FIT_PASSES = 4
+CHROMA_PASSES = 2
+"""Of the :data:`FIT_PASSES`, how many also refine the skin fit's chroma (a*, b*)."""
 GLARE_NEUTRAL = (0.35, 0.6)
 """Least over greatest channel of the share of its headroom a texel gains over the bare
 skin (linear RGB) over which the gain reads as white light rather than a coloured paint."""
@@ -78,6 +80,12 @@ CLIPPED = 0.9
 """Linear value (sRGB about 243) from which a channel is taken as clipped by the camera."""
 """Coverage over which white turns from glare to opaque white paint."""
 SHADING_RANGE = (0.35, 2.5)
+SHADING_PASSES = 4
+SHADING_OUTLIER = 0.15
+"""Relative luminance residual at which a texel's weight in :func:`skin_shading` halves."""
+RIM = (4.0, 14.0)
+"""Texels (at 256 px) from a reference face's outline over which coverage turns from
+needing support from inside to standing on its own: see :func:`_rim_supported`."""
 
 
 @dataclass(frozen=True)
@@ -167,12 +175,39 @@ def texture_lab(texture: np.ndarray) -> np.ndarray:
     return rgb_to_lab_fast(texture.astype(np.float32) / 255.0)
 
 
-def smooth_skin_fit(texture: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def skin_shading(linear: np.ndarray, normals: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """(S, S) float32 light falling on the face, relative to its median on the skin:
+    a first-order spherical-harmonic fit (ambient plus one direction) of the skin's
+    luminance to its surface normals, robust to what is not skin.
+
+    A face darkens toward its sides, under the nose and the jaw because it turns from
+    the light; the smooth fit alone cannot follow that fast a falloff near the outline,
+    and what it misses reads as a dark paint there, worn as a grey streak on another face.
+    """
+    lum = _luminance(linear)
+    pick = weight > 0.2
+    if pick.sum() < 50:
+        return np.ones(lum.shape, np.float32)
+    basis = np.concatenate([np.ones((*lum.shape, 1), np.float32), normals], axis=-1)
+    a, y, w = basis[pick].astype(np.float64), lum[pick].astype(np.float64), weight[pick].astype(np.float64)
+    scale = max(float(np.median(y)), 1e-4)
+    for _ in range(SHADING_PASSES):
+        coef = np.linalg.lstsq(a * w[:, None], y * w, rcond=None)[0]
+        residual = (y - a @ coef) / scale
+        w = weight[pick] / (1 + (residual / SHADING_OUTLIER) ** 2)
+    shading = basis @ coef.astype(np.float32)
+    median = max(float(np.median(shading[pick])), 1e-4)
+    return np.clip(shading / median, *SHADING_RANGE).astype(np.float32)
+
+
+def smooth_skin_fit(texture: np.ndarray, seen: np.ndarray, normals: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The skin's colour field without paint or features: (S, S, 3) CIELAB, and the
     (S, S) bool skin texels it was fitted on.
 
     Normalised blurs at decreasing scales, each down-weighting texels far from the
     previous fit: paint, liner and shadows drop out, the light across the face stays.
+    Given the face's ``normals``, the light's falloff with the face's shape
+    (:func:`skin_shading`) is divided out before the blurs and put back after.
     """
     size = texture.shape[0]
     tpl = uv_templates(size)
@@ -188,14 +223,25 @@ def smooth_skin_fit(texture: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, 
     chroma_gap = np.linalg.norm(lab[..., 1:] - median[1:], axis=-1)
     light_gap = np.abs(lab[..., 0] - median[0])
     weight = skin_area * np.exp(-((chroma_gap / 9.0) ** 2) - (light_gap / 30.0) ** 2)
+    shading = None
+    if normals is not None:
+        linear = linear_rgb(texture.astype(np.float32) / 255.0)
+        shading = skin_shading(linear, normals, weight)
+        lab = rgb_to_lab_fast(srgb_from_linear(linear / shading[..., None]))
+        median = np.median(lab[skin_area], axis=0).astype(np.float32)
     fit = np.broadcast_to(median, lab.shape).astype(np.float32)
-    for sigma in (size / 6, size / 10, size / 16, size / 16)[:FIT_PASSES]:
+    for k, sigma in enumerate((size / 6, size / 10, size / 16, size / 16)[:FIT_PASSES]):
         smooth, support = _masked_blur(lab, weight.astype(np.float32), sigma)
         # Where no trusted skin is near, keep the previous (coarser) fit.
         trust = np.clip(support / 0.05, 0, 1)[..., None]
-        fit = (trust * smooth + (1 - trust) * fit).astype(np.float32)
+        finer = (trust * smooth + (1 - trust) * fit).astype(np.float32)
+        # Skin's hue changes slowly across a face (its natural redness is the bare
+        # prior's); a finer chroma fit would take a blush for the skin under it.
+        fit = finer if k < CHROMA_PASSES else np.concatenate([finer[..., :1], fit[..., 1:]], axis=-1)
         gap = np.linalg.norm(lab - fit, axis=-1)
         weight = skin_area * np.exp(-((gap / 8.0) ** 2))
+    if shading is not None:
+        fit = rgb_to_lab_fast(srgb_from_linear(linear_rgb(lab_to_rgb_fast(fit)) * shading[..., None]))
     return fit, skin_area
 
 
@@ -206,15 +252,16 @@ def with_structure(fit: np.ndarray, offset: np.ndarray) -> np.ndarray:
     return out.astype(np.float32)
 
 
-def estimate_bare(texture: np.ndarray, seen: np.ndarray) -> BareFace:
+def estimate_bare(texture: np.ndarray, seen: np.ndarray, normals: np.ndarray | None = None) -> BareFace:
     """The bare face under a (possibly made-up) UV texture; see the module docstring.
 
     Args:
         texture: (S, S, 3) uint8 sRGB UV texture.
         seen: (S, S) float32 visibility in [0, 1].
+        normals: (S, S, 3) its surface normals (:attr:`UVTexture.normals`), or None.
     """
     size = texture.shape[0]
-    fit, skin_area = smooth_skin_fit(texture, seen)
+    fit, skin_area = smooth_skin_fit(texture, seen, normals)
     prior = bare_prior(PRIOR_SIZE).resized(size)
     lum = _luminance(linear_rgb(lab_to_rgb_fast(fit)))
     shading = lum / max(float(np.median(lum[skin_area])) if skin_area.any() else float(lum.mean()), 1e-4)
@@ -322,6 +369,23 @@ def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str,
     return (neutral * sheer * outside).astype(np.float32)
 
 
+def _rim_supported(alpha: np.ndarray, face: np.ndarray) -> np.ndarray:
+    """Coverage at the rim of the face's outline kept only where paint reaches it from inside.
+
+    A face's outline is where the mesh and the photo disagree by a few pixels: hair,
+    background, a hand or a glossy edge creep in there and read as paint, and worn on a
+    turned head that rim lands on the visible cheek as a streak. Paint that runs out to
+    the edge (a colour block, a half-face, a wing) is on the inside too, so the rim keeps
+    its own shape where the inside carries paint within reach, and nothing where it does not.
+    """
+    px = alpha.shape[0] / 256.0
+    distance = cv2.distanceTransform(face.astype(np.uint8), cv2.DIST_L2, 5) / px
+    rim = 1 - ramp(distance, *RIM)
+    reach = int(round((RIM[1] + 2) * px))
+    inside = cv2.dilate(alpha * (distance >= RIM[1]), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
+    return (alpha * (1 - rim) + np.minimum(alpha, inside) * rim).astype(np.float32)
+
+
 def reference_layer(image: np.ndarray, face: Face, size: int) -> MakeupLayer:
     """The makeup a face in a photo wears, at UV size ``size``."""
     texture = unwrap(image, face, size)
@@ -376,7 +440,7 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light:
     filled, seen = mirror_fill(texture, SEEN)
     kept = 1 - hidden
     seen = seen * kept
-    bare = estimate_bare(filled, seen)
+    bare = estimate_bare(filled, seen, mirror_fill_normals(texture, SEEN))
     # A touch of smoothing: JPEG blocks and sensor noise are not paint.
     lab = texture_lab(cv2.GaussianBlur(filled, (0, 0), 0.6 * size / 256))
     lids = np.clip(tpl["eyeshadow"], 0, 1)
@@ -398,5 +462,6 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light:
     colour = np.clip(paint / bare.shading[..., None] / white, 0, 1).astype(np.float32)
     skin = linear_rgb(lab_to_rgb_fast(bare.skin_lab.reshape(1, 1, 3)))[0, 0] / white
     skin_lab = rgb_to_lab_fast(srgb_from_linear(np.clip(skin, 0, 1)).reshape(1, 1, 3))[0, 0]
-    layer = MakeupLayer(colour=colour, alpha=(alpha * presence * kept).astype(np.float32), skin=skin_lab.astype(np.float32))
+    coverage = _rim_supported(alpha * presence * kept, tpl["face"] > 0.5)
+    layer = MakeupLayer(colour=colour, alpha=coverage, skin=skin_lab.astype(np.float32))
     return Decomposition(bare=bare, layer=layer, presence=(presence * (1 - hidden)).astype(np.float32))

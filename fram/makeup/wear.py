@@ -116,7 +116,7 @@ def wear_layer(layer: MakeupLayer, texture: UVTexture, groups: tuple[str, ...], 
     skin, so a sheer look gets stronger and an opaque one more vivid.
     """
     layer = layer.resized(texture.size)
-    bare = bare or estimate_bare(texture.texture, texture.visibility)
+    bare = bare or estimate_bare(texture.texture, texture.visibility, texture.normals)
     base = np.maximum(_local_base(texture), 1e-4)
     paint = _paint_for(layer, bare, np.ones(3, np.float32) if light is None else light)
     zones = group_zones(texture.size)

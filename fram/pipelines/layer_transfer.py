@@ -56,7 +56,7 @@ def transfer_layers(plan: ReferencePlan, analysis: FaceAnalysis, groups: tuple[s
     """Each group's reference worn by the analysed face as UV layers, and notes for the
     user. A video computes these once per face and re-projects them on every frame."""
     texture = analysis.texture
-    bare = estimate_bare(texture.texture, texture.visibility)
+    bare = estimate_bare(texture.texture, texture.visibility, texture.normals)
     layers: dict[str, GroupLayer] = {}
     recipe = MakeupStyle(name="transfer")
     notes: list[str] = []

@@ -48,7 +48,7 @@ def departures(paths: list[str], size: int, log=print) -> tuple[np.ndarray, np.n
         if face.width < MIN_FACE:
             continue
         tex = unwrap(image, face, size)
-        fit, _ = smooth_skin_fit(tex.texture, tex.visibility)
+        fit, _ = smooth_skin_fit(tex.texture, tex.visibility, tex.normals)
         lab = texture_lab(tex.texture)
         d = lab - fit
         d[..., 0] = d[..., 0] / (fit[..., 0] + 16.0)

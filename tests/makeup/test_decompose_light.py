@@ -1,0 +1,70 @@
+"""Reading a reference's makeup is not fooled by how the face is lit or by what its
+outline picks up: a side light's falloff is the face's shape, not dark paint, and
+background or hair caught at the outline is not paint unless paint runs out to it."""
+
+import cv2
+import numpy as np
+import pytest
+
+from fram.face.image_io import read_image
+from fram.face.landmarks import detect_face
+from fram.face.templates import uv_templates
+from fram.face.uv import UVTexture, unwrap
+from fram.makeup.decompose import RIM, decompose
+
+BARE = "makeup-photos/non-makeup/vSYYZ241.png"
+
+
+@pytest.fixture(scope="module")
+def bare_texture(shared_data):
+    image = read_image(shared_data / BARE)
+    return unwrap(image, detect_face(image), 256)
+
+
+def _side_lit(texture: UVTexture) -> UVTexture:
+    """The face lit from one side: Lambert falloff over its own normals, little fill light."""
+    light = np.array([0.6, -0.1, 0.8], np.float32)
+    light /= np.linalg.norm(light)
+    shading = 0.3 + 0.7 * np.clip(texture.normals @ light, 0, 1)
+    linear = (texture.texture.astype(np.float32) / 255.0) ** 2.2 * shading[..., None] / np.median(shading[texture.visibility > 0.5])
+    relit = (np.clip(linear, 0, 1) ** (1 / 2.2) * 255 + 0.5).astype(np.uint8)
+    return UVTexture(texture=relit, visibility=texture.visibility, normals=texture.normals)
+
+
+def test_a_side_light_is_not_read_as_paint(bare_texture):
+    lit = _side_lit(bare_texture)
+    skin = uv_templates(256)["skin"] > 0.9
+    with_shape = decompose(lit).layer.alpha[skin]
+    without_shape = decompose(UVTexture(texture=lit.texture, visibility=lit.visibility)).layer.alpha[skin]
+    assert float((with_shape > 0.2).mean()) < 0.05
+    # The check can fail: read without the face's shape, the dark side is paint.
+    assert float((without_shape > 0.2).mean()) > 2 * float((with_shape > 0.2).mean())
+
+
+def _rim(size: int) -> np.ndarray:
+    face = (uv_templates(size)["face"] > 0.5).astype(np.uint8)
+    distance = cv2.distanceTransform(face, cv2.DIST_L2, 5) * 256.0 / size
+    return (face > 0) & (distance < RIM[0] + 2)
+
+
+def test_what_the_outline_picks_up_is_not_paint(bare_texture):
+    rim = _rim(256)
+    texture = bare_texture.texture.copy()
+    texture[rim] = (20, 170, 190)  # a teal backdrop where the mesh overshoots the face
+    layer = decompose(UVTexture(texture=texture, visibility=bare_texture.visibility, normals=bare_texture.normals)).layer
+    assert float(layer.alpha[rim & (bare_texture.visibility > 0.5)].mean()) < 0.1
+
+
+def test_paint_that_runs_out_to_the_outline_is_kept_there(bare_texture):
+    rim = _rim(256)
+    face = uv_templates(256)["face"] > 0.5
+    half = np.zeros_like(face)
+    half[:, :110] = True  # a colour block over one side of the face, out to its edge
+    block = face & half
+    texture = bare_texture.texture.astype(np.float32)
+    texture[block] = 0.15 * texture[block] + 0.85 * np.array([30, 60, 200], np.float32)
+    layer = decompose(UVTexture(texture=texture.astype(np.uint8), visibility=bare_texture.visibility,
+                                normals=bare_texture.normals)).layer
+    seen = bare_texture.visibility > 0.5
+    assert float(layer.alpha[rim & block & seen].mean()) > 0.6
+    assert float(layer.alpha[face & ~half & ~rim & seen & (uv_templates(256)["skin"] > 0.9)].mean()) < 0.1
