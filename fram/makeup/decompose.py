@@ -70,6 +70,17 @@ FINE_LAYER_MIN_FACE = 400
 """px: faces at least this wide get a 512 px makeup layer, narrower ones 256 px."""
 """Texels seen at least this well (after mirroring) carry paint; the rest are unknown."""
 FIT_PASSES = 4
+SKIN_CHROMA = (3.0, 7.0)
+"""CIELAB chroma over which a colour can be bare skin; below, it is white, grey or black."""
+SKIN_VIVID = (55.0, 75.0)
+"""CIELAB chroma over which a colour is too vivid for bare skin."""
+SKIN_HUE = (0.0, 12.0, 75.0, 95.0)
+"""Hue angles (degrees) over which bare skin's likeness ramps in, and then out again."""
+WHITE_PAINT_LIGHTNESS = 85.0
+"""L* over which a grey face is white paint rather than a black-and-white photo."""
+PAINTED_OVER = 0.1
+"""Share of the face's skin area below which, with so little skin-coloured, the face is
+taken as painted all over: its bare skin is :data:`NEUTRAL_SKIN_LAB`."""
 CHROMA_PASSES = 2
 """Of the :data:`FIT_PASSES`, how many also refine the skin fit's chroma (a*, b*)."""
 GLARE_NEUTRAL = (0.35, 0.6)
@@ -200,6 +211,15 @@ def skin_shading(linear: np.ndarray, normals: np.ndarray, weight: np.ndarray) ->
     return np.clip(shading / median, *SHADING_RANGE).astype(np.float32)
 
 
+def skin_likeness(lab: np.ndarray) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: how far a colour could be bare skin, of any tone and
+    under any usual light: a warm hue (red through yellow), neither grey nor vivid."""
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]))
+    return (ramp(chroma, *SKIN_CHROMA) * (1 - ramp(chroma, *SKIN_VIVID))
+            * ramp(hue, *SKIN_HUE[:2]) * (1 - ramp(hue, *SKIN_HUE[2:]))).astype(np.float32)
+
+
 def smooth_skin_fit(texture: np.ndarray, seen: np.ndarray, normals: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The skin's colour field without paint or features: (S, S, 3) CIELAB, and the
     (S, S) bool skin texels it was fitted on.
@@ -217,18 +237,27 @@ def smooth_skin_fit(texture: np.ndarray, seen: np.ndarray, normals: np.ndarray |
         skin_area = (tpl["face"] > 0.5) & (seen > 0.2)
     if skin_area.sum() < 50:
         return np.broadcast_to(np.median(lab.reshape(-1, 3), axis=0), lab.shape).astype(np.float32), skin_area
+    # Only a skin colour can be bare skin: a face painted white, green or in colour
+    # blocks all over is paint on a skin that does not show (a grey photo excepted).
+    likeness = skin_likeness(lab)
+    middle = np.median(lab[skin_area], axis=0)
+    if np.hypot(middle[1], middle[2]) < SKIN_CHROMA[0] and middle[0] < WHITE_PAINT_LIGHTNESS:
+        likeness = np.ones_like(likeness)
+    skin_like = skin_area & (likeness > 0.5)
+    painted_over = skin_like.sum() < PAINTED_OVER * skin_area.sum()
     # First guess: the median skin colour, trusting texels by chroma closeness so that
     # a lit and a shaded cheek both count while blue paint or black liner do not.
-    median = np.median(lab[skin_area], axis=0).astype(np.float32)
+    median = NEUTRAL_SKIN_LAB if painted_over else np.median(lab[skin_like], axis=0).astype(np.float32)
     chroma_gap = np.linalg.norm(lab[..., 1:] - median[1:], axis=-1)
     light_gap = np.abs(lab[..., 0] - median[0])
-    weight = skin_area * np.exp(-((chroma_gap / 9.0) ** 2) - (light_gap / 30.0) ** 2)
+    weight = skin_area * likeness * np.exp(-((chroma_gap / 9.0) ** 2) - (light_gap / 30.0) ** 2)
     shading = None
     if normals is not None:
         linear = linear_rgb(texture.astype(np.float32) / 255.0)
         shading = skin_shading(linear, normals, weight)
         lab = rgb_to_lab_fast(srgb_from_linear(linear / shading[..., None]))
-        median = np.median(lab[skin_area], axis=0).astype(np.float32)
+        if not painted_over:
+            median = np.median(lab[skin_like], axis=0).astype(np.float32)
     fit = np.broadcast_to(median, lab.shape).astype(np.float32)
     for k, sigma in enumerate((size / 6, size / 10, size / 16, size / 16)[:FIT_PASSES]):
         smooth, support = _masked_blur(lab, weight.astype(np.float32), sigma)
@@ -239,7 +268,7 @@ def smooth_skin_fit(texture: np.ndarray, seen: np.ndarray, normals: np.ndarray |
         # prior's); a finer chroma fit would take a blush for the skin under it.
         fit = finer if k < CHROMA_PASSES else np.concatenate([finer[..., :1], fit[..., 1:]], axis=-1)
         gap = np.linalg.norm(lab - fit, axis=-1)
-        weight = skin_area * np.exp(-((gap / 8.0) ** 2))
+        weight = skin_area * likeness * np.exp(-((gap / 8.0) ** 2))
     if shading is not None:
         fit = rgb_to_lab_fast(srgb_from_linear(linear_rgb(lab_to_rgb_fast(fit)) * shading[..., None]))
     return fit, skin_area

@@ -1,6 +1,7 @@
 """Reading a reference's makeup is not fooled by how the face is lit or by what its
 outline picks up: a side light's falloff is the face's shape, not dark paint, and
-background or hair caught at the outline is not paint unless paint runs out to it."""
+background or hair caught at the outline is not paint unless paint runs out to it.
+A face painted all over is paint, not a strange skin; a grey photo is a bare face."""
 
 import cv2
 import numpy as np
@@ -10,9 +11,10 @@ from fram.face.image_io import read_image
 from fram.face.landmarks import detect_face
 from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture, unwrap
-from fram.makeup.decompose import RIM, decompose
+from fram.makeup.decompose import RIM, decompose, reference_layer, texture_lab
 
 BARE = "makeup-photos/non-makeup/vSYYZ241.png"
+BLOCKS = "makeup-photos-extra/made-up/gorgeous__makeup_assets_art_0002.jpeg"  # colour blocks and white over the whole face
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +70,23 @@ def test_paint_that_runs_out_to_the_outline_is_kept_there(bare_texture):
     seen = bare_texture.visibility > 0.5
     assert float(layer.alpha[rim & block & seen].mean()) > 0.6
     assert float(layer.alpha[face & ~half & ~rim & seen & (uv_templates(256)["skin"] > 0.9)].mean()) < 0.1
+
+
+def test_a_face_painted_all_over_is_read_as_paint(shared_data):
+    image = read_image(shared_data / BLOCKS)
+    face = detect_face(image)
+    layer = reference_layer(image, face, 256)
+    texture = unwrap(image, face, 256)
+    lab = texture_lab(texture.texture)
+    skin = (uv_templates(256)["skin"] > 0.9) & (texture.visibility > 0.5)
+    white = skin & (lab[..., 0] > 85) & (np.hypot(lab[..., 1], lab[..., 2]) < 8)
+    assert white.sum() > 500, "the reference wears white blocks"
+    assert float(layer.alpha[white].mean()) > 0.5, "white face paint is paint, not a pale skin"
+    assert float((layer.alpha[skin] > 0.3).mean()) > 0.6
+
+
+def test_a_grey_photo_of_a_bare_face_reads_bare(shared_data):
+    image = read_image(shared_data / BARE)
+    grey = np.repeat(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
+    layer = reference_layer(grey, detect_face(grey), 256)
+    assert float(layer.alpha.mean()) < 0.05
