@@ -63,6 +63,8 @@ OCCLUDER_DELTA = 14.0
 """ΔE within which a painted-looking texel matches a colour just outside the face
 (hair, hat, background, a hand): joined to the face's edge, it is an occluder."""
 SURROUNDING_COLOURS = 8
+FRAMING_SHARE = 0.25
+"""Share of the band around a face from which a colour there frames the face."""
 VIVID_CHROMA = 32.0
 HAIR_TEXTURE = 2.0
 SEEN = 0.5
@@ -322,9 +324,28 @@ def ramp(x: np.ndarray, lo, hi) -> np.ndarray:
     return (t * t * (3 - 2 * t)).astype(np.float32)
 
 
-def surrounding_colours(image: np.ndarray, face: Face) -> np.ndarray:
-    """(K, 3) CIELAB: the main colours of a band just outside the face outline
-    (hair, headwear, background), to tell what covers a face from paint on it."""
+@dataclass(frozen=True)
+class Surroundings:
+    """The main colours of a band just outside a face's outline (hair, headwear,
+    background), to tell what covers a face from paint on it.
+
+    Attributes:
+        colours: (K, 3) float32 CIELAB.
+        shares: (K,) float32: the part of the band each colour holds (they sum to 1).
+    """
+
+    colours: np.ndarray
+    shares: np.ndarray
+
+    def framing(self) -> np.ndarray:
+        """(M, 3) colours that frame the face (a headscarf, a hood, dyed hair): the
+        band's large, not skin-like parts."""
+        keep = (self.shares >= FRAMING_SHARE) & (skin_likeness(self.colours[None])[0] < 0.5)
+        return self.colours[keep]
+
+
+def surrounding_colours(image: np.ndarray, face: Face) -> Surroundings:
+    """The colours around a face in a photo: see :class:`Surroundings`."""
     projection = face_projection(face)
     covered = (projection.coverage > 0.5).astype(np.uint8)
     reach = max(3, int(round(0.06 * face.width)))
@@ -332,28 +353,39 @@ def surrounding_colours(image: np.ndarray, face: Face) -> np.ndarray:
     band = (cv2.dilate(covered, kernel) > 0) & (covered == 0)
     pixels = image[projection.slices][band]
     if len(pixels) < SURROUNDING_COLOURS * 4:
-        return np.zeros((0, 3), np.float32)
+        return Surroundings(colours=np.zeros((0, 3), np.float32), shares=np.zeros(0, np.float32))
     step = max(1, len(pixels) // 4000)
     lab = rgb_to_lab_fast(pixels[::step][None].astype(np.float32) / 255.0)[0]
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
     cv2.setRNGSeed(0)
-    _, _, centres = cv2.kmeans(lab, SURROUNDING_COLOURS, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
-    return centres.astype(np.float32)
+    _, labels, centres = cv2.kmeans(lab, SURROUNDING_COLOURS, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    shares = np.bincount(labels.ravel(), minlength=SURROUNDING_COLOURS) / len(labels)
+    return Surroundings(colours=centres.astype(np.float32), shares=shares.astype(np.float32))
 
 
-def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: np.ndarray, skin_lab: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+def _palette_gap(lab: np.ndarray, palette: np.ndarray) -> np.ndarray:
+    """(S, S) float32: ΔE76 from each texel to the nearest of ``palette``'s (K, 3) CIELAB colours."""
+    if len(palette) == 0:
+        return np.full(lab.shape[:2], np.inf, np.float32)
+    return np.min(np.linalg.norm(lab[:, :, None, :] - palette[None, None], axis=-1), axis=-1).astype(np.float32)
+
+
+def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, skin_lab: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     """(S, S) float32 in [0, 1]: texels that look like what surrounds the face (not
     its skin) and reach the face's edge through such texels: hair falling over a
     cheek, a hat brim, background where the mesh overshoots. Of those, a smooth,
-    vividly coloured patch is kept as paint (a colour block running off the face);
-    textured (hair strands) or dull ones are occluders. What the occluder segmenter
-    already covers (``hidden``) counts as the face's edge: hair it found reaches in."""
+    vividly coloured patch is kept as paint (a colour block running off the face)
+    unless its colour frames the face (a headscarf); textured (hair strands) or dull
+    ones are occluders. What the occluder segmenter already covers (``hidden``)
+    counts as the face's edge: hair it found reaches in."""
     size = alpha.shape[0]
     px = size / 256.0
-    palette = surroundings[np.linalg.norm(surroundings - skin_lab, axis=-1) > 2 * OCCLUDER_DELTA] if len(surroundings) else surroundings
+    colours = surroundings.colours
+    palette = colours[np.linalg.norm(colours - skin_lab, axis=-1) > 2 * OCCLUDER_DELTA] if len(colours) else colours
     if len(palette) == 0:
         return np.zeros_like(alpha)
-    gap = np.min(np.linalg.norm(lab[:, :, None, :] - palette[None, None], axis=-1), axis=-1)
+    gap = _palette_gap(lab, palette)
+    framing = _palette_gap(lab, surroundings.framing()) < OCCLUDER_DELTA
     candidate = ((gap < OCCLUDER_DELTA) & (alpha > 0.02)).astype(np.uint8)
     count, labels = cv2.connectedComponents(candidate, connectivity=8)
     if count <= 1:
@@ -369,7 +401,8 @@ def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: np.ndarray, ski
     sizes = np.maximum(np.bincount(ids, minlength=count), 1)
     mean_texture = np.bincount(ids, texture.ravel(), count) / sizes
     mean_chroma = np.bincount(ids, chroma.ravel(), count) / sizes
-    kind = touching & ((mean_chroma < VIVID_CHROMA) | (mean_texture > HAIR_TEXTURE * skin_texture))
+    mean_framing = np.bincount(ids, framing.ravel(), count) / sizes
+    kind = touching & ((mean_chroma < VIVID_CHROMA) | (mean_texture > HAIR_TEXTURE * skin_texture) | (mean_framing > 0.5))
     kind[0] = False
     hidden = kind[labels].astype(np.float32)
     hidden = cv2.dilate(hidden, np.ones((3, 3), np.uint8), iterations=max(1, round(2 * px)))
@@ -437,7 +470,7 @@ class Decomposition:
     presence: np.ndarray
 
 
-def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light: np.ndarray | None = None,
+def decompose(texture: UVTexture, surroundings: Surroundings | None = None, light: np.ndarray | None = None,
               read_dead_zone: tuple[float, float] = DEAD_ZONE) -> Decomposition:
     """Split a face texture into its bare face and its makeup; see the module docstring.
 
@@ -463,8 +496,13 @@ def decompose(texture: UVTexture, surroundings: np.ndarray | None = None, light:
     around_eyes = cv2.dilate(np.clip(tpl["eyeshadow"] * 4, 0, 1), np.ones((wing // 2, wing), np.uint8))
     cover = cv2.dilate(occluded(texture), np.ones((reach, reach), np.uint8))
     # Vivid colour is paint (face paint running into the hair); hair, hats and hands
-    # that vivid are rare.
-    cover = cover * (1 - ramp(np.linalg.norm(texture_lab(texture.texture)[..., 1:], axis=-1), *VIVID))
+    # that vivid are rare, unless the photo shows that colour around the face too
+    # (a red headscarf, dyed hair): then the segmenter's word stands.
+    raw_lab = texture_lab(texture.texture)
+    vivid = ramp(np.linalg.norm(raw_lab[..., 1:], axis=-1), *VIVID)
+    if surroundings is not None:
+        vivid = vivid * (_palette_gap(raw_lab, surroundings.framing()) >= OCCLUDER_DELTA)
+    cover = cover * (1 - vivid)
     hidden = ramp(cover, *COVERED) * (1 - around_eyes)
     filled, seen = mirror_fill(texture, SEEN)
     kept = 1 - hidden

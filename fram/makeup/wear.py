@@ -22,7 +22,7 @@ import numpy as np
 from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture
 from fram.face.colour import lab_to_rgb_fast, rgb_to_lab_fast
-from fram.makeup.decompose import BareFace, MakeupLayer, ramp, decompose, estimate_bare, linear_rgb, srgb_from_linear
+from fram.makeup.decompose import BareFace, MakeupLayer, Surroundings, decompose, estimate_bare, linear_rgb, ramp, srgb_from_linear
 from fram.makeup.layer import GroupLayer
 from fram.makeup.render import BASE_SIGMA
 
@@ -137,7 +137,7 @@ def wear_layer(layer: MakeupLayer, texture: UVTexture, groups: tuple[str, ...], 
 
 
 def remove_layer(texture: UVTexture, groups: tuple[str, ...], intensity: dict[str, float] | None = None,
-                 surroundings: np.ndarray | None = None) -> dict[str, GroupLayer]:
+                 surroundings: Surroundings | None = None) -> dict[str, GroupLayer]:
     """Gains that take a face's own makeup off, per region group: each made-up
     texel is moved back to the bare estimate under it (``intensity`` per group: how
     much of the way, at most 1), keeping its relative texture. ``surroundings``

@@ -11,10 +11,11 @@ from fram.face.image_io import read_image
 from fram.face.landmarks import detect_face
 from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture, unwrap
-from fram.makeup.decompose import RIM, decompose, reference_layer, texture_lab
+from fram.makeup.decompose import RIM, decompose, reference_layer, surrounding_colours, texture_lab
 
 BARE = "makeup-photos/non-makeup/vSYYZ241.png"
 BLOCKS = "makeup-photos-extra/made-up/gorgeous__makeup_assets_art_0002.jpeg"  # colour blocks and white over the whole face
+HEADSCARF = "makeup-photos-extra/made-up/gorgeous__makeup_assets_merdeka7_34.png"  # red scarf, red lips, flag liner
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +91,19 @@ def test_a_grey_photo_of_a_bare_face_reads_bare(shared_data):
     grey = np.repeat(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
     layer = reference_layer(grey, detect_face(grey), 256)
     assert float(layer.alpha.mean()) < 0.05
+
+
+def test_a_headscarf_is_not_paint_but_the_lipstick_of_its_colour_is(shared_data):
+    image = read_image(shared_data / HEADSCARF)
+    face = detect_face(image)
+    layer = reference_layer(image, face, 256)
+    scarf = surrounding_colours(image, face).framing()
+    assert len(scarf), "the red scarf frames the face"
+    texture = unwrap(image, face, 256)
+    lab = texture_lab(texture.texture)
+    red = np.min(np.linalg.norm(lab[:, :, None] - scarf[None, None], axis=-1), axis=-1) < 14
+    tpl = uv_templates(256)
+    outer = red & (tpl["face"] > 0.5) & (tpl["lips"] < 0.1) & (texture.visibility > 0.5)
+    assert outer.sum() > 300, "the scarf comes over the face's edge"
+    assert float(layer.alpha[outer].mean()) < 0.15
+    assert float(layer.alpha[tpl["lips"] > 0.9].mean()) > 0.4
