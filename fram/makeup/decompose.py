@@ -72,6 +72,8 @@ FINE_LAYER_MIN_FACE = 400
 """px: faces at least this wide get a 512 px makeup layer, narrower ones 256 px."""
 """Texels seen at least this well (after mirroring) carry paint; the rest are unknown."""
 FIT_PASSES = 4
+FIT_SIZE = 128
+"""UV side at which :func:`smooth_skin_fit` works (its finest blur is 8 texels there)."""
 SKIN_CHROMA = (3.0, 7.0)
 """CIELAB chroma over which a colour can be bare skin; below, it is white, grey or black."""
 SKIN_VIVID = (55.0, 75.0)
@@ -230,23 +232,54 @@ def smooth_skin_fit(texture: np.ndarray, seen: np.ndarray, normals: np.ndarray |
     previous fit: paint, liner and shadows drop out, the light across the face stays.
     Given the face's ``normals``, the light's falloff with the face's shape
     (:func:`skin_shading`) is divided out before the blurs and put back after.
+    The fit is smooth at the scale of a cheek, so it is made at :data:`FIT_SIZE`
+    and enlarged: the same field for a fraction of the blurring.
     """
     size = texture.shape[0]
-    tpl = uv_templates(size)
-    lab = texture_lab(texture)
+    # Whether a colour could be skin is judged texel by texel, before blocks of
+    # paint blur into skin-like mixtures.
+    skin_area = _skin_area(uv_templates(size), seen)
+    likeness = _bare_skin_likeness(texture_lab(texture), skin_area)
+    painted_over = np.count_nonzero(skin_area & (likeness > 0.5)) < PAINTED_OVER * np.count_nonzero(skin_area)
+    if size <= FIT_SIZE:
+        return _skin_fit_at(texture, seen, normals, likeness, painted_over)
+    small = (FIT_SIZE, FIT_SIZE)
+    fit, _ = _skin_fit_at(cv2.resize(texture, small, interpolation=cv2.INTER_AREA),
+                          cv2.resize(seen.astype(np.float32), small, interpolation=cv2.INTER_AREA),
+                          None if normals is None else cv2.resize(normals, small, interpolation=cv2.INTER_AREA),
+                          cv2.resize(likeness, small, interpolation=cv2.INTER_AREA), painted_over)
+    return cv2.resize(fit, (size, size), interpolation=cv2.INTER_LINEAR), skin_area
+
+
+def _bare_skin_likeness(lab: np.ndarray, skin_area: np.ndarray) -> np.ndarray:
+    """:func:`skin_likeness`, or 1 everywhere for a grey photo (whose bare skin is grey)."""
+    likeness = skin_likeness(lab)
+    if not skin_area.any():
+        return likeness
+    middle = np.median(lab[skin_area], axis=0)
+    if np.hypot(middle[1], middle[2]) < SKIN_CHROMA[0] and middle[0] < WHITE_PAINT_LIGHTNESS:
+        return np.ones_like(likeness)
+    return likeness
+
+
+def _skin_area(tpl: dict[str, np.ndarray], seen: np.ndarray) -> np.ndarray:
     skin_area = (tpl["skin"] > 0.5) & (seen > SEEN)
     if skin_area.sum() < 50:
         skin_area = (tpl["face"] > 0.5) & (seen > 0.2)
+    return skin_area
+
+
+def _skin_fit_at(texture: np.ndarray, seen: np.ndarray, normals: np.ndarray | None,
+                 likeness: np.ndarray, painted_over: bool) -> tuple[np.ndarray, np.ndarray]:
+    size = texture.shape[0]
+    tpl = uv_templates(size)
+    lab = texture_lab(texture)
+    skin_area = _skin_area(tpl, seen)
     if skin_area.sum() < 50:
         return np.broadcast_to(np.median(lab.reshape(-1, 3), axis=0), lab.shape).astype(np.float32), skin_area
     # Only a skin colour can be bare skin: a face painted white, green or in colour
     # blocks all over is paint on a skin that does not show (a grey photo excepted).
-    likeness = skin_likeness(lab)
-    middle = np.median(lab[skin_area], axis=0)
-    if np.hypot(middle[1], middle[2]) < SKIN_CHROMA[0] and middle[0] < WHITE_PAINT_LIGHTNESS:
-        likeness = np.ones_like(likeness)
     skin_like = skin_area & (likeness > 0.5)
-    painted_over = skin_like.sum() < PAINTED_OVER * skin_area.sum()
     # First guess: the median skin colour, trusting texels by chroma closeness so that
     # a lit and a shaded cheek both count while blue paint or black liner do not.
     median = NEUTRAL_SKIN_LAB if painted_over else np.median(lab[skin_like], axis=0).astype(np.float32)
@@ -254,11 +287,11 @@ def smooth_skin_fit(texture: np.ndarray, seen: np.ndarray, normals: np.ndarray |
     light_gap = np.abs(lab[..., 0] - median[0])
     weight = skin_area * likeness * np.exp(-((chroma_gap / 9.0) ** 2) - (light_gap / 30.0) ** 2)
     shading = None
-    if normals is not None:
+    if normals is not None and not painted_over:  # paint, not light, shapes a painted face
         linear = linear_rgb(texture.astype(np.float32) / 255.0)
         shading = skin_shading(linear, normals, weight)
         lab = rgb_to_lab_fast(srgb_from_linear(linear / shading[..., None]))
-        if not painted_over:
+        if skin_like.any():
             median = np.median(lab[skin_like], axis=0).astype(np.float32)
     fit = np.broadcast_to(median, lab.shape).astype(np.float32)
     for k, sigma in enumerate((size / 6, size / 10, size / 16, size / 16)[:FIT_PASSES]):
@@ -374,9 +407,9 @@ def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, s
     """(S, S) float32 in [0, 1]: texels that look like what surrounds the face (not
     its skin) and reach the face's edge through such texels: hair falling over a
     cheek, a hat brim, background where the mesh overshoots. Of those, a smooth,
-    vividly coloured patch is kept as paint (a colour block running off the face)
-    unless its colour frames the face (a headscarf); textured (hair strands) or dull
-    ones are occluders. What the occluder segmenter already covers (``hidden``)
+    vividly coloured or white patch is kept as paint (a colour block running off the
+    face) unless a vivid colour frames the face (a headscarf); textured (hair strands)
+    or dull ones are occluders. What the occluder segmenter already covers (``hidden``)
     counts as the face's edge: hair it found reaches in."""
     size = alpha.shape[0]
     px = size / 256.0
@@ -402,7 +435,12 @@ def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, s
     mean_texture = np.bincount(ids, texture.ravel(), count) / sizes
     mean_chroma = np.bincount(ids, chroma.ravel(), count) / sizes
     mean_framing = np.bincount(ids, framing.ravel(), count) / sizes
-    kind = touching & ((mean_chroma < VIVID_CHROMA) | (mean_texture > HAIR_TEXTURE * skin_texture) | (mean_framing > 0.5))
+    mean_lightness = np.bincount(ids, lightness.ravel(), count) / sizes
+    textured = mean_texture > HAIR_TEXTURE * skin_texture
+    # Smooth white is paint (a white base or block out to the edge): a white backdrop
+    # the mesh overshoots onto stays within the rim (:func:`_rim_supported`).
+    white = (mean_lightness > WHITE_PAINT_LIGHTNESS) & ~textured
+    kind = touching & (((mean_chroma < VIVID_CHROMA) & ~white) | textured | ((mean_framing > 0.5) & ~white))
     kind[0] = False
     hidden = kind[labels].astype(np.float32)
     hidden = cv2.dilate(hidden, np.ones((3, 3), np.uint8), iterations=max(1, round(2 * px)))
