@@ -1,5 +1,5 @@
 """Contact sheet of the default (``layer``) transfer on real photos: strong eye looks,
-graphic liner, face paint and glitter, worn by a man with stubble, a brown-skinned
+graphic liner, face paint, colour blocks over the whole face and glitter, worn by a man with stubble, a brown-skinned
 woman with curls, a dark-skinned man with glasses, a woman with glasses, a turned head with an
 open smile and a dark photo (35 % of the light).
 
@@ -30,6 +30,9 @@ REFERENCES = (
     ("rainbow liner", MADE_UP / "gorgeous__makeup_assets_merdeka2_24.png"),
     ("glitter, gems", MADE_UP / "gorgeous__makeup_assets_colourful_0002.png"),
     ("face paint", MADE_UP / "CPM__imgs_style-1.png"),
+    ("colour blocks all over", MADE_UP / "gorgeous__makeup_assets_art_0002.jpeg"),
+    ("pastel blocks all over", MADE_UP / "gorgeous__makeup_assets_art_0001.jpeg"),
+    ("flag liner, red headscarf", MADE_UP / "gorgeous__makeup_assets_merdeka7_34.png"),
     ("everyday", DATA / "makeup-photos" / "makeup" / "XMY-112.png"),
 )
 CELEBA = DATA / "faces" / "celebamask-hq" / "images"

@@ -18,8 +18,8 @@ import numpy as np
 from fram.makeup.decompose import MakeupLayer
 
 ZONES = ("lips", "eyes", "skin")
-COEFFICIENTS = (0.836, 1.417, -0.425)
-INTERCEPT = 4.098
+COEFFICIENTS = (0.823, 1.43, -0.469)
+INTERCEPT = 3.846
 FLOOR = 0.01
 """Added before the log, so a zone with no coverage at all stays finite."""
 
