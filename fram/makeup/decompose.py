@@ -97,6 +97,8 @@ CLIPPED = 0.9
 SHADING_RANGE = (0.35, 2.5)
 SHADING_PASSES = 4
 SHADING_OUTLIER = 0.15
+SHADING_SOFTNESS = 1 / 32
+"""Blur of the fitted light, as a share of the UV side."""
 """Relative luminance residual at which a texel's weight in :func:`skin_shading` halves."""
 RIM = (4.0, 14.0)
 """Texels (at 256 px) from a reference face's outline over which coverage turns from
@@ -211,6 +213,9 @@ def skin_shading(linear: np.ndarray, normals: np.ndarray, weight: np.ndarray) ->
         residual = (y - a @ coef) / scale
         w = weight[pick] / (1 + (residual / SHADING_OUTLIER) ** 2)
     shading = basis @ coef.astype(np.float32)
+    # Interpolated vertex normals turn sharply at the nostrils, the lids and the outline;
+    # the light does not draw lines there, so neither does the fit.
+    shading, _ = _masked_blur(shading, (np.abs(normals).sum(axis=-1) > 0).astype(np.float32), SHADING_SOFTNESS * lum.shape[0])
     median = max(float(np.median(shading[pick])), 1e-4)
     return np.clip(shading / median, *SHADING_RANGE).astype(np.float32)
 
@@ -407,9 +412,9 @@ def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, s
     """(S, S) float32 in [0, 1]: texels that look like what surrounds the face (not
     its skin) and reach the face's edge through such texels: hair falling over a
     cheek, a hat brim, background where the mesh overshoots. Of those, a smooth,
-    vividly coloured or white patch is kept as paint (a colour block running off the
-    face) unless a vivid colour frames the face (a headscarf); textured (hair strands)
-    or dull ones are occluders. What the occluder segmenter already covers (``hidden``)
+    vividly coloured patch is kept as paint (a colour block running off the face)
+    unless its colour frames the face (a headscarf), and so is a white one; textured
+    (hair strands) or dull ones are occluders. What the occluder segmenter already covers (``hidden``)
     counts as the face's edge: hair it found reaches in."""
     size = alpha.shape[0]
     px = size / 256.0
@@ -437,10 +442,11 @@ def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, s
     mean_framing = np.bincount(ids, framing.ravel(), count) / sizes
     mean_lightness = np.bincount(ids, lightness.ravel(), count) / sizes
     textured = mean_texture > HAIR_TEXTURE * skin_texture
-    # Smooth white is paint (a white base or block out to the edge): a white backdrop
-    # the mesh overshoots onto stays within the rim (:func:`_rim_supported`).
-    white = (mean_lightness > WHITE_PAINT_LIGHTNESS) & ~textured
-    kind = touching & (((mean_chroma < VIVID_CHROMA) & ~white) | textured | ((mean_framing > 0.5) & ~white))
+    # White is paint (a white base or blocks out to the edge; hair is rarely that
+    # light): a white backdrop the mesh overshoots onto stays within the rim
+    # (:func:`_rim_supported`).
+    white = mean_lightness > WHITE_PAINT_LIGHTNESS
+    kind = touching & ~white & ((mean_chroma < VIVID_CHROMA) | textured | (mean_framing > 0.5))
     kind[0] = False
     hidden = kind[labels].astype(np.float32)
     hidden = cv2.dilate(hidden, np.ones((3, 3), np.uint8), iterations=max(1, round(2 * px)))
@@ -569,4 +575,4 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     skin_lab = rgb_to_lab_fast(srgb_from_linear(np.clip(skin, 0, 1)).reshape(1, 1, 3))[0, 0]
     coverage = _rim_supported(alpha * presence * kept, tpl["face"] > 0.5)
     layer = MakeupLayer(colour=colour, alpha=coverage, skin=skin_lab.astype(np.float32))
-    return Decomposition(bare=bare, layer=layer, presence=(presence * (1 - hidden)).astype(np.float32))
+    return Decomposition(bare=bare, layer=layer, presence=_rim_supported(presence * (1 - hidden), tpl["face"] > 0.5))
