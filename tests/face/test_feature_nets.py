@@ -6,9 +6,9 @@ from PIL import Image
 
 from fram.errors import ModelNotFoundError
 from fram.face.colour import rgb_to_lab_8bit
-from fram.face.feature_nets import EyeNet, LipNet, shipped_eye_net, shipped_lip_net
+from fram.face.feature_nets import PRIOR_SHARE, EyeNet, LipNet, refine_eyes, refine_lips, shipped_eye_net, shipped_lip_net
 from fram.face.feature_outlines import eye_outlines
-from fram.face.regions import _box_points, region_masks
+from fram.face.regions import _box_points, feature_priors, region_masks
 from fram.face.uv import face_projection
 
 
@@ -67,3 +67,25 @@ def test_feature_training_runs_on_labelled_photos(shared_data, tmp_path):
     log = json.loads((final / "training_log.json").read_text())
     assert log["steps"] == 4 and 0 <= log["evals"][-1]["val_iou"] <= 1
     assert isinstance(LipNet.from_pretrained(final), LipNet)
+
+
+def test_a_mirrored_photo_gets_mirrored_eyes_and_lips(astronaut, astronaut_face):
+    from fram.face.landmarks import detect_face
+
+    mirrored = np.ascontiguousarray(astronaut[:, ::-1])
+    masks, flipped = region_masks(astronaut, astronaut_face), region_masks(mirrored, detect_face(mirrored))
+    for name in ("eyes", "lips"):
+        a, b = masks.full(name) > 0.5, flipped.full(name)[:, ::-1] > 0.5
+        # The landmarks move a little under mirroring; the masks follow the photo.
+        assert np.count_nonzero(a & b) / np.count_nonzero(a | b) > 0.85, name
+
+
+def test_the_rule_based_masks_tip_unsure_pixels(astronaut, astronaut_face):
+    lab, points, eye_prior, lip_prior, _ = feature_priors(astronaut, astronaut_face)
+    for refine, prior in ((refine_eyes, eye_prior), (refine_lips, lip_prior)):
+        mask, flat = refine(lab, points, prior), refine(lab, points, np.zeros_like(prior))
+        # The prior's share is added where it is 1, nothing where it is 0.
+        inside, outside = prior > 0.99, prior < 0.01
+        assert inside.any() and outside.any()
+        assert mask[inside].min() >= PRIOR_SHARE - 1e-6 and mask[outside].max() <= 1 - PRIOR_SHARE + 1e-6
+        assert flat.max() <= 1 - PRIOR_SHARE + 1e-6
