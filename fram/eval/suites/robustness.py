@@ -32,6 +32,7 @@ PHOTOS = 5
 BIG_SIZES = {"1MP": (1155, 866), "12MP": (4000, 3000)}
 SMALL_WIDTHS = (64, 96, 128, 160)
 ANGLES = (90, 180, 270, 30)
+CHANGED_LEVELS = 8
 LIGHTS = (0.35, 0.10)
 STYLE = "goth"
 
@@ -73,9 +74,15 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return float((a & b).sum() / max((a | b).sum(), 1))
 
 
+def _changed(made: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """Pixels the makeup visibly changed (more than 8 levels in a channel): the same
+    test on the upright and the turned result, so soft edges count alike in both."""
+    return np.abs(made.astype(int) - before).max(axis=2) > CHANGED_LEVELS
+
+
 def _rotation(rgb: np.ndarray, upright: np.ndarray) -> dict[str, float]:
     h, w = rgb.shape[:2]
-    ref = (upright != rgb).any(axis=2)
+    ref = _changed(upright, rgb)
     out = {}
     for angle in ANGLES:
         if angle % 90 == 0:
@@ -90,7 +97,7 @@ def _rotation(rgb: np.ndarray, upright: np.ndarray) -> dict[str, float]:
             inv = cv2.invertAffineTransform(m)
             back = None if made is None else cv2.warpAffine(made, inv, (w, h), borderMode=cv2.BORDER_REFLECT)
             base = cv2.warpAffine(turned, inv, (w, h), borderMode=cv2.BORDER_REFLECT)
-        out[f"rot{angle}_iou"] = 0.0 if back is None else _iou(ref, (np.abs(back.astype(int) - base).max(axis=2) > 8))
+        out[f"rot{angle}_iou"] = 0.0 if back is None else _iou(ref, _changed(back, base))
     return out
 
 
