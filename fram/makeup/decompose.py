@@ -51,6 +51,12 @@ stays below it."""
 COVERED = (0.2, 0.5)
 """Occluder probability (:func:`fram.face.occluders.occluded`) over which a texel turns
 from skin to covered."""
+BEARD_DEPARTURE = (2.0, 6.0)
+"""L* from the bare skin over which a grainy texel below the nose is a beard."""
+BEARD_HUE = (12.0, 20.0)
+"""Chroma departure from the bare skin over which a texel there is coloured paint, not hair."""
+BEARD_GRAIN = (1.0, 1.5)
+"""Lightness grain, over the skin's own, over which a dark texel below the nose is hair."""
 VIVID = (30.0, 45.0)
 """CIELAB chroma over which a texel the occluder segmenter calls covered is taken for paint."""
 READ_DEAD_ZONE = (1.0, 1.5)
@@ -453,6 +459,30 @@ def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, s
     return np.clip(cv2.GaussianBlur(hidden, (0, 0), 1.0 * px) * 1.5, 0, 1).astype(np.float32)
 
 
+def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: a beard or stubble, not paint: below the nose and off
+    the lips, lighter or darker than the bare skin there but not another hue, and as
+    grainy as hair is. Makeup there (contour, a lip liner, face paint) is smooth,
+    coloured or on the lips' edge."""
+    size = lab.shape[0]
+    px = size / 256.0
+    nose_rows = np.nonzero((tpl["nose"] > 0.5).any(axis=1))[0]
+    if not len(nose_rows):
+        return np.zeros(lab.shape[:2], np.float32)
+    zone = np.zeros(lab.shape[:2], np.float32)
+    zone[nose_rows.max():] = 1.0
+    zone *= (tpl["face"] > 0.5) * (1 - cv2.dilate(np.clip(tpl["lips"] * 2, 0, 1), np.ones((round(3 * px) | 1,) * 2, np.uint8)))
+    lightness = lab[..., 0]
+    grain = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), 1.2 * px))
+    grain = cv2.GaussianBlur(grain, (0, 0), 2.0 * px)
+    skin_grain = float(np.median(grain[(tpl["skin"] > 0.5) & (zone < 0.5)])) + 0.3
+    # Dark on light skin, grey or white on dark skin: hair departs in lightness, not hue.
+    departs = ramp(np.abs(bare[..., 0] - lightness), *BEARD_DEPARTURE)
+    dull = 1 - ramp(np.hypot(lab[..., 1] - bare[..., 1], lab[..., 2] - bare[..., 2]), *BEARD_HUE)
+    beard = zone * departs * dull * ramp(grain / skin_grain, *BEARD_GRAIN)
+    return np.clip(cv2.GaussianBlur(beard, (0, 0), 1.5 * px) * 1.5, 0, 1).astype(np.float32)
+
+
 def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
     """(S, S) float32 in [0, 1]: the photo's light on the skin, not paint. A specular
     highlight or a flash *adds* light of one colour to every channel (linear RGB) and
@@ -565,6 +595,7 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     features = np.clip(tpl["eyes"] + tpl["mouth"] + tpl["brows"], 0, 1)
     presence = departure * where * (1 - cv2.GaussianBlur(features, (0, 0), 0.75 * size / 256))
     presence = presence * (1 - _glare(alpha, seen_linear, bare_linear, tpl))
+    presence = presence * (1 - _beard(lab, bare.lab, tpl))
     if surroundings is not None:
         presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare.skin_lab, hidden) * (1 - lids))
     # Paint and skin as albedos: the reference photo's relative shading and its white

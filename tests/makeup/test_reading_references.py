@@ -16,6 +16,7 @@ from fram.makeup.decompose import RIM, decompose, reference_layer, surrounding_c
 BARE = "makeup-photos/non-makeup/vSYYZ241.png"
 BLOCKS = "makeup-photos-extra/made-up/gorgeous__makeup_assets_art_0002.jpeg"  # colour blocks and white over the whole face
 HEADSCARF = "makeup-photos-extra/made-up/gorgeous__makeup_assets_merdeka7_34.png"  # red scarf, red lips, flag liner
+GOATEE = "faces/celebamask-hq/images/21f48e24530f4ff49041701b1b20b0c8.jpg"  # a bare man with a grey goatee
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +108,15 @@ def test_a_headscarf_is_not_paint_but_the_lipstick_of_its_colour_is(shared_data)
     assert outer.sum() > 300, "the scarf comes over the face's edge"
     assert float(layer.alpha[outer].mean()) < 0.15
     assert float(layer.alpha[tpl["lips"] > 0.9].mean()) > 0.4
+
+
+def test_a_beard_is_hair_not_paint(shared_data):
+    image = read_image(shared_data / GOATEE)
+    face = detect_face(image)
+    layer = reference_layer(image, face, 256)
+    tpl = uv_templates(256)
+    nose_bottom = int(np.nonzero((tpl["nose"] > 0.5).any(axis=1))[0].max())
+    below_nose = np.zeros((256, 256), bool)
+    below_nose[nose_bottom:] = True
+    chin = below_nose & (tpl["face"] > 0.5) & (tpl["lips"] < 0.05) & (unwrap(image, face, 256).visibility > 0.5)
+    assert float((layer.alpha[chin] > 0.3).mean()) < 0.05
