@@ -414,14 +414,20 @@ def _palette_gap(lab: np.ndarray, palette: np.ndarray) -> np.ndarray:
     return np.min(np.linalg.norm(lab[:, :, None, :] - palette[None, None], axis=-1), axis=-1).astype(np.float32)
 
 
+def _grain(lightness: np.ndarray, px: float) -> np.ndarray:
+    """(S, S) float32: lightness detail finer than about a texel (at 256 px): hair's
+    strands are grainier than skin or drawn paint."""
+    return np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), 1.2 * px)).astype(np.float32)
+
+
 def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, skin_lab: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     """(S, S) float32 in [0, 1]: texels that look like what surrounds the face (not
     its skin) and reach the face's edge through such texels: hair falling over a
     cheek, a hat brim, background where the mesh overshoots. Of those, a smooth,
     vividly coloured patch is kept as paint (a colour block running off the face)
     unless its colour frames the face (a headscarf), and so is a white one; textured
-    (hair strands) or dull ones are occluders. What the occluder segmenter already covers (``hidden``)
-    counts as the face's edge: hair it found reaches in."""
+    (hair strands) or dull ones are occluders. What the occluder segmenter already
+    covers (``hidden``) counts as the face's edge: hair it found reaches in."""
     size = alpha.shape[0]
     px = size / 256.0
     colours = surroundings.colours
@@ -438,7 +444,7 @@ def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, s
     touching = np.zeros(count, bool)
     touching[np.unique(labels[edge & (candidate > 0)])] = True
     lightness = lab[..., 0]
-    texture = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), 1.2 * px))
+    texture = _grain(lightness, px)
     chroma = np.linalg.norm(lab[..., 1:], axis=-1)
     skin_texture = float(np.median(texture[(candidate == 0) & (uv_templates(size)["skin"] > 0.5)])) + 0.3
     ids = labels.ravel()
@@ -473,8 +479,7 @@ def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.
     zone[nose_rows.max():] = 1.0
     zone *= (tpl["face"] > 0.5) * (1 - cv2.dilate(np.clip(tpl["lips"] * 2, 0, 1), np.ones((round(3 * px) | 1,) * 2, np.uint8)))
     lightness = lab[..., 0]
-    grain = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), 1.2 * px))
-    grain = cv2.GaussianBlur(grain, (0, 0), 2.0 * px)
+    grain = cv2.GaussianBlur(_grain(lightness, px), (0, 0), 2.0 * px)
     skin_grain = float(np.median(grain[(tpl["skin"] > 0.5) & (zone < 0.5)])) + 0.3
     # Dark on light skin, grey or white on dark skin: hair departs in lightness, not hue.
     departs = ramp(np.abs(bare[..., 0] - lightness), *BEARD_DEPARTURE)
