@@ -107,6 +107,8 @@ SHADING_SOFTNESS = 1 / 32
 """Blur of the fitted light, as a share of the UV side."""
 """Relative luminance residual at which a texel's weight in :func:`skin_shading` halves."""
 RIM = (4.0, 14.0)
+OPAQUE = (0.25, 0.6)
+"""Least coverage over which paint on the skin is read as opaque (:func:`_opaque_reading`)."""
 """Texels (at 256 px) from a reference face's outline over which coverage turns from
 needing support from inside to standing on its own: see :func:`_rim_supported`."""
 
@@ -363,6 +365,21 @@ def unmix(seen_linear: np.ndarray, bare_linear: np.ndarray) -> tuple[np.ndarray,
     return alpha.astype(np.float32), np.clip(paint, 0, 1).astype(np.float32)
 
 
+def _opaque_reading(alpha: np.ndarray, seen_linear: np.ndarray, bare_linear: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coverage and paint read as opaque ``where`` the least coverage is already high.
+
+    The least coverage explains a purple flower as a sheer, impossibly vivid purple:
+    the same texel on the reference, but worn on another skin that skin shows through
+    and the flower comes out pale and off-colour. Paint that far from the skin is face
+    paint, which covers. Around the eyes and on the lips, where sheer colour and
+    shimmer are the products, the least coverage stays.
+    """
+    lift = ramp(alpha, *OPAQUE) * where
+    alpha = (alpha + (1 - alpha) * lift).astype(np.float32)
+    paint = bare_linear + (seen_linear - bare_linear) / np.maximum(alpha, 1e-4)[..., None]
+    return alpha, np.clip(paint, 0, 1).astype(np.float32)
+
+
 def ramp(x: np.ndarray, lo, hi) -> np.ndarray:
     t = np.clip((x - lo) / (hi - lo), 0, 1)
     return (t * t * (3 - 2 * t)).astype(np.float32)
@@ -596,6 +613,7 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     departure = ramp((bare_distance(lab, bare) - start) / width, 0.0, 1.0)
     seen_linear, bare_linear = linear_rgb(lab_to_rgb_fast(lab)), bare.linear
     alpha, paint = unmix(seen_linear, bare_linear)
+    alpha, paint = _opaque_reading(alpha, seen_linear, bare_linear, (1 - tpl["lips"]) * (1 - around_eyes))
     where = (tpl["face"] > 0) & (seen > SEEN)
     features = np.clip(tpl["eyes"] + tpl["mouth"] + tpl["brows"], 0, 1)
     presence = departure * where * (1 - cv2.GaussianBlur(features, (0, 0), 0.75 * size / 256))

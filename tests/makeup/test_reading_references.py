@@ -120,3 +120,25 @@ def test_a_beard_is_hair_not_paint(shared_data):
     below_nose[nose_bottom:] = True
     chin = below_nose & (tpl["face"] > 0.5) & (tpl["lips"] < 0.05) & (unwrap(image, face, 256).visibility > 0.5)
     assert float((layer.alpha[chin] > 0.3).mean()) < 0.05
+
+
+def test_face_paint_far_from_the_skin_is_read_as_covering(bare_texture):
+    """A lilac block on the cheek is read at its own colour, not as a sheerer, more
+    vivid one that would let another skin show through."""
+    tpl = uv_templates(256)
+    block = np.zeros((256, 256), bool)
+    block[150:180, 40:80] = True
+    block &= (tpl["skin"] > 0.9) & (bare_texture.visibility > 0.5)
+    lilac = np.array([215, 140, 225], np.float32)
+    texture = bare_texture.texture.astype(np.float32)
+    texture[block] = lilac
+    split = decompose(UVTexture(texture=texture.astype(np.uint8), visibility=bare_texture.visibility,
+                                normals=bare_texture.normals))
+    layer = split.layer
+    inner = cv2.erode(block.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert float(layer.alpha[inner].mean()) > 0.9
+    # Worn on a deep skin under the same light (the layer's colour is an albedo).
+    paint = (1 - layer.alpha[inner, None]) * np.array([0.1, 0.05, 0.03], np.float32) + layer.alpha[inner, None] * layer.colour[inner]
+    worn_on_dark_skin = paint * split.bare.shading[inner, None]
+    lab = texture_lab((np.clip(worn_on_dark_skin, 0, 1) ** (1 / 2.2) * 255).astype(np.uint8)[None])[0]
+    assert float(np.linalg.norm(lab - texture_lab(lilac.astype(np.uint8).reshape(1, 1, 3))[0, 0], axis=-1).mean()) < 12.0
