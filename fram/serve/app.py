@@ -148,6 +148,16 @@ def _search():
     return shared_pipeline(SearchPipeline, default_search_folder())
 
 
+# Form fields several endpoints share (FastAPI reads the annotations).
+StyleField = Annotated[str | None, Form(description="a preset name (GET /v1/presets)")]
+TextField = Annotated[str | None, Form(description='words, e.g. "glossy berry lips"')]
+RecipeField = Annotated[str | None, Form(description="a recipe as JSON text")]
+LookField = Annotated[UploadFile | None, File(description="a saved look (.fram)")]
+RegionsField = Annotated[str | None, Form(description="only these: skin,eyes,brows,lips")]
+IntensityField = Annotated[str, Form(description="0.7, or per region: lips=1,eyes=0.5")]
+FaceField = Annotated[int, Form(description="which face, largest first")]
+
+
 def create_app(settings: ServeSettings | None = None) -> FastAPI:
     """The service: the API under ``/v1``, the page at ``/``, the API reference at
     ``/docs`` (served offline) and ``/openapi.json``."""
@@ -211,13 +221,8 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     @app.post("/v1/apply", summary="put a look on a photo: a preset (style), words (text), a recipe (JSON) or a saved look (.fram)",
               response_class=Response, responses=IMAGE_RESPONSES)
     async def apply(request: Request, source: Annotated[UploadFile, File(description="the photo")],
-                    style: Annotated[str | None, Form(description="a preset name (GET /v1/presets)")] = None,
-                    text: Annotated[str | None, Form(description='words, e.g. "glossy berry lips"')] = None,
-                    recipe: Annotated[str | None, Form(description="a recipe as JSON text")] = None,
-                    look: Annotated[UploadFile | None, File(description="a saved look (.fram)")] = None,
-                    regions: Annotated[str | None, Form(description="only these: skin,eyes,brows,lips")] = None,
-                    intensity: Annotated[str, Form(description="0.7, or per region: lips=1,eyes=0.5")] = "1.0",
-                    face: Annotated[int, Form(description="which face, largest first")] = 0):
+                    style: StyleField = None, text: TextField = None, recipe: RecipeField = None, look: LookField = None,
+                    regions: RegionsField = None, intensity: IntensityField = "1.0", face: FaceField = 0):
         options = MakeupOptions.create(regions=regions, intensity=intensity, face_index=face)
         chosen = await _look_choice(style, text, recipe, look)
         data, name = await source.read(), source.filename or "source"
@@ -228,12 +233,8 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     @app.post("/v1/video", summary="put a look on every frame of a short video (mp4, mov, webm, avi): H.264 MP4 back",
               response_class=Response, responses={200: {"content": {"video/mp4": {}}, "description": "the made-up clip"}})
     async def video(request: Request, source: Annotated[UploadFile, File(description="the video")],
-                    style: Annotated[str | None, Form(description="a preset name (GET /v1/presets)")] = None,
-                    text: Annotated[str | None, Form(description='words, e.g. "glossy berry lips"')] = None,
-                    recipe: Annotated[str | None, Form(description="a recipe as JSON text")] = None,
-                    look: Annotated[UploadFile | None, File(description="a saved look (.fram)")] = None,
-                    regions: Annotated[str | None, Form(description="only these: skin,eyes,brows,lips")] = None,
-                    intensity: Annotated[str, Form(description="0.7, or per region: lips=1,eyes=0.5")] = "1.0"):
+                    style: StyleField = None, text: TextField = None, recipe: RecipeField = None, look: LookField = None,
+                    regions: RegionsField = None, intensity: IntensityField = "1.0"):
         options = MakeupOptions.create(regions=regions, intensity=intensity)
         chosen = await _look_choice(style, text, recipe, look)
         data = await source.read()
@@ -249,10 +250,10 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
                         eyes: Annotated[UploadFile | str | None, File(description="reference for the eyes only")] = None,
                         brows: Annotated[UploadFile | str | None, File(description="reference for the brows only")] = None,
                         skin: Annotated[UploadFile | str | None, File(description="reference for the skin only")] = None,
-                        regions: Annotated[str | None, Form(description="only these: skin,eyes,brows,lips")] = None,
+                        regions: RegionsField = None,
                         intensity: Annotated[str, Form(description="0.7, or per region: lips=1,eyes=0.5 (above 1 exaggerates)")] = "1.0",
                         engine: Annotated[str | None, Form(description=f"one of {', '.join(engine_names(baselines=False))} (default layer)")] = None,
-                        face: Annotated[int, Form(description="which face, largest first")] = 0):
+                        face: FaceField = 0):
         if engine is not None and engine.strip() not in engine_names(baselines=False):
             raise UploadError(f"unknown engine {engine!r}; engines are {', '.join(engine_names(baselines=False))}")
         options = MakeupOptions.create(regions=regions, intensity=intensity, face_index=face, engine=engine)
@@ -282,9 +283,9 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
 
     @app.post("/v1/remove", summary="take a photo's makeup off, per region", response_class=Response, responses=IMAGE_RESPONSES)
     async def remove(request: Request, source: Annotated[UploadFile, File(description="the made-up photo")],
-                     regions: Annotated[str | None, Form(description="only these: skin,eyes,brows,lips")] = None,
+                     regions: RegionsField = None,
                      intensity: Annotated[str, Form(description="how much to take off, up to 1")] = "1.0",
-                     face: Annotated[int, Form(description="which face, largest first")] = 0):
+                     face: FaceField = 0):
         options = MakeupOptions.create(regions=regions, intensity=intensity, face_index=face)
         data, name = await source.read(), source.filename or "source"
         result = await run(request, lambda: remove_makeup(read_upload(data, "source", settings.max_pixels), options, source_name=name))
@@ -294,7 +295,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
               response_class=Response, responses={200: {"content": {"image/png": {}, "application/x-npz": {}}}})
     async def regions_(request: Request, source: Annotated[UploadFile, File(description="the photo")],
                        format: Annotated[str, Form(description="png (an overlay; or JPEG/WebP by Accept) or npz")] = "png",
-                       face: Annotated[int, Form(description="which face, largest first")] = 0):
+                       face: FaceField = 0):
         if format not in ("png", "npz"):
             raise UploadError(f"format must be png or npz, got {format!r}")
         data = await source.read()
@@ -316,7 +317,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     @app.post("/v1/describe", summary="whether a photo's face wears visible makeup, and the named styles closest to it")
     async def describe_(request: Request, source: Annotated[UploadFile, File(description="a made-up photo")],
                         top: Annotated[int, Form(description=f"how many styles (1 to {MAX_TOP})")] = 3,
-                        face: Annotated[int, Form(description="which face, largest first")] = 0):
+                        face: FaceField = 0):
         if not 1 <= top <= MAX_TOP:
             raise UploadError(f"top must be from 1 to {MAX_TOP}, got {top}")
         data = await source.read()
