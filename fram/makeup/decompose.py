@@ -66,6 +66,10 @@ deep red), so at 2 σ half a smoky eye or a nude lipstick passes for bare; readi
 missing it is the worse mistake, while removal keeps the wider zone: taking a bare lid's
 shadow or a lip's own colour off is the worse one there."""
 OCCLUDER_DELTA = 14.0
+EDGE_BLEND_REACH = 6.0
+"""Texels (at 256 px) beside a cover that may be its soft edge (:func:`_with_soft_edges`)."""
+EDGE_BLEND_DE = 8.0
+"""ΔE from the bare-to-cover line within which such a texel is a blend of the two."""
 """ΔE within which a painted-looking texel matches a colour just outside the face
 (hair, hat, background, a hand): joined to the face's edge, it is an occluder."""
 SURROUNDING_COLOURS = 8
@@ -437,7 +441,7 @@ def _grain(lightness: np.ndarray, px: float) -> np.ndarray:
     return np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), 1.2 * px)).astype(np.float32)
 
 
-def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, skin_lab: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, bare: BareFace, hidden: np.ndarray) -> np.ndarray:
     """(S, S) float32 in [0, 1]: texels that look like what surrounds the face (not
     its skin) and reach the face's edge through such texels: hair falling over a
     cheek, a hat brim, background where the mesh overshoots. Of those, a smooth,
@@ -448,7 +452,7 @@ def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, s
     size = alpha.shape[0]
     px = size / 256.0
     colours = surroundings.colours
-    palette = colours[np.linalg.norm(colours - skin_lab, axis=-1) > 2 * OCCLUDER_DELTA] if len(colours) else colours
+    palette = colours[np.linalg.norm(colours - bare.skin_lab, axis=-1) > 2 * OCCLUDER_DELTA] if len(colours) else colours
     if len(palette) == 0:
         return np.zeros_like(alpha)
     gap = _palette_gap(lab, palette)
@@ -477,9 +481,28 @@ def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, s
     white = mean_lightness > WHITE_PAINT_LIGHTNESS
     kind = touching & ~white & ((mean_chroma < VIVID_CHROMA) | textured | (mean_framing > 0.5))
     kind[0] = False
-    hidden = kind[labels].astype(np.float32)
+    hidden = _with_soft_edges(kind[labels], lab, bare.lab, px, uv_templates(size)["lips"] < 0.05).astype(np.float32)
     hidden = cv2.dilate(hidden, np.ones((3, 3), np.uint8), iterations=max(1, round(2 * px)))
     return np.clip(cv2.GaussianBlur(hidden, (0, 0), 1.0 * px) * 1.5, 0, 1).astype(np.float32)
+
+
+def _with_soft_edges(covered: np.ndarray, lab: np.ndarray, bare: np.ndarray, px: float, where: np.ndarray) -> np.ndarray:
+    """``covered`` grown (``where`` allowed) into its soft edge: the texels beside it
+    whose colour lies between the bare skin and the cover's own colour nearby. A
+    strand's or a shadow's edge is a blend of the two; left out, it is read as a thin
+    line of paint along the hair, and worn on another face it is a scar-like streak
+    across the cheek. Lipstick beside the mouth's inside is not such a blend."""
+    if not covered.any():
+        return covered
+    reach = int(2 * EDGE_BLEND_REACH * px) | 1
+    near = (cv2.dilate(covered.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))) > 0) & ~covered
+    cover_colour, support = _masked_blur(lab, covered.astype(np.float32), 2.0 * EDGE_BLEND_REACH * px)
+    towards = cover_colour - bare
+    departure = lab - bare
+    share = np.einsum("hwc,hwc->hw", departure, towards) / np.maximum(np.einsum("hwc,hwc->hw", towards, towards), 1e-3)
+    off_line = np.linalg.norm(departure - share[..., None] * towards, axis=-1)
+    blend = near & where & (support > 1e-3) & (share > 0.1) & (share < 1.2) & (off_line < EDGE_BLEND_DE)
+    return covered | blend
 
 
 def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
@@ -620,7 +643,7 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     presence = presence * (1 - _glare(alpha, seen_linear, bare_linear, tpl))
     presence = presence * (1 - _beard(lab, bare.lab, tpl))
     if surroundings is not None:
-        presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare.skin_lab, hidden) * (1 - lids))
+        presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare, hidden) * (1 - lids))
     # Paint and skin as albedos: the reference photo's relative shading and its white
     # point divided out, so the layer is relit by the photo that wears it, not twice.
     white = np.ones(3, np.float32) if light is None else np.asarray(light, np.float32)

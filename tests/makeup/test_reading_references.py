@@ -11,7 +11,7 @@ from fram.face.image_io import read_image
 from fram.face.landmarks import detect_face
 from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture, unwrap
-from fram.makeup.decompose import RIM, decompose, reference_layer, surrounding_colours, texture_lab
+from fram.makeup.decompose import RIM, Surroundings, decompose, reference_layer, surrounding_colours, texture_lab
 
 BARE = "makeup-photos/non-makeup/vSYYZ241.png"
 BLOCKS = "makeup-photos-extra/made-up/gorgeous__makeup_assets_art_0002.jpeg"  # colour blocks and white over the whole face
@@ -142,3 +142,25 @@ def test_face_paint_far_from_the_skin_is_read_as_covering(bare_texture):
     worn_on_dark_skin = paint * split.bare.shading[inner, None]
     lab = texture_lab((np.clip(worn_on_dark_skin, 0, 1) ** (1 / 2.2) * 255).astype(np.uint8)[None])[0]
     assert float(np.linalg.norm(lab - texture_lab(lilac.astype(np.uint8).reshape(1, 1, 3))[0, 0], axis=-1).mean()) < 12.0
+
+
+def test_the_soft_edge_of_hair_over_a_cheek_is_not_a_line_of_paint(bare_texture):
+    """Dark hair over the side of a cheek, fading into the skin over a few texels: the
+    hair is a cover, and so is its soft edge (a blend of hair and skin), which read
+    alone as paint would be worn as a streak down another face's cheek."""
+    tpl = uv_templates(256)
+    hair = np.array([45, 32, 28], np.float32)
+    texture = bare_texture.texture.astype(np.float32)
+    columns = np.arange(256, dtype=np.float32)[None, :, None]
+    share = np.clip((66 - columns) / 8, 0, 1)  # all hair left of column 58, all skin right of 66
+    rows = np.zeros((256, 1, 1), np.float32)
+    rows[110:200] = 1
+    texture = texture * (1 - share * rows) + hair * share * rows
+    surroundings = Surroundings(colours=texture_lab(np.array([[hair, [240, 240, 240]]], np.uint8))[0], shares=np.array([0.6, 0.4], np.float32))
+    layer = decompose(UVTexture(texture=texture.astype(np.uint8), visibility=bare_texture.visibility,
+                                normals=bare_texture.normals), surroundings).layer
+    fringe = np.zeros((256, 256), bool)
+    fringe[120:190, 58:68] = True
+    fringe &= (tpl["face"] > 0.5) & (bare_texture.visibility > 0.5)
+    assert fringe.sum() > 100
+    assert float((layer.alpha[fringe] > 0.2).mean()) < 0.05
