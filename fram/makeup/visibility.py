@@ -18,8 +18,8 @@ import numpy as np
 from fram.makeup.decompose import MakeupLayer
 
 ZONES = ("lips", "eyes", "skin")
-COEFFICIENTS = (0.875, 1.448, -0.426)
-INTERCEPT = 4.109
+COEFFICIENTS = (0.846, 1.409, -0.373)
+INTERCEPT = 3.848
 FLOOR = 0.01
 """Added before the log, so a zone with no coverage at all stays finite."""
 
