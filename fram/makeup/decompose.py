@@ -54,7 +54,8 @@ from skin to covered."""
 BEARD_DEPARTURE = (2.0, 6.0)
 """L* from the bare skin over which a grainy texel below the nose is a beard."""
 BEARD_HUE = (12.0, 20.0)
-"""Chroma departure from the bare skin over which a texel there is coloured paint, not hair."""
+"""Chroma departure (beyond a fading toward grey) from the bare skin over which a
+texel there is coloured paint, not hair."""
 BEARD_GRAIN = (1.0, 1.5)
 """Lightness grain, over the skin's own, over which a dark texel below the nose is hair."""
 VIVID = (30.0, 45.0)
@@ -521,9 +522,12 @@ def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.
     lightness = lab[..., 0]
     grain = cv2.GaussianBlur(_grain(lightness, px), (0, 0), 2.0 * px)
     skin_grain = float(np.median(grain[(tpl["skin"] > 0.5) & (zone < 0.5)])) + 0.3
-    # Dark on light skin, grey or white on dark skin: hair departs in lightness, not hue.
+    # Dark on light skin, grey or white on dark skin: hair departs in lightness and,
+    # black or grey, toward grey; not toward another hue or a stronger colour.
     departs = ramp(np.abs(bare[..., 0] - lightness), *BEARD_DEPARTURE)
-    dull = 1 - ramp(np.hypot(lab[..., 1] - bare[..., 1], lab[..., 2] - bare[..., 2]), *BEARD_HUE)
+    skin_ab, seen_ab = bare[..., 1:], lab[..., 1:]
+    toward_grey = np.clip(np.einsum("hwc,hwc->hw", seen_ab, skin_ab) / np.maximum(np.einsum("hwc,hwc->hw", skin_ab, skin_ab), 1.0), 0, 1)
+    dull = 1 - ramp(np.linalg.norm(seen_ab - toward_grey[..., None] * skin_ab, axis=-1), *BEARD_HUE)
     beard = zone * departs * dull * ramp(grain / skin_grain, *BEARD_GRAIN)
     return np.clip(cv2.GaussianBlur(beard, (0, 0), 1.5 * px) * 1.5, 0, 1).astype(np.float32)
 

@@ -17,6 +17,7 @@ BARE = "makeup-photos/non-makeup/vSYYZ241.png"
 BLOCKS = "makeup-photos-extra/made-up/gorgeous__makeup_assets_art_0002.jpeg"  # colour blocks and white over the whole face
 HEADSCARF = "makeup-photos-extra/made-up/gorgeous__makeup_assets_merdeka7_34.png"  # red scarf, red lips, flag liner
 GOATEE = "faces/celebamask-hq/images/21f48e24530f4ff49041701b1b20b0c8.jpg"  # a bare man with a grey goatee
+MOUSTACHE = "faces/utkface/55_0_2_20170104023125269.jpg"  # a bare man with a thick black moustache
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +165,19 @@ def test_the_soft_edge_of_hair_over_a_cheek_is_not_a_line_of_paint(bare_texture)
     fringe &= (tpl["face"] > 0.5) & (bare_texture.visibility > 0.5)
     assert fringe.sum() > 100
     assert float((layer.alpha[fringe] > 0.2).mean()) < 0.05
+
+
+def test_a_moustache_is_hair_not_paint(shared_data):
+    """Black hair on warm skin fades it toward grey: that is a departure in colour as
+    well as lightness, and still hair."""
+    image = read_image(shared_data / MOUSTACHE)
+    face = detect_face(image)
+    layer = reference_layer(image, face, 256)
+    tpl = uv_templates(256)
+    nose_bottom = int(np.nonzero((tpl["nose"] > 0.5).any(axis=1))[0].max())
+    lip_top = int(np.nonzero((tpl["lips"] > 0.5).any(axis=1))[0].min())
+    upper_lip = np.zeros((256, 256), bool)
+    upper_lip[nose_bottom:lip_top - 2, 100:156] = True
+    upper_lip &= (tpl["face"] > 0.5) & (tpl["lips"] < 0.05) & (unwrap(image, face, 256).visibility > 0.5)
+    assert upper_lip.sum() > 100
+    assert float((layer.alpha[upper_lip] > 0.3).mean()) < 0.05
