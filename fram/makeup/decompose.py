@@ -27,6 +27,7 @@ skin texture through (see :func:`fram.makeup.layer_transfer`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import cv2
@@ -56,6 +57,15 @@ BEARD_DEPARTURE = (2.0, 6.0)
 BEARD_HUE = (12.0, 20.0)
 """Chroma departure (beyond a fading toward grey) from the bare skin over which a
 texel there is coloured paint, not hair."""
+GLASSES_BRIDGE = 2.2
+"""Bare-face deviations (σ) that a band across the nose between the eyes must depart by
+all along (its 10th percentile over the columns) to be a pair of glasses' bridge."""
+FRAME_DE = 12.0
+"""ΔE00-ish CIELAB distance from the bridge's colour within which a texel around the eyes is frame."""
+FRAME_DARKER = 5.0
+"""L* by which a dull texel around the eyes, off the lids, is darker than the bare skin to be frame."""
+FRAME_REACH = 22.0
+"""How far (texels at 256 px) around the eyes a frame's rims can run."""
 BEARD_GRAIN = (1.0, 1.5)
 """Lightness grain, over the skin's own, over which a dark texel below the nose is hair."""
 VIVID = (30.0, 45.0)
@@ -506,6 +516,79 @@ def _with_soft_edges(covered: np.ndarray, lab: np.ndarray, bare: np.ndarray, px:
     return covered | blend
 
 
+def _hue_departure(lab: np.ndarray, bare: np.ndarray) -> np.ndarray:
+    """(S, S) a*b* departure from the bare skin beyond a fading toward grey: what hair,
+    a frame or a shadow (dark, greyer) lack and coloured paint has."""
+    skin_ab, seen_ab = bare[..., 1:], lab[..., 1:]
+    toward_grey = np.clip(np.einsum("hwc,hwc->hw", seen_ab, skin_ab) / np.maximum(np.einsum("hwc,hwc->hw", skin_ab, skin_ab), 1.0), 0, 1)
+    return np.linalg.norm(seen_ab - toward_grey[..., None] * skin_ab, axis=-1).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=4)
+def _bridge_band(size: int) -> tuple[slice, slice, np.ndarray]:
+    """Where a pair of glasses crosses the nose (rows from the brows' lower edge to the
+    eyes' middle, columns between the inner eye corners) and the zone its frames
+    can reach (the eyes widely dilated, out to the temples and down the cheekbones)."""
+    tpl = uv_templates(size)
+    px = size / 256.0
+    ys, xs = np.nonzero(tpl["eyes"] > 0.5)
+    left = xs < size // 2
+    inner = (int(xs[left].max()), int(xs[~left].min()))
+    brow_rows = np.nonzero((tpl["brows"] > 0.5).any(axis=1))[0]
+    margin = max(1, round(3 * px))
+    rows = slice(int(brow_rows.max()) - margin, (int(ys.min()) + int(ys.max())) // 2)
+    columns = slice(inner[0] + margin, inner[1] - margin)
+    reach = int(2 * FRAME_REACH * px) | 1
+    zone = cv2.dilate((tpl["eyes"] > 0.5).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach, reach))) > 0
+    zone[rows, columns] = True
+    return rows, columns, zone & (tpl["face"] > 0.5)
+
+
+def glasses_bridge(lab: np.ndarray, bare: BareFace, distance: np.ndarray) -> np.ndarray | None:
+    """The CIELAB colour of a pair of glasses' bridge, or None when the face wears none:
+    a band departing from the bare skin (``distance``, :func:`bare_distance`) all the way
+    across the nose between the eyes, darker than the skin and dull (frames are black,
+    brown, tortoiseshell or grey; a yellow or blue band there is face paint)."""
+    rows, columns, _ = _bridge_band(lab.shape[0])
+    band = distance[rows, columns]
+    if band.size == 0 or float(np.percentile(band.max(axis=0), 10)) < GLASSES_BRIDGE:
+        return None
+    strongest = band.argmax(axis=0)
+    picked = (strongest, np.arange(band.shape[1]))
+    frame_lab = np.median(lab[rows, columns][picked], axis=0)
+    skin_lab = np.median(bare.lab[rows, columns][picked], axis=0)
+    dull = _hue_departure(frame_lab[None, None], skin_lab[None, None])[0, 0] < BEARD_HUE[1]
+    return frame_lab if dull and skin_lab[0] - frame_lab[0] > FRAME_DARKER else None
+
+
+def _spectacle_frames(lab: np.ndarray, bare: BareFace, tpl: dict[str, np.ndarray]) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: a pair of glasses' frames, not liner or shadow.
+
+    Frames are found by their bridge: a band departing from the bare skin all the way
+    across the nose between the eyes, where makeup is almost never painted. Then
+    every texel around the eyes of the bridge's colour is frame (rims under the eyes
+    that the occluder segmenter, not asked around the eyes, would miss), with its
+    soft edge. Without a bridge (rimless or no glasses) nothing is taken.
+    """
+    size = lab.shape[0]
+    distance = bare_distance(lab, bare)
+    frame_lab = glasses_bridge(lab, bare, distance)
+    if frame_lab is None:
+        return np.zeros(lab.shape[:2], np.float32)
+    _, _, zone = _bridge_band(size)
+    departs = distance > DEAD_ZONE[0]
+    of_its_colour = np.linalg.norm(lab - frame_lab, axis=-1) < FRAME_DE
+    # A thin rim is a blend of frame and skin at this scale: off the lids, any dull
+    # darkening around the eyes is frame (a smudged lower lash line goes with it).
+    lids = (tpl["eyeshadow"] > 0.05) | (tpl["eyeliner"] > 0.05)
+    dull_dark = ~lids & (bare.lab[..., 0] - lab[..., 0] > FRAME_DARKER) & (_hue_departure(lab, bare.lab) < BEARD_HUE[0])
+    frame = zone & departs & (of_its_colour | dull_dark) & (tpl["eyes"] < 0.5)
+    px = size / 256.0
+    frame = _with_soft_edges(frame, lab, bare.lab, px, zone)
+    frame = cv2.dilate(frame.astype(np.float32), np.ones((3, 3), np.uint8), iterations=max(1, round(px)))
+    return np.clip(cv2.GaussianBlur(frame, (0, 0), 1.0 * px) * 1.5, 0, 1).astype(np.float32)
+
+
 def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
     """(S, S) float32 in [0, 1]: a beard or stubble, not paint: below the nose and off
     the lips, lighter or darker than the bare skin there but not another hue, and as
@@ -525,9 +608,7 @@ def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.
     # Dark on light skin, grey or white on dark skin: hair departs in lightness and,
     # black or grey, toward grey; not toward another hue or a stronger colour.
     departs = ramp(np.abs(bare[..., 0] - lightness), *BEARD_DEPARTURE)
-    skin_ab, seen_ab = bare[..., 1:], lab[..., 1:]
-    toward_grey = np.clip(np.einsum("hwc,hwc->hw", seen_ab, skin_ab) / np.maximum(np.einsum("hwc,hwc->hw", skin_ab, skin_ab), 1.0), 0, 1)
-    dull = 1 - ramp(np.linalg.norm(seen_ab - toward_grey[..., None] * skin_ab, axis=-1), *BEARD_HUE)
+    dull = 1 - ramp(_hue_departure(lab, bare), *BEARD_HUE)
     beard = zone * departs * dull * ramp(grain / skin_grain, *BEARD_GRAIN)
     return np.clip(cv2.GaussianBlur(beard, (0, 0), 1.5 * px) * 1.5, 0, 1).astype(np.float32)
 
@@ -646,6 +727,7 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     presence = departure * where * (1 - cv2.GaussianBlur(features, (0, 0), 0.75 * size / 256))
     presence = presence * (1 - _glare(alpha, seen_linear, bare_linear, tpl))
     presence = presence * (1 - _beard(lab, bare.lab, tpl))
+    presence = presence * (1 - _spectacle_frames(lab, bare, tpl))
     if surroundings is not None:
         presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare, hidden) * (1 - lids))
     # Paint and skin as albedos: the reference photo's relative shading and its white

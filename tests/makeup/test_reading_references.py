@@ -10,13 +10,15 @@ import pytest
 from fram.face.image_io import read_image
 from fram.face.landmarks import detect_face
 from fram.face.templates import uv_templates
-from fram.face.uv import UVTexture, unwrap
-from fram.makeup.decompose import RIM, Surroundings, decompose, reference_layer, surrounding_colours, texture_lab
+from fram.face.uv import UVTexture, mirror_fill, unwrap
+from fram.makeup.decompose import (RIM, SEEN, Surroundings, bare_distance, decompose, glasses_bridge, reference_layer,
+                                   surrounding_colours, texture_lab)
 
 BARE = "makeup-photos/non-makeup/vSYYZ241.png"
 BLOCKS = "makeup-photos-extra/made-up/gorgeous__makeup_assets_art_0002.jpeg"  # colour blocks and white over the whole face
 HEADSCARF = "makeup-photos-extra/made-up/gorgeous__makeup_assets_merdeka7_34.png"  # red scarf, red lips, flag liner
 GOATEE = "faces/celebamask-hq/images/21f48e24530f4ff49041701b1b20b0c8.jpg"  # a bare man with a grey goatee
+SMOKY = "makeup-photos-extra/made-up/Digital-Makeup-Trans__images_exampe1.jpg"  # a black smoky eye, no glasses
 MOUSTACHE = "faces/utkface/55_0_2_20170104023125269.jpg"  # a bare man with a thick black moustache
 
 
@@ -181,3 +183,37 @@ def test_a_moustache_is_hair_not_paint(shared_data):
     upper_lip &= (tpl["face"] > 0.5) & (tpl["lips"] < 0.05) & (unwrap(image, face, 256).visibility > 0.5)
     assert upper_lip.sum() > 100
     assert float((layer.alpha[upper_lip] > 0.3).mean()) < 0.05
+
+
+def _under_the_eyes(size: int) -> np.ndarray:
+    """Upper cheeks below the eyes, off the lids and the lash line: where a pair of
+    glasses' lower rims sit, and little makeup does."""
+    tpl = uv_templates(size)
+    eyes = tpl["eyes"] > 0.5
+    bottom = int(np.nonzero(eyes.any(axis=1))[0].max())
+    band = np.zeros((size, size), bool)
+    band[bottom + 4: bottom + 22] = True
+    columns = np.nonzero(eyes.any(axis=0))[0]
+    band[:, : columns.min()] = False
+    band[:, columns.max() + 1:] = False
+    return band & (tpl["eyeshadow"] < 0.05) & (tpl["eyeliner"] < 0.05) & (tpl["face"] > 0.5)
+
+
+def test_spectacle_frames_are_not_paint(shared_data):
+    image = read_image(shared_data / GOATEE)  # he wears dark-framed glasses
+    face = detect_face(image)
+    layer = reference_layer(image, face, 256)
+    band = _under_the_eyes(256) & (unwrap(image, face, 256).visibility > 0.5)
+    # Read as paint, his lower rims cover 8 % of this band.
+    assert float((layer.alpha[band] > 0.3).mean()) < 0.02
+
+
+def test_a_smoky_eye_is_not_taken_for_glasses(shared_data):
+    image = read_image(shared_data / SMOKY)
+    face = detect_face(image)
+    texture = unwrap(image, face, 256)
+    split = decompose(texture, surrounding_colours(image, face))
+    lab = texture_lab(cv2.GaussianBlur(mirror_fill(texture, SEEN)[0], (0, 0), 0.6))
+    assert glasses_bridge(lab, split.bare, bare_distance(lab, split.bare)) is None
+    lids = uv_templates(256)["eyeshadow"] > 0.5
+    assert float(split.layer.alpha[lids].mean()) > 0.5
