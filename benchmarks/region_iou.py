@@ -1,12 +1,13 @@
 """Photo-space region masks against CelebAMask-HQ labels (mean IoU per region).
 
-    python benchmarks/region_iou.py [--data DIR] [--start 200] [--limit N] [--out docs/region_iou.json]
+    python benchmarks/region_iou.py [--data DIR] [--start 500] [--limit N] [--out docs/region_iou.json]
 
-Images are taken in name order. 0–199 are the development split (the constants in
+Images are taken in name order. 0–499 are the development split: the constants in
 ``fram/face/edges.py``, ``feature_outlines.py``, ``brow_profile.py`` and
-``skin_model.py`` were tuned there, and the brow, eye and lip segmenters trained on
-0–169: ``fram.train.brows``, ``fram.train.features``); the default ``--start 200``
-reports on the held-out rest. For every image with a detected face, ``region_masks(...) > 0.5`` is
+``skin_model.py`` were tuned on 0–199, the brow segmenter trained on 0–169
+(``fram.train.brows``) and the eye and lip segmenters on 0–469, checked on 470–499
+(``fram.train.features --images 500``). The default ``--start 500`` reports on the
+held-out rest. For every image with a detected face, ``region_masks(...) > 0.5`` is
 compared with the label map (a palette PNG whose pixel value is the class). An image
 where both the mask and the label of a region are empty has no IoU for that region
 (closed eyes, brows under a fringe); an image without a detected face counts as a
@@ -35,6 +36,8 @@ from fram.face.regions import region_masks
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "faces" / "celebamask-hq"
 # CelebAMask-HQ label ids making up each fram region (left and right halves together).
 CLASSES = {"lips": (11, 12), "brows": (6, 7), "eyes": (4, 5), "skin": (1, 2)}
+HELD_OUT = 500
+"""First held-out image (name order)."""
 # fram's targets for the held-out mean IoU.
 TARGETS = {"lips": 0.82, "brows": 0.65, "eyes": 0.78, "skin": 0.85}
 
@@ -58,7 +61,7 @@ def _pairs(data: Path, start: int, limit: int | None) -> list[tuple[Path, Path]]
     return [(path, data / "masks" / f"{path.stem}.png") for path in images]
 
 
-def evaluate(data: Path, start: int = 200, limit: int | None = None) -> dict:
+def evaluate(data: Path, start: int = HELD_OUT, limit: int | None = None) -> dict:
     """Mean and median IoU per region over the images ``start`` … ``start + limit``."""
     pairs = _pairs(data, start, limit)
     scores: dict[str, list[float]] = {name: [] for name in CLASSES}
@@ -109,15 +112,15 @@ def evaluate(data: Path, start: int = 200, limit: int | None = None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with images/ and masks/")
-    parser.add_argument("--start", type=int, default=200, help="first image in name order (0-199: development split)")
+    parser.add_argument("--start", type=int, default=HELD_OUT, help=f"first image in name order (0-{HELD_OUT - 1}: development split)")
     parser.add_argument("--limit", type=int, default=None, help="number of images (default: all from --start)")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
     args = parser.parse_args(argv)
     if not (args.data / "images").is_dir() or not (args.data / "masks").is_dir():
         print(f"CelebAMask-HQ not found: {args.data} needs images/*.jpg and masks/*.png (--data DIR)", file=sys.stderr)
         return 2
-    if args.start < 200:
-        print("note: images 0-199 are the development split the masks were tuned on", file=sys.stderr)
+    if args.start < HELD_OUT:
+        print(f"note: images 0-{HELD_OUT - 1} are the development split the masks were tuned and trained on", file=sys.stderr)
     results = evaluate(args.data, args.start, args.limit)
     split = results["split"]
     print(f"CelebAMask-HQ images {split['start']}–{split['start'] + split['images'] - 1}: "

@@ -2,9 +2,11 @@
 
     python -m fram.train.features eyes --data ../shared/data/faces/celebamask-hq --out out/eyes
 
-The same data split, crops with jittered copies, noise, loss, loop and options as the
-brow segmenter (:mod:`fram.train.brows`); labels are CelebAMask-HQ's eyes (classes 4, 5)
-or lips (11, 12). The shipped weights' ``training_log.json`` holds the options they
+The same crops with jittered copies, noise, loss, loop and options as the brow
+segmenter (:mod:`fram.train.brows`), on more photos: the first 500 by name (470 to
+train on, 30 to check), as eyes and lips vary more than brows and 170 photos overfit
+them; ``benchmarks/region_iou.py`` reports on the rest. Labels are CelebAMask-HQ's
+eyes (classes 4, 5) or lips (11, 12). The shipped weights' ``training_log.json`` holds the options they
 were trained with.
 """
 
@@ -39,7 +41,8 @@ def extract(feature: str, data: Path, images: list[Path], jitter: int, seed: int
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_cli(argv, "python -m fram.train.features", __doc__, {name: (extract, f[3]) for name, f in FEATURES.items()})
+    return run_cli(argv, "python -m fram.train.features", __doc__, {name: (extract, f[3]) for name, f in FEATURES.items()},
+                   defaults={"images": 500})
 
 
 if __name__ == "__main__":
