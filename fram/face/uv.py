@@ -49,17 +49,11 @@ class UVTexture:
         normals: (S, S, 3) float32 unit surface normals in photo axes (x right, y down,
             +z toward the camera), 0 outside the mesh; None when the texture did not come
             from a photo. They tell the light falling across the face from its colours.
-        outline_distance: (S, S) float32: how far inside the face's outline *in the
-            photo* each texel lies, in face units (face width / 256; about a texel of a
-            frontal face at 256 px), or None when the texture did not come from a photo.
-            On a turned head's far side many texels share a few photo pixels by the
-            outline, where the mesh and the photo disagree.
     """
 
     texture: np.ndarray
     visibility: np.ndarray
     normals: np.ndarray | None = None
-    outline_distance: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -277,14 +271,13 @@ def unwrap(
     texture *= covered[..., None]
 
     work = projection.work if projection is not None else _work_raster(face, mesh)
-    visibility, normals, outline = _visibility(face, mesh, work, pos, covered)
-    return UVTexture(texture=texture, visibility=visibility, normals=normals, outline_distance=outline)
+    visibility, normals = _visibility(face, mesh, work, pos, covered)
+    return UVTexture(texture=texture, visibility=visibility, normals=normals)
 
 
 def _visibility(face: Face, mesh: CanonicalMesh, work: _WorkRaster, pos: np.ndarray,
-                covered: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Visibility, the unit normals it was weighed by and the distance inside the
-    projected outline (see :class:`UVTexture`)."""
+                covered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Visibility (see :class:`UVTexture`) and the unit normals it was weighed by."""
     height, width = face.image_size
     inside = (pos[..., 0] >= 0) & (pos[..., 0] <= width - 1) & (pos[..., 1] >= 0) & (pos[..., 1] <= height - 1)
     row, col, _, _ = work.box
@@ -309,9 +302,7 @@ def _visibility(face: Face, mesh: CanonicalMesh, work: _WorkRaster, pos: np.ndar
     normal_map = np.where(covered[..., None], normal_map / np.maximum(length, 1e-6), 0.0).astype(np.float32)
 
     visibility = (covered & inside & unoccluded).astype(np.float32) * weight
-    inward = cv2.distanceTransform(work.raster.covered.astype(np.uint8), cv2.DIST_L2, 5)
-    outline = inward.ravel()[wy * zmin.shape[1] + wx] / work.scale * 256.0 / max(face.width, 1e-3)
-    return visibility.astype(np.float32), normal_map, np.where(covered, outline, 0.0).astype(np.float32)
+    return visibility.astype(np.float32), normal_map
 
 
 GEOMETRY_CHANNELS = 4

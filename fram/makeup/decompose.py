@@ -635,18 +635,7 @@ def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str,
     return (neutral * sheer * outside).astype(np.float32)
 
 
-def _outline_distance(texture: UVTexture, face: np.ndarray) -> np.ndarray:
-    """(S, S) how far inside the face's outline each texel lies, in texels at 256 px:
-    in UV, or in the photo where that is nearer (a turned head's far side, where the
-    mesh often reaches past the cheek into hair or background)."""
-    px = face.shape[0] / 256.0
-    distance = cv2.distanceTransform(face.astype(np.uint8), cv2.DIST_L2, 5) / px
-    if texture.outline_distance is not None:
-        distance = np.minimum(distance, texture.outline_distance)
-    return distance
-
-
-def _rim_supported(alpha: np.ndarray, distance: np.ndarray) -> np.ndarray:
+def _rim_supported(alpha: np.ndarray, face: np.ndarray) -> np.ndarray:
     """Coverage at the rim of the face's outline kept only where paint reaches it from inside.
 
     A face's outline is where the mesh and the photo disagree by a few pixels: hair,
@@ -656,6 +645,7 @@ def _rim_supported(alpha: np.ndarray, distance: np.ndarray) -> np.ndarray:
     its own shape where the inside carries paint within reach, and nothing where it does not.
     """
     px = alpha.shape[0] / 256.0
+    distance = cv2.distanceTransform(face.astype(np.uint8), cv2.DIST_L2, 5) / px
     rim = 1 - ramp(distance, *RIM)
     reach = int(round((RIM[1] + 2) * px))
     inside = cv2.dilate(alpha * (distance >= RIM[1]), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
@@ -746,7 +736,6 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     colour = np.clip(paint / bare.shading[..., None] / white, 0, 1).astype(np.float32)
     skin = linear_rgb(lab_to_rgb_fast(bare.skin_lab.reshape(1, 1, 3)))[0, 0] / white
     skin_lab = rgb_to_lab_fast(srgb_from_linear(np.clip(skin, 0, 1)).reshape(1, 1, 3))[0, 0]
-    outline = _outline_distance(texture, tpl["face"] > 0.5)
-    coverage = _rim_supported(alpha * presence * kept, outline)
+    coverage = _rim_supported(alpha * presence * kept, tpl["face"] > 0.5)
     layer = MakeupLayer(colour=colour, alpha=coverage, skin=skin_lab.astype(np.float32))
-    return Decomposition(bare=bare, layer=layer, presence=_rim_supported(presence * (1 - hidden), outline))
+    return Decomposition(bare=bare, layer=layer, presence=_rim_supported(presence * (1 - hidden), tpl["face"] > 0.5))

@@ -38,24 +38,3 @@ def test_profile_face_hides_the_far_cheek(shared_data):
     vis = unwrap(image, face, 128).visibility
     left, right = vis[40:100, 5:40].mean(), vis[40:100, 88:123].mean()
     assert min(left, right) < max(left, right) - 0.2
-
-
-def test_outline_distance_is_measured_in_the_photo(shared_data):
-    """On a turned head the far cheek's texels crowd by the outline in the photo; the
-    near cheek's lie well inside it."""
-    from fram.face.image_io import read_image
-    from fram.face.landmarks import detect_face
-
-    for path in sorted((shared_data / "faces" / "celebamask-hq" / "images").glob("*.jpg"))[:60]:
-        image = read_image(path)
-        face = detect_face(image)
-        if abs(face.pose.yaw) > 25:
-            break
-    else:
-        raise AssertionError("no turned head among the first 60 CelebAMask-HQ photos")
-    tex = unwrap(image, face, 128)
-    distance, seen = tex.outline_distance, tex.visibility > 0.5
-    assert distance.shape == (128, 128)
-    left, right = distance[50:90, 20:40][seen[50:90, 20:40]], distance[50:90, 88:108][seen[50:90, 88:108]]
-    far, near = (left, right) if tex.visibility[40:100, 5:40].mean() < tex.visibility[40:100, 88:123].mean() else (right, left)
-    assert np.median(far) < 0.3 * np.median(near)
