@@ -512,7 +512,9 @@ def _with_soft_edges(covered: np.ndarray, lab: np.ndarray, bare: np.ndarray, px:
     departure = lab - bare
     share = np.einsum("hwc,hwc->hw", departure, towards) / np.maximum(np.einsum("hwc,hwc->hw", towards, towards), 1e-3)
     off_line = np.linalg.norm(departure - share[..., None] * towards, axis=-1)
-    blend = near & where & (support > 1e-3) & (share > 0.1) & (share < 1.2) & (off_line < EDGE_BLEND_DE)
+    # Hair and shadows dull the skin; a coloured stripe beside them is paint.
+    dull = _hue_departure(lab, bare) < BEARD_HUE[1]
+    blend = near & where & dull & (support > 1e-3) & (share > 0.1) & (share < 1.2) & (off_line < EDGE_BLEND_DE)
     return covered | blend
 
 
@@ -720,16 +722,18 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     width = DEAD_ZONE[1] + (read_dead_zone[1] - DEAD_ZONE[1]) * eager
     departure = ramp((bare_distance(lab, bare) - start) / width, 0.0, 1.0)
     seen_linear, bare_linear = linear_rgb(lab_to_rgb_fast(lab)), bare.linear
-    alpha, paint = unmix(seen_linear, bare_linear)
-    alpha, paint = _opaque_reading(alpha, seen_linear, bare_linear, (1 - tpl["lips"]) * (1 - around_eyes))
+    least, paint = unmix(seen_linear, bare_linear)
+    alpha, paint = _opaque_reading(least, seen_linear, bare_linear, (1 - tpl["lips"]) * (1 - around_eyes))
     where = (tpl["face"] > 0) & (seen > SEEN)
     features = np.clip(tpl["eyes"] + tpl["mouth"] + tpl["brows"], 0, 1)
     presence = departure * where * (1 - cv2.GaussianBlur(features, (0, 0), 0.75 * size / 256))
-    presence = presence * (1 - _glare(alpha, seen_linear, bare_linear, tpl))
+    presence = presence * (1 - _glare(least, seen_linear, bare_linear, tpl))  # a highlight is sheer
     presence = presence * (1 - _beard(lab, bare.lab, tpl))
     presence = presence * (1 - _spectacle_frames(lab, bare, tpl))
     if surroundings is not None:
-        presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare, hidden) * (1 - lids))
+        # Dark lipstick is as dark as hair, and a strand over the mouth is rare.
+        lips = np.clip(tpl["lips"] * 2, 0, 1)
+        presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare, hidden) * (1 - lids) * (1 - lips))
     # Paint and skin as albedos: the reference photo's relative shading and its white
     # point divided out, so the layer is relit by the photo that wears it, not twice.
     white = np.ones(3, np.float32) if light is None else np.asarray(light, np.float32)

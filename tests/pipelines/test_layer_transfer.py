@@ -33,8 +33,10 @@ def test_painted_reference_layer_covers_the_paint_not_the_bare_skin(painted):
     image, face = painted
     layer = reference_layer(image, face, 256)
     zones = group_zones(256)
-    # Face paint covers much of this face; the lips wear only a pale tint.
-    assert float((layer.alpha[zones["skin"] > 0.9] > 0.3).mean()) > 0.25
+    # Face paint covers much of this face; the lips wear only a pale tint. (0.26 before
+    # the soft edge of what covers a face went to the cover: a stripe's edge beside the
+    # black block on the far cheek is such a blend; 0.24 now.)
+    assert float((layer.alpha[zones["skin"] > 0.9] > 0.3).mean()) > 0.22
     assert layer.alpha.shape == (256, 256) and layer.colour.shape == (256, 256, 3)
     assert 0.0 <= float(layer.alpha.min()) and float(layer.alpha.max()) <= 1.0
 
@@ -140,10 +142,22 @@ def test_a_sheer_coloured_lid_is_read_but_a_highlight_is_not(shared_data):
     assert len(green) > 50 and float(np.median(green[:, 1] - green[:, 0])) > 0.05
 
     skin = zones["skin"] > 0.9
-    glare = _add_light(image, forehead, 0.12)  # unclipped: a clipped highlight is as white as paint
-    assert float(np.abs(glare.astype(int) - image)[forehead > 0.5].mean()) > 10  # a clear highlight
-    added_by_glare = int(((reference_layer(glare, face, 256).alpha - bare) > 0.3)[skin].sum())
     painted = _over(image, (forehead > 0.5).astype(np.float32), (250, 250, 250), 1.0)
     added_by_paint = int(((reference_layer(painted, face, 256).alpha - bare) > 0.3)[skin].sum())
     assert added_by_paint > 300
-    assert added_by_glare < 0.25 * added_by_paint
+    # Unclipped (a clipped highlight is as white as paint); the stronger one is sheer
+    # still, though its least coverage is high enough for paint to be read as covering.
+    for amount in (0.12, 0.18):
+        glare = _add_light(image, forehead, amount)
+        assert float(np.abs(glare.astype(int) - image)[forehead > 0.5].mean()) > 10  # a clear highlight
+        added_by_glare = int(((reference_layer(glare, face, 256).alpha - bare) > 0.3)[skin].sum())
+        assert added_by_glare < 0.25 * added_by_paint, amount
+
+
+def test_remove_leaves_a_lit_nose_alone(shared_data):
+    """A bare face whose nose catches the light: the highlight is sheer added light,
+    not white paint, however strongly paint far from the skin is read as covering."""
+    image = read_image(shared_data / "faces" / "utkface" / "21_0_4_20161223214829361.jpg")
+    changed = _delta_e(remove_makeup(image).image, image)
+    # Read as paint, the highlight was taken off as a patch: 408 pixels moved by over 8.
+    assert int((changed > 8).sum()) < 300
