@@ -425,8 +425,7 @@ def surrounding_colours(image: np.ndarray, face: Face) -> Surroundings:
     projection = face_projection(face)
     covered = (projection.coverage > 0.5).astype(np.uint8)
     reach = max(3, int(round(0.06 * face.width)))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
-    band = (cv2.dilate(covered, kernel) > 0) & (covered == 0)
+    band = (cv2.distanceTransform(1 - covered, cv2.DIST_L2, 5) <= reach) & (covered == 0)
     pixels = image[projection.slices][band]
     if len(pixels) < SURROUNDING_COLOURS * 4:
         return Surroundings(colours=np.zeros((0, 3), np.float32), shares=np.zeros(0, np.float32))
@@ -505,9 +504,15 @@ def _with_soft_edges(covered: np.ndarray, lab: np.ndarray, bare: np.ndarray, px:
     across the cheek. Lipstick beside the mouth's inside is not such a blend."""
     if not covered.any():
         return covered
-    reach = int(2 * EDGE_BLEND_REACH * px) | 1
-    near = (cv2.dilate(covered.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))) > 0) & ~covered
-    cover_colour, support = _masked_blur(lab, covered.astype(np.float32), 2.0 * EDGE_BLEND_REACH * px)
+    near = (cv2.distanceTransform((~covered).astype(np.uint8), cv2.DIST_L2, 3) <= EDGE_BLEND_REACH * px) & ~covered
+    # The cover's colour nearby is smooth at this scale: blurred at a quarter size.
+    size = covered.shape[0]
+    small = (max(1, size // 4),) * 2
+    colour, support = _masked_blur(cv2.resize(lab, small, interpolation=cv2.INTER_AREA),
+                                   cv2.resize(covered.astype(np.float32), small, interpolation=cv2.INTER_AREA),
+                                   0.5 * EDGE_BLEND_REACH * px)
+    cover_colour = cv2.resize(colour, (size, size), interpolation=cv2.INTER_LINEAR)
+    support = cv2.resize(support, (size, size), interpolation=cv2.INTER_LINEAR)
     towards = cover_colour - bare
     departure = lab - bare
     share = np.einsum("hwc,hwc->hw", departure, towards) / np.maximum(np.einsum("hwc,hwc->hw", towards, towards), 1e-3)
@@ -563,7 +568,7 @@ def glasses_bridge(lab: np.ndarray, bare: BareFace, distance: np.ndarray) -> np.
     return frame_lab if dull and skin_lab[0] - frame_lab[0] > FRAME_DARKER else None
 
 
-def _spectacle_frames(lab: np.ndarray, bare: BareFace, tpl: dict[str, np.ndarray]) -> np.ndarray:
+def _spectacle_frames(lab: np.ndarray, bare: BareFace, distance: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
     """(S, S) float32 in [0, 1]: a pair of glasses' frames, not liner or shadow.
 
     Frames are found by their bridge: a band departing from the bare skin all the way
@@ -573,7 +578,6 @@ def _spectacle_frames(lab: np.ndarray, bare: BareFace, tpl: dict[str, np.ndarray
     soft edge. Without a bridge (rimless or no glasses) nothing is taken.
     """
     size = lab.shape[0]
-    distance = bare_distance(lab, bare)
     frame_lab = glasses_bridge(lab, bare, distance)
     if frame_lab is None:
         return np.zeros(lab.shape[:2], np.float32)
@@ -649,8 +653,18 @@ def _rim_supported(alpha: np.ndarray, face: np.ndarray) -> np.ndarray:
     px = alpha.shape[0] / 256.0
     distance = cv2.distanceTransform(face.astype(np.uint8), cv2.DIST_L2, 5) / px
     rim = 1 - ramp(distance, *RIM)
-    reach = int(round((RIM[1] + 2) * px))
-    inside = cv2.dilate(alpha * (distance >= RIM[1]), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
+    # The paint within reach, gathered on a grid of 256-px texels (a wide dilation is slow).
+    pool = max(1, int(round(px)))
+    source = alpha * (distance >= RIM[1])
+    size = alpha.shape[0]
+    if pool > 1 and size % pool == 0:
+        source = source.reshape(size // pool, pool, size // pool, pool).max(axis=(1, 3))
+    else:
+        pool = 1
+    reach = int(round((RIM[1] + 2) * px / pool))
+    inside = cv2.dilate(source, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
+    if pool > 1:
+        inside = cv2.resize(inside, (size, size), interpolation=cv2.INTER_NEAREST)
     return (alpha * (1 - rim) + np.minimum(alpha, inside) * rim).astype(np.float32)
 
 
@@ -720,7 +734,8 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     eager = np.clip(lids + tpl["lips"], 0, 1)
     start = DEAD_ZONE[0] + (read_dead_zone[0] - DEAD_ZONE[0]) * eager
     width = DEAD_ZONE[1] + (read_dead_zone[1] - DEAD_ZONE[1]) * eager
-    departure = ramp((bare_distance(lab, bare) - start) / width, 0.0, 1.0)
+    distance = bare_distance(lab, bare)
+    departure = ramp((distance - start) / width, 0.0, 1.0)
     seen_linear, bare_linear = linear_rgb(lab_to_rgb_fast(lab)), bare.linear
     least, paint = unmix(seen_linear, bare_linear)
     alpha, paint = _opaque_reading(least, seen_linear, bare_linear, (1 - tpl["lips"]) * (1 - around_eyes))
@@ -729,7 +744,7 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     presence = departure * where * (1 - cv2.GaussianBlur(features, (0, 0), 0.75 * size / 256))
     presence = presence * (1 - _glare(least, seen_linear, bare_linear, tpl))  # a highlight is sheer
     presence = presence * (1 - _beard(lab, bare.lab, tpl))
-    presence = presence * (1 - _spectacle_frames(lab, bare, tpl))
+    presence = presence * (1 - _spectacle_frames(lab, bare, distance, tpl))
     if surroundings is not None:
         # Dark lipstick is as dark as hair, and a strand over the mouth is rare.
         lips = np.clip(tpl["lips"] * 2, 0, 1)
