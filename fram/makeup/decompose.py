@@ -8,6 +8,8 @@ reading is exact for opaque paint (white face paint, black liner: ``a`` near 1,
 ``paint`` = what is seen) and for a sheer tint it carries the colour shift itself,
 so one rule covers blush, shadow, liner, stencils and colour blocks, at the UV
 texture's own resolution: shapes come across, not only each region's mean colour.
+On the skin, where that least coverage is already high, the paint is read as covering
+(face paint worn on another skin keeps its colour; :func:`_opaque_reading`).
 
 The bare face is not observed. Bare skin is smooth at the scale of a face and
 skin-coloured; paint is neither, so the bare estimate is a robust smooth fit of the
@@ -17,7 +19,9 @@ structure every bare face has there (nostrils, lash lines, the lips' own colour:
 bare faces show at that texel, in the colour directions they show them
 (:data:`DEAD_ZONE`, in standard deviations), count as no makeup, so a bare reference
 gives an empty layer and removal leaves a bare face alone, while a sheer coloured lid
-still reads as paint.
+still reads as paint. What departs without being makeup is taken out by rules of its
+own: the light across the face, highlights, hair and what else covers the face with
+its soft edges, beards and moustaches, spectacle frames, the outline's rim.
 
 The paint is stored as its colour under the reference's *relative* shading removed
 (shading = the bare fit's luminance over its median), so putting it on another face
@@ -57,17 +61,17 @@ BEARD_DEPARTURE = (2.0, 6.0)
 BEARD_HUE = (12.0, 20.0)
 """Chroma departure (beyond a fading toward grey) from the bare skin over which a
 texel there is coloured paint, not hair."""
+BEARD_GRAIN = (1.0, 1.5)
+"""Lightness grain, over the skin's own, over which a dark texel below the nose is hair."""
 GLASSES_BRIDGE = 2.2
 """Bare-face deviations (σ) that a band across the nose between the eyes must depart by
 all along (its 10th percentile over the columns) to be a pair of glasses' bridge."""
 FRAME_DE = 12.0
-"""ΔE00-ish CIELAB distance from the bridge's colour within which a texel around the eyes is frame."""
+"""CIELAB distance from the bridge's colour within which a texel around the eyes is frame."""
 FRAME_DARKER = 5.0
 """L* by which a dull texel around the eyes, off the lids, is darker than the bare skin to be frame."""
 FRAME_REACH = 22.0
 """How far (texels at 256 px) around the eyes a frame's rims can run."""
-BEARD_GRAIN = (1.0, 1.5)
-"""Lightness grain, over the skin's own, over which a dark texel below the nose is hair."""
 VIVID = (30.0, 45.0)
 """CIELAB chroma over which a texel the occluder segmenter calls covered is taken for paint."""
 READ_DEAD_ZONE = (1.0, 1.5)
@@ -77,12 +81,12 @@ deep red), so at 2 σ half a smoky eye or a nude lipstick passes for bare; readi
 missing it is the worse mistake, while removal keeps the wider zone: taking a bare lid's
 shadow or a lip's own colour off is the worse one there."""
 OCCLUDER_DELTA = 14.0
+"""ΔE within which a painted-looking texel matches a colour just outside the face
+(hair, hat, background, a hand): joined to the face's edge, it is an occluder."""
 EDGE_BLEND_REACH = 6.0
 """Texels (at 256 px) beside a cover that may be its soft edge (:func:`_with_soft_edges`)."""
 EDGE_BLEND_DE = 8.0
 """ΔE from the bare-to-cover line within which such a texel is a blend of the two."""
-"""ΔE within which a painted-looking texel matches a colour just outside the face
-(hair, hat, background, a hand): joined to the face's edge, it is an occluder."""
 SURROUNDING_COLOURS = 8
 FRAMING_SHARE = 0.25
 """Share of the band around a face from which a colour there frames the face."""
@@ -122,10 +126,10 @@ SHADING_SOFTNESS = 1 / 32
 """Blur of the fitted light, as a share of the UV side."""
 """Relative luminance residual at which a texel's weight in :func:`skin_shading` halves."""
 RIM = (4.0, 14.0)
-OPAQUE = (0.25, 0.6)
-"""Least coverage over which paint on the skin is read as opaque (:func:`_opaque_reading`)."""
 """Texels (at 256 px) from a reference face's outline over which coverage turns from
 needing support from inside to standing on its own: see :func:`_rim_supported`."""
+OPAQUE = (0.25, 0.6)
+"""Least coverage over which paint on the skin is read as opaque (:func:`_opaque_reading`)."""
 
 
 @dataclass(frozen=True)
@@ -571,11 +575,11 @@ def glasses_bridge(lab: np.ndarray, bare: BareFace, distance: np.ndarray) -> np.
 def _spectacle_frames(lab: np.ndarray, bare: BareFace, distance: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
     """(S, S) float32 in [0, 1]: a pair of glasses' frames, not liner or shadow.
 
-    Frames are found by their bridge: a band departing from the bare skin all the way
-    across the nose between the eyes, where makeup is almost never painted. Then
-    every texel around the eyes of the bridge's colour is frame (rims under the eyes
-    that the occluder segmenter, not asked around the eyes, would miss), with its
-    soft edge. Without a bridge (rimless or no glasses) nothing is taken.
+    Frames are found by their bridge (:func:`glasses_bridge`), where makeup is almost
+    never painted. Then, around the eyes, texels of the bridge's colour and, off the
+    lids, dull darkening are frame (rims under the eyes that the occluder segmenter,
+    not asked around the eyes, would miss), with their soft edge. Without a bridge
+    (rimless, light frames or no glasses) nothing is taken.
     """
     size = lab.shape[0]
     frame_lab = glasses_bridge(lab, bare, distance)
