@@ -495,9 +495,17 @@ def _occluders(lab: np.ndarray, alpha: np.ndarray, surroundings: Surroundings, b
     white = mean_lightness > WHITE_PAINT_LIGHTNESS
     kind = touching & ~white & ((mean_chroma < VIVID_CHROMA) | textured | (mean_framing > 0.5))
     kind[0] = False
-    hidden = _with_soft_edges(kind[labels], lab, bare.lab, px, uv_templates(size)["lips"] < 0.05).astype(np.float32)
-    hidden = cv2.dilate(hidden, np.ones((3, 3), np.uint8), iterations=max(1, round(2 * px)))
-    return np.clip(cv2.GaussianBlur(hidden, (0, 0), 1.0 * px) * 1.5, 0, 1).astype(np.float32)
+    hidden = _with_soft_edges(kind[labels], lab, bare.lab, px, uv_templates(size)["lips"] < 0.05)
+    return _feathered(hidden, px, grow=max(1, round(2 * px)))
+
+
+def _feathered(mask: np.ndarray, px: float, grow: int, blur: float = 1.0) -> np.ndarray:
+    """A found region as a soft (S, S) float32 mask in [0, 1]: grown by ``grow`` texels,
+    then blurred (``blur`` texels at 256 px) and saturated so its core stays 1."""
+    soft = mask.astype(np.float32)
+    if grow:
+        soft = cv2.dilate(soft, np.ones((3, 3), np.uint8), iterations=grow)
+    return np.clip(cv2.GaussianBlur(soft, (0, 0), blur * px) * 1.5, 0, 1).astype(np.float32)
 
 
 def _with_soft_edges(covered: np.ndarray, lab: np.ndarray, bare: np.ndarray, px: float, where: np.ndarray) -> np.ndarray:
@@ -594,9 +602,7 @@ def _spectacle_frames(lab: np.ndarray, bare: BareFace, distance: np.ndarray, tpl
     dull_dark = ~lids & (bare.lab[..., 0] - lab[..., 0] > FRAME_DARKER) & (_hue_departure(lab, bare.lab) < BEARD_HUE[0])
     frame = zone & departs & (of_its_colour | dull_dark) & (tpl["eyes"] < 0.5)
     px = size / 256.0
-    frame = _with_soft_edges(frame, lab, bare.lab, px, zone)
-    frame = cv2.dilate(frame.astype(np.float32), np.ones((3, 3), np.uint8), iterations=max(1, round(px)))
-    return np.clip(cv2.GaussianBlur(frame, (0, 0), 1.0 * px) * 1.5, 0, 1).astype(np.float32)
+    return _feathered(_with_soft_edges(frame, lab, bare.lab, px, zone), px, grow=max(1, round(px)))
 
 
 def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
@@ -620,7 +626,7 @@ def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.
     departs = ramp(np.abs(bare[..., 0] - lightness), *BEARD_DEPARTURE)
     dull = 1 - ramp(_hue_departure(lab, bare), *BEARD_HUE)
     beard = zone * departs * dull * ramp(grain / skin_grain, *BEARD_GRAIN)
-    return np.clip(cv2.GaussianBlur(beard, (0, 0), 1.5 * px) * 1.5, 0, 1).astype(np.float32)
+    return _feathered(beard, px, grow=0, blur=1.5)
 
 
 def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
