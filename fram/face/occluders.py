@@ -72,16 +72,21 @@ def occluder_inputs(texture: UVTexture) -> np.ndarray:
     return np.concatenate([colour.transpose(2, 0, 1), (1 - visibility)[None], grid]).astype(np.float32)
 
 
-def occluded(texture: UVTexture, model: OccluderNet | None = None) -> np.ndarray:
-    """(S, S) float32 in [0, 1] at the texture's size: how surely each texel shows
-    something over the face rather than its skin, features or paint."""
-    x = occluder_inputs(texture)
-    prob = sigmoid((model or shipped_occluder_net())(x[None]))[0]
-    # Rounded to 8-bit steps, as the other segmenters are: the same face, the same mask.
+def uv_probability(texture: UVTexture, model: UNet) -> np.ndarray:
+    """(S, S) float32 in [0, 1] at the texture's size: a UV segmenter's (trained on
+    :func:`occluder_inputs`) probability, rounded to 8-bit steps as the other
+    segmenters' are: the same face, the same mask."""
+    prob = sigmoid(model(occluder_inputs(texture)[None]))[0]
     prob = np.round(prob * 255) / 255
     side = texture.size
     return np.clip(cv2.resize(prob.astype(np.float32), (side, side), interpolation=cv2.INTER_LINEAR), 0, 1)
 
 
+def occluded(texture: UVTexture, model: OccluderNet | None = None) -> np.ndarray:
+    """(S, S) float32 in [0, 1] at the texture's size: how surely each texel shows
+    something over the face rather than its skin, features or paint."""
+    return uv_probability(texture, model or shipped_occluder_net())
+
+
 __all__ = ["CHANNELS", "OCCLUDER_CLASSES", "OCCLUDER_SIZE", "OccluderNet", "default_config", "occluded",
-           "occluder_inputs", "shipped_occluder_net"]
+           "occluder_inputs", "shipped_occluder_net", "uv_probability"]

@@ -21,7 +21,9 @@ bare faces show at that texel, in the colour directions they show them
 gives an empty layer and removal leaves a bare face alone, while a sheer coloured lid
 still reads as paint. What departs without being makeup is taken out by rules of its
 own: the light across the face, highlights, hair and what else covers the face with
-its soft edges, beards and moustaches, spectacle frames, the outline's rim.
+its soft edges, beards and moustaches, spectacle frames, the outline's rim; and on
+the skin, off the lids and lips, a segmenter that has learned what paint looks like
+beside hard light, stubble and a bare face's marks (:mod:`fram.makeup.paint_net`).
 
 The paint is stored as its colour under the reference's *relative* shading removed
 (shading = the bare fit's luminance over its median), so putting it on another face
@@ -44,6 +46,7 @@ from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture, face_projection, mirror_fill, mirror_fill_normals, unwrap
 from fram.makeup.bare_prior import LIGHTNESS_SCALE, PRIOR_SIZE, bare_prior
 from fram.makeup.compose import photo_light
+from fram.makeup.paint_net import painted
 
 NEUTRAL_SKIN_LAB = np.array([68.0, 14.0, 18.0], np.float32)
 """The skin a layer drawn rather than read from a face (a painting, a pattern) is
@@ -130,6 +133,24 @@ RIM = (4.0, 14.0)
 needing support from inside to standing on its own: see :func:`_rim_supported`."""
 OPAQUE = (0.25, 0.6)
 """Least coverage over which paint on the skin is read as opaque (:func:`_opaque_reading`)."""
+PAINTED = (0.03, 0.2)
+"""Paint-segmenter probability (:func:`fram.makeup.paint_net.painted`) over which a
+departure on the skin, off the lids and lips, turns from light, hair or skin to paint."""
+PAINT_HUE = (20.0, 35.0)
+"""a*b* departure from the bare skin (beyond fading to grey) over which a texel is
+paint whatever the segmenter says: light does not turn skin yellow or blue."""
+PAINT_WHITE = (82.0, 90.0)
+PAINT_BLACK = (20.0, 28.0)
+PAINT_NEUTRAL = (8.0, 14.0)
+"""L* over which (white) or under which (black) a grey texel — chroma under the
+second bound, fully under the first — is paint whatever the segmenter says (white
+only where it does not reach the face's outline). The segmenter takes grey
+departures for light and shade, and light rarely leaves skin grey; but white and
+black face paint are grey, and the rules for hair, frames and highlights still
+judge these texels."""
+PAINTED_REACH = 3
+"""Texels (at 256 px) by which the segmenter's word is widened: it sees a 128 px face,
+and a thin stroke's edge is paint too."""
 
 
 @dataclass(frozen=True)
@@ -629,6 +650,32 @@ def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.
     return _feathered(beard, px, grow=0, blur=1.5)
 
 
+def _paint_on_skin(texture: UVTexture, lab: np.ndarray, bare: np.ndarray, around_eyes: np.ndarray,
+                   tpl: dict[str, np.ndarray]) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: 1 where a departure may be paint, down to 0 on the
+    skin where the paint segmenter (:mod:`fram.makeup.paint_net`) sees light, stubble
+    or a bare face's own marks instead. The lids, the eyes' surroundings and the lips
+    are left to the rules: the segmenter never saw real eye looks or lipsticks."""
+    reach = 2 * max(1, round(PAINTED_REACH * texture.size / 256)) + 1
+    paint = ramp(cv2.dilate(painted(texture), np.ones((reach, reach), np.uint8)), *PAINTED)
+    grey = 1 - ramp(np.hypot(lab[..., 1], lab[..., 2]), *PAINT_NEUTRAL)
+    lighter = ramp(lab[..., 0] - bare[..., 0], 0.5 * PAINT_NEUTRAL[0], PAINT_NEUTRAL[0])  # not a pale skin's own glow
+    white = _inside(ramp(lab[..., 0], *PAINT_WHITE) * grey * lighter, tpl["face"] > 0.5)
+    black = (1 - ramp(lab[..., 0], *PAINT_BLACK)) * grey
+    paint = np.maximum.reduce([paint, ramp(_hue_departure(lab, bare), *PAINT_HUE), white, black])
+    asked = (1 - np.clip(around_eyes + np.clip(tpl["lips"] * 2, 0, 1), 0, 1)).astype(np.float32)
+    return (1 - asked * (1 - paint)).astype(np.float32)
+
+
+def _inside(mask: np.ndarray, face: np.ndarray) -> np.ndarray:
+    """``mask`` without its parts that reach the face's outline: a white flower, a
+    hand or a white backdrop comes in from outside, white paint is drawn on the face."""
+    ring = face & ~cv2.erode(face.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    _, labels = cv2.connectedComponents(((mask > 0.5) & face).astype(np.uint8))
+    touching = np.unique(labels[ring & (labels > 0)])
+    return np.where(np.isin(labels, touching) | (labels == 0), 0, mask).astype(np.float32)
+
+
 def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
     """(S, S) float32 in [0, 1]: the photo's light on the skin, not paint. A specular
     highlight or a flash *adds* light of one colour to every channel (linear RGB) and
@@ -755,6 +802,7 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     presence = presence * (1 - _glare(least, seen_linear, bare_linear, tpl))  # a highlight is sheer
     presence = presence * (1 - _beard(lab, bare.lab, tpl))
     presence = presence * (1 - _spectacle_frames(lab, bare, distance, tpl))
+    presence = presence * _paint_on_skin(texture, lab, bare.lab, around_eyes, tpl)
     if surroundings is not None:
         # Dark lipstick is as dark as hair, and a strand over the mouth is rare.
         lips = np.clip(tpl["lips"] * 2, 0, 1)

@@ -131,14 +131,16 @@ class BrowSchedule:
 def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: int = 12, steps: int = 3000, batch: int = 64,
           lr: float = 3e-3, time_limit_min: float = 15.0, threads: int = 2, seed: int = 0,
           config: SegmenterConfig = SegmenterConfig(), log=print, extract_fn=None, model_class: type[UNet] = BrowNet,
-          augment_fn=None) -> Path:
+          augment_fn=None, photos: list[Path] | None = None) -> Path:
     """Train a segmenter; ``extract_fn``, ``model_class`` and ``augment_fn`` (default: the
     brows') let :mod:`fram.train.features` and :mod:`fram.train.occluders` train the eye,
-    lip and occluder segmenters with the same loop."""
+    lip, occluder and paint segmenters with the same loop. ``photos`` replaces the
+    first ``images`` photos of ``data``'s images/ folder."""
     augment_fn = augment_fn or augment
     extract_fn = extract_fn or extract
     torch.set_num_threads(threads)
-    paths = sorted((data / "images").glob("*.jpg"))[:images]
+    paths = photos if photos is not None else sorted((data / "images").glob("*.jpg"))[:images]
+    images = len(paths)
     t0 = time.perf_counter()
     x_train, y_train = extract_fn(data, paths[: images - val], jitter, seed, log)
     x_val, y_val = extract_fn(data, paths[images - val :], 0, seed + 1, log)

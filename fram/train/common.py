@@ -8,14 +8,16 @@ old one, so a run killed at any moment resumes from its last complete checkpoint
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, Callable, ClassVar, Protocol
 
+import numpy as np
 import torch
 
 CHECKPOINT_DIR = "checkpoint"
@@ -158,3 +160,18 @@ def load_checkpoint(run: Path, model: torch.nn.Module, optimizer: torch.optim.Op
     optimizer.load_state_dict({"state": state, "param_groups": doc.pop("optimizer_groups")})
     torch.set_rng_state(torch.tensor(doc.pop("torch_rng"), dtype=torch.uint8))
     return doc
+
+
+def cached_arrays(cache: Path | None, name: str, key: str,
+                  build: Callable[[], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """A segmenter's training arrays ``(x, y)``, built once and kept in ``cache`` as
+    ``<name>-<hash of key>.npz`` (unwrapping and painting photos takes minutes)."""
+    stored = cache / f"{name}-{hashlib.sha1(key.encode()).hexdigest()[:12]}.npz" if cache else None
+    if stored and stored.exists():
+        with np.load(stored) as saved:
+            return saved["x"], saved["y"]
+    x, y = build()
+    if stored:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(stored, x=x, y=y)
+    return x, y

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import hashlib
 import sys
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from fram.makeup.patterns import sample_pattern, wear_pattern
 from fram.makeup.presets import PRESETS
 from fram.train.brows import augment as colour_noise
 from fram.train.brows import run_cli
+from fram.train.common import cached_arrays
 
 UNWRAP_SIZE = 256
 SHRINK = (0.3, 0.7)
@@ -70,11 +70,11 @@ def _painted(image: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
 def extract(data: Path, images: list[Path], jitter: int, seed: int = 0, log=print, cache: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Inputs (N, C, S, S) float16 and targets (N, S, S) float16 for every photo and its
     painted or shrunk copies; cached in ``cache`` under a key of the arguments."""
-    key = hashlib.sha1(f"{[p.name for p in images]}{jitter}{seed}{UNWRAP_SIZE}{OCCLUDER_SIZE}".encode()).hexdigest()[:12]
-    stored = cache / f"occluders-{key}.npz" if cache else None
-    if stored and stored.exists():
-        with np.load(stored) as saved:
-            return saved["x"], saved["y"]
+    key = f"{[p.name for p in images]}{jitter}{seed}{UNWRAP_SIZE}{OCCLUDER_SIZE}"
+    return cached_arrays(cache, "occluders", key, lambda: _unwrapped(data, images, jitter, seed, log))
+
+
+def _unwrapped(data: Path, images: list[Path], jitter: int, seed: int, log) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     xs, ys = [], []
     for k, path in enumerate(images):
@@ -100,11 +100,7 @@ def extract(data: Path, images: list[Path], jitter: int, seed: int = 0, log=prin
                 ys.append(sample[1])
         if (k + 1) % 50 == 0:
             log(f"unwrapped {k + 1}/{len(images)} photos ({len(xs)} textures)")
-    x, y = np.stack(xs), np.stack(ys)
-    if stored:
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(stored, x=x, y=y)
-    return x, y
+    return np.stack(xs), np.stack(ys)
 
 
 def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
