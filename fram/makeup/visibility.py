@@ -18,8 +18,8 @@ import numpy as np
 from fram.makeup.decompose import MakeupLayer
 
 ZONES = ("lips", "eyes", "skin")
-COEFFICIENTS = (0.905, 1.42, -0.311)
-INTERCEPT = 3.976
+COEFFICIENTS = (0.992, 1.576, 0.095)
+INTERCEPT = 7.250
 FLOOR = 0.01
 """Added before the log, so a zone with no coverage at all stays finite."""
 
