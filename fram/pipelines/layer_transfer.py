@@ -5,7 +5,9 @@ Transfer: each reference photo is split into its bare face and its makeup layer
 layer is worn by the source (:func:`fram.makeup.wear.wear_layer`), so shapes and
 patterns (liner wings, stencils, face paint, colour blocks) come across at the UV
 texture's resolution, not only each region's colour. Brows are hair: they come from
-the reference read as a recipe, as do groups whose reference is a recipe.
+the reference read as a recipe, as do groups whose reference is a recipe, and a
+reference photo that shows no visible makeup (:func:`fram.makeup.visibility.shows_makeup`)
+leaves them alone.
 
 Removal: the same decomposition run on the photo itself, with the made-up texels
 moved back to the bare estimate under them.
@@ -62,14 +64,16 @@ def transfer_layers(plan: ReferencePlan, analysis: FaceAnalysis, groups: tuple[s
     notes: list[str] = []
     for group in groups:
         ref = plan.references[group]
+        bare_reference = ref.has_layer and not shows_makeup(ref.layer())
+        if bare_reference:
+            note = f"{ref.name} shows no visible makeup"
+            if note not in notes:
+                notes.append(note)
         if group in LAYER_GROUPS and ref.has_layer:
-            look = ref.layer()
-            if not shows_makeup(look):
-                note = f"{ref.name} shows no visible makeup"
-                if note not in notes:
-                    notes.append(note)
-            layers.update(wear_layer(look, texture, (group,), options.intensity, bare, analysis.light))
-        else:
+            layers.update(wear_layer(ref.layer(), texture, (group,), options.intensity, bare, analysis.light))
+        elif not (bare_reference and ref.is_photo):
+            # Brows are read off a photo as a recipe, and natural brows would read as a
+            # brow product: a reference photo without makeup leaves the source's brows alone.
             recipe = recipe.model_copy(update=plan.recipe_for(group))
     recipe_groups = tuple(g for g in groups if g not in layers)
     if recipe_groups:
