@@ -144,10 +144,13 @@ PAINT_BLACK = (20.0, 28.0)
 PAINT_NEUTRAL = (8.0, 14.0)
 """L* over which (white) or under which (black) a grey texel — chroma under the
 second bound, fully under the first — is paint whatever the segmenter says (white
-only where it does not reach the face's outline). The segmenter takes grey
+only where drawn: :func:`_drawn_white`). The segmenter takes grey
 departures for light and shade, and light rarely leaves skin grey; but white and
 black face paint are grey, and the rules for hair, frames and highlights still
 judge these texels."""
+WHITE_STEP = 12.0
+"""L* by which grey near-white paint stands above the skin just around it (a lit
+nose fades into the skin, a painted shape stops at its edge)."""
 PAINTED_REACH = 3
 """Texels (at 256 px) by which the segmenter's word is widened: it sees a 128 px face,
 and a thin stroke's edge is paint too."""
@@ -660,20 +663,28 @@ def _paint_on_skin(texture: UVTexture, lab: np.ndarray, bare: np.ndarray, around
     paint = ramp(cv2.dilate(painted(texture), np.ones((reach, reach), np.uint8)), *PAINTED)
     grey = 1 - ramp(np.hypot(lab[..., 1], lab[..., 2]), *PAINT_NEUTRAL)
     lighter = ramp(lab[..., 0] - bare[..., 0], 0.5 * PAINT_NEUTRAL[0], PAINT_NEUTRAL[0])  # not a pale skin's own glow
-    white = _inside(ramp(lab[..., 0], *PAINT_WHITE) * grey * lighter, tpl["face"] > 0.5)
+    white = _drawn_white(ramp(lab[..., 0], *PAINT_WHITE) * grey * lighter, lab[..., 0], tpl["face"] > 0.5)
     black = (1 - ramp(lab[..., 0], *PAINT_BLACK)) * grey
     paint = np.maximum.reduce([paint, ramp(_hue_departure(lab, bare), *PAINT_HUE), white, black])
     asked = (1 - np.clip(around_eyes + np.clip(tpl["lips"] * 2, 0, 1), 0, 1)).astype(np.float32)
     return (1 - asked * (1 - paint)).astype(np.float32)
 
 
-def _inside(mask: np.ndarray, face: np.ndarray) -> np.ndarray:
-    """``mask`` without its parts that reach the face's outline: a white flower, a
-    hand or a white backdrop comes in from outside, white paint is drawn on the face."""
-    ring = face & ~cv2.erode(face.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
-    _, labels = cv2.connectedComponents(((mask > 0.5) & face).astype(np.uint8))
-    touching = np.unique(labels[ring & (labels > 0)])
-    return np.where(np.isin(labels, touching) | (labels == 0), 0, mask).astype(np.float32)
+def _drawn_white(mask: np.ndarray, lightness: np.ndarray, face: np.ndarray) -> np.ndarray:
+    """``mask`` (grey near-white) kept only where it is drawn on the face: parts that
+    reach the face's outline come in from outside (a white flower, a hand, a white
+    backdrop), and parts that fade into the skin around them are light (a lit nose,
+    clipped or not); white paint stops at a step of :data:`WHITE_STEP` L* or more."""
+    ring_of_face = face & ~cv2.erode(face.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    count, labels = cv2.connectedComponents(((mask > 0.5) & face).astype(np.uint8))
+    keep = np.zeros(count, bool)
+    for label in range(1, count):
+        part = labels == label
+        if part.sum() < 4 or (part & ring_of_face).any():
+            continue
+        ring = cv2.dilate(part.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~part & face
+        keep[label] = ring.any() and np.median(lightness[part]) - np.median(lightness[ring]) >= WHITE_STEP
+    return np.where(keep[labels], mask, 0).astype(np.float32)
 
 
 def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
