@@ -653,20 +653,21 @@ def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.
     return _feathered(beard, px, grow=0, blur=1.5)
 
 
-def _paint_on_skin(texture: UVTexture, lab: np.ndarray, bare: np.ndarray, around_eyes: np.ndarray,
-                   tpl: dict[str, np.ndarray]) -> np.ndarray:
+def _paint_on_skin(texture: UVTexture, lab: np.ndarray, bare: np.ndarray, left_alone: np.ndarray,
+                   face: np.ndarray) -> np.ndarray:
     """(S, S) float32 in [0, 1]: 1 where a departure may be paint, down to 0 on the
     skin where the paint segmenter (:mod:`fram.makeup.paint_net`) sees light, stubble
-    or a bare face's own marks instead. The lids, the eyes' surroundings and the lips
-    are left to the rules: the segmenter never saw real eye looks or lipsticks."""
+    or a bare face's own marks instead. ``left_alone`` (the lids, the eyes'
+    surroundings and the lips) is left to the rules: the segmenter never saw real eye
+    looks or lipsticks."""
     reach = 2 * max(1, round(PAINTED_REACH * texture.size / 256)) + 1
     paint = ramp(cv2.dilate(painted(texture), np.ones((reach, reach), np.uint8)), *PAINTED)
     grey = 1 - ramp(np.hypot(lab[..., 1], lab[..., 2]), *PAINT_NEUTRAL)
     lighter = ramp(lab[..., 0] - bare[..., 0], 0.5 * PAINT_NEUTRAL[0], PAINT_NEUTRAL[0])  # not a pale skin's own glow
-    white = _drawn_white(ramp(lab[..., 0], *PAINT_WHITE) * grey * lighter, lab[..., 0], tpl["face"] > 0.5)
+    white = _drawn_white(ramp(lab[..., 0], *PAINT_WHITE) * grey * lighter, lab[..., 0], face)
     black = (1 - ramp(lab[..., 0], *PAINT_BLACK)) * grey
     paint = np.maximum.reduce([paint, ramp(_hue_departure(lab, bare), *PAINT_HUE), white, black])
-    asked = (1 - np.clip(around_eyes + np.clip(tpl["lips"] * 2, 0, 1), 0, 1)).astype(np.float32)
+    asked = (1 - np.clip(left_alone, 0, 1)).astype(np.float32)
     return (1 - asked * (1 - paint)).astype(np.float32)
 
 
@@ -676,14 +677,15 @@ def _drawn_white(mask: np.ndarray, lightness: np.ndarray, face: np.ndarray) -> n
     backdrop), and parts that fade into the skin around them are light (a lit nose,
     clipped or not); white paint stops at a step of :data:`WHITE_STEP` L* or more."""
     ring_of_face = face & ~cv2.erode(face.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
-    count, labels = cv2.connectedComponents(((mask > 0.5) & face).astype(np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(((mask > 0.5) & face).astype(np.uint8))
     keep = np.zeros(count, bool)
-    for label in range(1, count):
-        part = labels == label
-        if part.sum() < 4 or (part & ring_of_face).any():
-            continue
-        ring = cv2.dilate(part.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~part & face
-        keep[label] = ring.any() and np.median(lightness[part]) - np.median(lightness[ring]) >= WHITE_STEP
+    candidates = np.setdiff1d(np.nonzero(stats[:, cv2.CC_STAT_AREA] >= 4)[0], np.unique(labels[ring_of_face]))
+    for label in candidates[candidates > 0]:
+        x, y, w, h = stats[label, :4]
+        box = (slice(max(0, y - 2), y + h + 2), slice(max(0, x - 2), x + w + 2))  # the part and its ring
+        part = labels[box] == label
+        ring = cv2.dilate(part.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~part & face[box]
+        keep[label] = ring.any() and np.median(lightness[box][part]) - np.median(lightness[box][ring]) >= WHITE_STEP
     return np.where(keep[labels], mask, 0).astype(np.float32)
 
 
@@ -813,10 +815,10 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     presence = presence * (1 - _glare(least, seen_linear, bare_linear, tpl))  # a highlight is sheer
     presence = presence * (1 - _beard(lab, bare.lab, tpl))
     presence = presence * (1 - _spectacle_frames(lab, bare, distance, tpl))
-    presence = presence * _paint_on_skin(texture, lab, bare.lab, around_eyes, tpl)
+    lips = np.clip(tpl["lips"] * 2, 0, 1)
+    presence = presence * _paint_on_skin(texture, lab, bare.lab, around_eyes + lips, tpl["face"] > 0.5)
     if surroundings is not None:
         # Dark lipstick is as dark as hair, and a strand over the mouth is rare.
-        lips = np.clip(tpl["lips"] * 2, 0, 1)
         presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare, hidden) * (1 - lids) * (1 - lips))
     # Paint and skin as albedos: the reference photo's relative shading and its white
     # point divided out, so the layer is relit by the photo that wears it, not twice.
