@@ -14,16 +14,12 @@ labelled photos (``python -m fram.train.brows``); its weights ship in
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from fram.face.segmenter import UNet, sigmoid
-from fram.weights import weights_folder
-
-ENV_WEIGHTS = "FRAM_BROW_REFINER"
 
 
 @dataclass(frozen=True)
@@ -91,13 +87,9 @@ class BrowNet(UNet):
     """The brow segmenter: crop features → brow logits at the crop's size."""
 
     model_type = "brow_refiner"
+    prior_channel = 3
+    weights_env = "FRAM_BROW_REFINER"
     missing_hint = "train one with `python -m fram.train.brows`"
-
-
-@functools.lru_cache(maxsize=2)
-def shipped_brow_net(folder: str | None = None) -> BrowNet:
-    """The segmenter (``$FRAM_BROW_REFINER`` or the shipped weights), loaded once."""
-    return BrowNet.from_pretrained(folder or weights_folder(ENV_WEIGHTS, "brow_refiner"))
 
 
 def refine_brows(lab: np.ndarray, brows: list[tuple[np.ndarray, np.ndarray, np.ndarray]], prior: np.ndarray,
@@ -109,7 +101,7 @@ def refine_brows(lab: np.ndarray, brows: list[tuple[np.ndarray, np.ndarray, np.n
         brows: per brow, (middle line inner → outer end, eye centre, mesh outline fill (h, w)).
         prior: (h, w) the rule-based brow mask.
     """
-    return refine_features(lab, brows, prior, model or shipped_brow_net(), CROP)
+    return refine_features(lab, brows, prior, model or BrowNet.shipped(), CROP)
 
 
 def refine_features(lab: np.ndarray, features: list[tuple[np.ndarray, np.ndarray, np.ndarray]], prior: np.ndarray,
@@ -130,4 +122,4 @@ def refine_features(lab: np.ndarray, features: list[tuple[np.ndarray, np.ndarray
 
 
 __all__ = ["BrowCrop", "BrowNet", "CHANNELS", "CROP", "crop_features", "crop_frame", "paste",
-           "refine_brows", "refine_features", "shipped_brow_net"]
+           "refine_brows", "refine_features"]

@@ -12,7 +12,6 @@ trained on labelled photos (``python -m fram.train.features eyes|lips``).
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 
@@ -20,7 +19,6 @@ from fram.face.brows import BrowCrop, refine_features
 from fram.face.polygons import fill_polygons
 from fram.face.segmenter import UNet
 from fram.face.topology import EYE_CONTOURS, LOWER_LIP_INNER, LOWER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_OUTER, loop
-from fram.weights import weights_folder
 
 # Crops in units of the eye's / mouth's corner-to-corner width; an open eye is about a
 # third as tall as it is wide, an open mouth up to two thirds.
@@ -39,6 +37,8 @@ class EyeNet(UNet):
     """The eye-opening segmenter: crop features → eye logits."""
 
     model_type = "eye_refiner"
+    prior_channel = 3
+    weights_env = "FRAM_EYE_REFINER"
     missing_hint = "train one with `python -m fram.train.features eyes`"
 
 
@@ -46,19 +46,9 @@ class LipNet(UNet):
     """The lip segmenter: crop features → lip logits."""
 
     model_type = "lip_refiner"
+    prior_channel = 3
+    weights_env = "FRAM_LIP_REFINER"
     missing_hint = "train one with `python -m fram.train.features lips`"
-
-
-@functools.lru_cache(maxsize=2)
-def shipped_eye_net(folder: str | None = None) -> EyeNet:
-    """The eye segmenter (``$FRAM_EYE_REFINER`` or the shipped weights), loaded once."""
-    return EyeNet.from_pretrained(folder or weights_folder("FRAM_EYE_REFINER", "eye_refiner"))
-
-
-@functools.lru_cache(maxsize=2)
-def shipped_lip_net(folder: str | None = None) -> LipNet:
-    """The lip segmenter (``$FRAM_LIP_REFINER`` or the shipped weights), loaded once."""
-    return LipNet.from_pretrained(folder or weights_folder("FRAM_LIP_REFINER", "lip_refiner"))
 
 
 def eye_geometry(points: np.ndarray, shape: tuple[int, int]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -81,14 +71,14 @@ def lip_geometry(points: np.ndarray, shape: tuple[int, int]) -> list[tuple[np.nd
 def refine_eyes(lab: np.ndarray, points: np.ndarray, prior: np.ndarray, model: EyeNet | None = None) -> np.ndarray:
     """The eye openings over ``lab``'s region (the face box), decided by the segmenter
     from the rule-based mask ``prior``; ``points`` are the landmarks in the box."""
-    net = refine_features(lab, eye_geometry(points, lab.shape[:2]), prior, model or shipped_eye_net(), EYE_CROP)
+    net = refine_features(lab, eye_geometry(points, lab.shape[:2]), prior, model or EyeNet.shipped(), EYE_CROP)
     return _with_prior(net, prior)
 
 
 def refine_lips(lab: np.ndarray, points: np.ndarray, prior: np.ndarray, model: LipNet | None = None) -> np.ndarray:
     """The lips over ``lab``'s region (the face box), decided by the segmenter from the
     rule-based mask ``prior``; ``points`` are the landmarks in the box."""
-    net = refine_features(lab, lip_geometry(points, lab.shape[:2]), prior, model or shipped_lip_net(), LIP_CROP)
+    net = refine_features(lab, lip_geometry(points, lab.shape[:2]), prior, model or LipNet.shipped(), LIP_CROP)
     return _with_prior(net, prior)
 
 

@@ -24,7 +24,6 @@ import numpy as np
 from fram.face.segmenter import SegmenterConfig, UNet, sigmoid
 from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture
-from fram.weights import weights_folder
 
 OCCLUDER_SIZE = 128
 """UV side the segmenter looks at: a face's hair and frames are wider than a texel here."""
@@ -39,13 +38,8 @@ class OccluderNet(UNet):
     """The occluder segmenter: UV face features → covered logits."""
 
     model_type = "occluder"
+    weights_env = "FRAM_OCCLUDER"
     missing_hint = "train one with `python -m fram.train.occluders`"
-
-
-@functools.lru_cache(maxsize=2)
-def shipped_occluder_net(folder: str | None = None) -> OccluderNet:
-    """The occluder segmenter (``$FRAM_OCCLUDER`` or the shipped weights), loaded once."""
-    return OccluderNet.from_pretrained(folder or weights_folder("FRAM_OCCLUDER", "occluder"))
 
 
 def default_config() -> SegmenterConfig:
@@ -85,8 +79,8 @@ def uv_probability(texture: UVTexture, model: UNet) -> np.ndarray:
 def occluded(texture: UVTexture, model: OccluderNet | None = None) -> np.ndarray:
     """(S, S) float32 in [0, 1] at the texture's size: how surely each texel shows
     something over the face rather than its skin, features or paint."""
-    return uv_probability(texture, model or shipped_occluder_net())
+    return uv_probability(texture, model or OccluderNet.shipped())
 
 
 __all__ = ["CHANNELS", "OCCLUDER_CLASSES", "OCCLUDER_SIZE", "OccluderNet", "default_config", "occluded",
-           "occluder_inputs", "shipped_occluder_net", "uv_probability"]
+           "occluder_inputs", "uv_probability"]

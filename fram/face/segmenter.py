@@ -1,4 +1,4 @@
-"""The small U-Net behind the brow, eye and lip segmenters, run in numpy.
+"""The small U-Net behind the brow, eye, lip, occluder and paint segmenters, run in numpy.
 
 The networks are tiny (about 50k weights, crops of a few thousand pixels), so their
 forward pass is written here for exactly the layers they use (3×3 convolutions, a 1×1
@@ -10,6 +10,7 @@ builds the same network in torch and saves weights under the same names, which
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -47,11 +48,16 @@ class UNet:
     (3×3 convolution, group norm, SiLU), down by max pooling, up by bilinear
     upsampling and concatenation with the level's skip, then a 1×1 head.
 
-    A subclass names its ``model_type`` and what to do when its weights are missing.
+    A subclass names its ``model_type`` (also its shipped folder, ``fram/weights/<model_type>``),
+    the environment variable that points at other weights, and what to do when its
+    weights are missing.
     """
 
     model_type: ClassVar[str]
+    weights_env: ClassVar[str]
     missing_hint: ClassVar[str] = ""
+    prior_channel: ClassVar[int | None] = None
+    """The input channel that holds a rule-based mask the network refines, if any."""
 
     def __init__(self, config: SegmenterConfig, weights: dict[str, np.ndarray]) -> None:
         self.config = config
@@ -65,6 +71,12 @@ class UNet:
 
         config, path = model_files(folder, cls.model_type, cls.missing_hint)
         return cls(SegmenterConfig.from_dict(config), load_file(str(path)))
+
+    @classmethod
+    def shipped(cls, folder: str | None = None) -> "UNet":
+        """``folder``, else ``$weights_env``, else the shipped weights; each loaded once
+        per process (every photo asks for the same net)."""
+        return _loaded(cls, folder)
 
     def parameter_count(self) -> int:
         return sum(w.size for w in self.weights.values())
@@ -92,6 +104,13 @@ class UNet:
             x *= sigmoid(x)
             parts = [x]
         return x
+
+
+@functools.lru_cache(maxsize=16)
+def _loaded(cls: type[UNet], folder: str | None) -> UNet:
+    from fram.weights import weights_folder
+
+    return cls.from_pretrained(folder or weights_folder(cls.weights_env, cls.model_type))
 
 
 def _conv3(parts: list[np.ndarray], weight: np.ndarray, bias: np.ndarray) -> np.ndarray:

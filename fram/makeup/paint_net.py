@@ -20,14 +20,12 @@ is what references wear.
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 
 from fram.face.occluders import OCCLUDER_SIZE, default_config, uv_probability
 from fram.face.segmenter import UNet
 from fram.face.uv import UVTexture
-from fram.weights import weights_folder
 
 PAINT_SIZE = OCCLUDER_SIZE
 """UV side the segmenter looks at (its inputs are the occluder segmenter's)."""
@@ -37,20 +35,15 @@ class PaintNet(UNet):
     """The paint segmenter: UV face features → painted logits."""
 
     model_type = "paint"
+    weights_env = "FRAM_PAINT"
     missing_hint = "train one with `python -m fram.train.paint`"
-
-
-@functools.lru_cache(maxsize=2)
-def shipped_paint_net(folder: str | None = None) -> PaintNet:
-    """The paint segmenter (``$FRAM_PAINT`` or the shipped weights), loaded once."""
-    return PaintNet.from_pretrained(folder or weights_folder("FRAM_PAINT", "paint"))
 
 
 def painted(texture: UVTexture, model: PaintNet | None = None) -> np.ndarray:
     """(S, S) float32 in [0, 1] at the texture's size: how surely each texel's
     departure from a bare face is paint rather than light, hair or what else a bare
     face shows."""
-    return uv_probability(texture, model or shipped_paint_net())
+    return uv_probability(texture, model or PaintNet.shipped())
 
 
-__all__ = ["PAINT_SIZE", "PaintNet", "default_config", "painted", "shipped_paint_net"]
+__all__ = ["PAINT_SIZE", "PaintNet", "default_config", "painted"]

@@ -94,8 +94,9 @@ def loss_fn(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return bce + dice.mean()
 
 
-def crop_iou(model: SegmenterModule, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """Mean IoU in the crops of the network's and of the prior's mask (> 0.5)."""
+def crop_iou(model: SegmenterModule, x: torch.Tensor, y: torch.Tensor, prior_channel: int | None) -> tuple[float, float | None]:
+    """Mean IoU in the crops of the network's and of the rule-based prior's mask (> 0.5;
+    None for a network without a prior channel)."""
     with torch.no_grad():
         pred = torch.cat([torch.sigmoid(model(x[i : i + 256])) for i in range(0, len(x), 256)]) > 0.5
     truth = y > 0.5
@@ -105,7 +106,7 @@ def crop_iou(model: SegmenterModule, x: torch.Tensor, y: torch.Tensor) -> tuple[
         keep = union > 0
         return float(((mask & truth).sum((1, 2)).float()[keep] / union[keep]).mean())
 
-    return iou(pred), iou(x[:, 3] > 0.5)
+    return iou(pred), None if prior_channel is None else iou(x[:, prior_channel] > 0.5)
 
 
 def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
@@ -155,12 +156,12 @@ def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: in
     schedule = BrowSchedule(lr=lr, time_limit_min=time_limit_min)
     history, evals = [], []
 
-    def evaluate() -> tuple[float, float]:
+    def evaluate() -> str:
         model.eval()
-        net, prior = crop_iou(model, x_val, y_val)
+        net, prior = crop_iou(model, x_val, y_val, model_class.prior_channel)
         model.train()
-        evals.append({"step": step, "val_iou": round(net, 4), "prior_iou": round(prior, 4)})
-        return net, prior
+        evals.append({"step": step, "val_iou": round(net, 4)} | ({} if prior is None else {"prior_iou": round(prior, 4)}))
+        return f"validation crop IoU {net:.4f}" + ("" if prior is None else f" (rule-based prior {prior:.4f})")
 
     start = time.process_time()
     step = 0
@@ -176,9 +177,8 @@ def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: in
         if step % 50 == 0:
             history.append({"step": step, "loss": round(loss.item(), 4), "time": round(time.process_time() - start, 1)})
         if step % 500 == 0:
-            net, prior = evaluate()
-            log(f"step {step}: loss {loss.item():.4f}, validation crop IoU {net:.4f} (rule-based prior {prior:.4f})")
-    net, prior = evaluate()
+            log(f"step {step}: loss {loss.item():.4f}, {evaluate()}")
+    scores = evaluate()
     model.eval()
     final = out / "final"
     model.save_pretrained(final)
@@ -186,7 +186,7 @@ def train(data: Path, out: Path, *, images: int = 200, val: int = 30, jitter: in
         "data": str(data), "images": images, "val": val, "jitter": jitter, "batch": batch, "lr": lr, "steps": step,
         "cpu_seconds": round(time.process_time() - start, 1), "history": history, "evals": evals,
     }, indent=1), encoding="utf-8")
-    log(f"done: {step} steps; validation crop IoU {net:.4f} (prior {prior:.4f}); model in {final}")
+    log(f"done: {step} steps; {scores}; model in {final}")
     return final
 
 

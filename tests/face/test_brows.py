@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from fram.errors import ModelNotFoundError
-from fram.face.brows import CROP, BrowNet, crop_features, crop_frame, paste, refine_brows, shipped_brow_net
+from fram.face.brows import CROP, BrowNet, crop_features, crop_frame, paste, refine_brows
 from fram.face.regions import brow_inputs
 
 
@@ -55,8 +55,8 @@ def test_missing_weights_say_how_to_get_them(tmp_path):
 
 
 def test_shipped_weights_load_once():
-    assert shipped_brow_net() is shipped_brow_net()
-    assert shipped_brow_net().parameter_count() < 200_000
+    assert BrowNet.shipped() is BrowNet.shipped()
+    assert BrowNet.shipped().parameter_count() < 200_000
 
 
 @pytest.mark.data

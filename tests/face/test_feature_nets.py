@@ -6,7 +6,7 @@ from PIL import Image
 
 from fram.errors import ModelNotFoundError
 from fram.face.colour import rgb_to_lab_8bit
-from fram.face.feature_nets import PRIOR_SHARE, EyeNet, LipNet, refine_eyes, refine_lips, shipped_eye_net, shipped_lip_net
+from fram.face.feature_nets import PRIOR_SHARE, EyeNet, LipNet, refine_eyes, refine_lips
 from fram.face.feature_outlines import eye_outlines
 from fram.face.regions import _box_points, feature_priors, region_masks
 from fram.face.uv import face_projection
@@ -20,8 +20,8 @@ def test_missing_weights_say_how_to_get_them(tmp_path):
 
 
 def test_shipped_weights_load_once():
-    assert shipped_eye_net() is shipped_eye_net() and shipped_lip_net() is shipped_lip_net()
-    assert isinstance(shipped_eye_net(), EyeNet) and isinstance(shipped_lip_net(), LipNet)
+    assert EyeNet.shipped() is EyeNet.shipped() and LipNet.shipped() is LipNet.shipped()
+    assert isinstance(EyeNet.shipped(), EyeNet) and isinstance(LipNet.shipped(), LipNet)
 
 
 def test_refined_eyes_and_lips_sit_on_the_photo_features(astronaut, astronaut_face):

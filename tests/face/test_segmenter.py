@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from fram.face.brows import CROP, crop_features, crop_frame, shipped_brow_net
-from fram.face.feature_nets import EYE_CROP, LIP_CROP, eye_geometry, lip_geometry, shipped_eye_net, shipped_lip_net
+from fram.face.brows import CROP, BrowNet, crop_features, crop_frame
+from fram.face.feature_nets import EYE_CROP, LIP_CROP, EyeNet, LipNet, eye_geometry, lip_geometry
 from fram.face.image_io import read_image
 from fram.face.landmarks import detect_face
 from fram.face.regions import brow_inputs, feature_priors
@@ -34,7 +34,7 @@ def test_numpy_forward_equals_the_torch_module(astronaut, shared_data):
     photo = shared_data / "makeup-photos" / "makeup" / "XMY-112.png"
     if not photo.is_file():
         pytest.skip(f"{photo} not found")
-    nets = {"brows": shipped_brow_net(), "eyes": shipped_eye_net(), "lips": shipped_lip_net()}
+    nets = {"brows": BrowNet.shipped(), "eyes": EyeNet.shipped(), "lips": LipNet.shipped()}
     for image in (astronaut, read_image(photo)):
         for name, x in _crops(image).items():
             net = nets[name]
