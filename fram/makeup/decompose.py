@@ -154,6 +154,14 @@ nose fades into the skin, a painted shape stops at its edge)."""
 PAINTED_REACH = 3
 """Texels (at 256 px) by which the segmenter's word is widened: it sees a 128 px face,
 and a thin stroke's edge is paint too."""
+SHEER = (0.2, 0.4)
+"""Coverage below which paint on the skin counts as sheer (spread out when worn by
+another face, :func:`soft_sheer_paint`), and above which as firm (kept as drawn)."""
+STANDS_OUT = (0.15, 0.3)
+"""Coverage above its surroundings' over which a texel is firm on its own (a dot of
+paint; a blush's specks stand out of it by less than 0.15 in 95 of 100 texels)."""
+SHEER_SPREAD = 3.0
+"""Gaussian sigma, in texels of a 256-px layer, over which sheer paint is spread."""
 
 
 @dataclass(frozen=True)
@@ -739,9 +747,53 @@ def _rim_supported(alpha: np.ndarray, face: np.ndarray) -> np.ndarray:
 
 
 def reference_layer(image: np.ndarray, face: Face, size: int) -> MakeupLayer:
-    """The makeup a face in a photo wears, at UV size ``size``."""
+    """The makeup a face in a photo wears, at UV size ``size``, to be worn by another face."""
     texture = unwrap(image, face, size)
-    return decompose(texture, surrounding_colours(image, face), photo_light(image, face), READ_DEAD_ZONE).layer
+    return soft_sheer_paint(decompose(texture, surrounding_colours(image, face), photo_light(image, face), READ_DEAD_ZONE).layer)
+
+
+def soft_sheer_paint(layer: MakeupLayer) -> MakeupLayer:
+    """The layer with its sheer paint on the skin spread out over :data:`SHEER_SPREAD`.
+
+    A blush, a bronzer or a wash of colour is soft, but read texel by texel it comes
+    out in patches: the reference's pores, freckles and JPEG blocks push each texel
+    over or under the line between skin and paint, and worn on another face those
+    patches show as a stamped, blotchy blush. Sheer coverage (where the coverage
+    around a texel is below :data:`SHEER` and the texel does not stand out of it by
+    :data:`STANDS_OUT`) is therefore spread out with its colour, keeping its amount;
+    firm paint (stars, dots, blocks) keeps its edges, and the lids and lips, whose
+    shapes are drawn close to the eyes and the lip line, are left as read. Removal
+    reads a face's own makeup texel by texel and does not pass through here.
+    """
+    size = layer.size
+    around_eyes, lips = _eye_and_lip_zones(size)
+    face = uv_templates(size)["face"]
+    px = size / 256
+    # Firm or sheer by the coverage around a texel, not its own: a blush's brightest
+    # specks are still blush, and a star's edge texels are still the star. A speck that
+    # stands well above what surrounds it is drawn, though (a dot, glitter, a gem).
+    around = cv2.GaussianBlur(layer.alpha, (0, 0), 1.5 * px)
+    firmness = np.maximum(ramp(around, *SHEER), ramp(layer.alpha - around, *STANDS_OUT))
+    sheer = layer.alpha * (1 - firmness) * (1 - np.clip(around_eyes + lips, 0, 1))
+    firm = layer.alpha - sheer
+    sigma = SHEER_SPREAD * px
+    spread = cv2.GaussianBlur(sheer, (0, 0), sigma) * face
+    paint = cv2.GaussianBlur(layer.colour * sheer[..., None], (0, 0), sigma) * face[..., None]
+    alpha = firm + spread
+    colour = np.where(alpha[..., None] > 1e-4, (layer.colour * firm[..., None] + paint) / np.maximum(alpha, 1e-4)[..., None], layer.colour)
+    return MakeupLayer(colour=np.clip(colour, 0, 1).astype(np.float32), alpha=np.clip(alpha, 0, 1).astype(np.float32), skin=layer.skin)
+
+
+@functools.lru_cache(maxsize=4)
+def _eye_and_lip_zones(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(around the eyes, the lips) in UV: where eye looks and lipstick are read by
+    the rules alone, and shapes are kept as drawn."""
+    tpl = uv_templates(size)
+    wing = 8 * (2 * max(1, round(size / 256)) + 1) + 1  # a liner's wing or a smoky eye runs out toward the temple
+    zones = (cv2.dilate(np.clip(tpl["eyeshadow"] * 4, 0, 1), np.ones((wing // 2, wing), np.uint8)), np.clip(tpl["lips"] * 2, 0, 1))
+    for zone in zones:
+        zone.flags.writeable = False  # shared by every call
+    return zones
 
 
 @dataclass(frozen=True)
@@ -782,8 +834,7 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     size = texture.size
     tpl = uv_templates(size)
     reach = 2 * max(1, round(size / 256)) + 1  # the net sees a 128 px face: widen its mask a little
-    wing = 8 * reach + 1  # a liner's wing or a smoky eye runs out toward the temple
-    around_eyes = cv2.dilate(np.clip(tpl["eyeshadow"] * 4, 0, 1), np.ones((wing // 2, wing), np.uint8))
+    around_eyes, lips = _eye_and_lip_zones(size)
     cover = cv2.dilate(occluded(texture), np.ones((reach, reach), np.uint8))
     # Vivid colour is paint (face paint running into the hair); hair, hats and hands
     # that vivid are rare, unless the photo shows that colour around the face too
@@ -815,7 +866,6 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     presence = presence * (1 - _glare(least, seen_linear, bare_linear, tpl))  # a highlight is sheer
     presence = presence * (1 - _beard(lab, bare.lab, tpl))
     presence = presence * (1 - _spectacle_frames(lab, bare, distance, tpl))
-    lips = np.clip(tpl["lips"] * 2, 0, 1)
     presence = presence * _paint_on_skin(texture, lab, bare.lab, around_eyes + lips, tpl["face"] > 0.5)
     if surroundings is not None:
         # Dark lipstick is as dark as hair, and a strand over the mouth is rare.

@@ -11,8 +11,8 @@ from fram.face.image_io import read_image
 from fram.face.landmarks import detect_face
 from fram.face.templates import uv_templates
 from fram.face.uv import UVTexture, mirror_fill, unwrap
-from fram.makeup.decompose import (RIM, SEEN, Surroundings, bare_distance, decompose, glasses_bridge, reference_layer,
-                                   surrounding_colours, texture_lab)
+from fram.makeup.decompose import (READ_DEAD_ZONE, RIM, SEEN, MakeupLayer, Surroundings, bare_distance, decompose, glasses_bridge,
+                                   reference_layer, soft_sheer_paint, surrounding_colours, texture_lab)
 
 BARE = "makeup-photos/non-makeup/vSYYZ241.png"
 BLOCKS = "makeup-photos-extra/made-up/gorgeous__makeup_assets_art_0002.jpeg"  # colour blocks and white over the whole face
@@ -217,3 +217,50 @@ def test_a_smoky_eye_is_not_taken_for_glasses(shared_data):
     assert glasses_bridge(lab, split.bare, bare_distance(lab, split.bare)) is None
     lids = uv_templates(256)["eyeshadow"] > 0.5
     assert float(split.layer.alpha[lids].mean()) > 0.5
+
+
+BLUSH = "makeup-photos/makeup/XMY-112.png"  # a soft pink blush on both cheeks, winged liner, pink lips
+
+
+def _cheeks(size: int) -> np.ndarray:
+    """The skin zone away from the lips' edge (whose step in coverage is the lip line)."""
+    from fram.makeup.wear import group_zones
+
+    near_lips = cv2.dilate((uv_templates(size)["lips"] > 0.05).astype(np.uint8), np.ones((21, 21), np.uint8)) > 0
+    return (group_zones(size)["skin"] > 0.5) & ~near_lips
+
+
+def test_a_blush_read_from_a_photo_is_worn_soft_not_in_patches(shared_data):
+    image = read_image(shared_data / BLUSH)
+    face = detect_face(image)
+    texture = unwrap(image, face, 256)
+    as_read = decompose(texture, surrounding_colours(image, face), None, READ_DEAD_ZONE).layer
+    worn = soft_sheer_paint(as_read)
+    blush = _cheeks(256) & (cv2.GaussianBlur(as_read.alpha, (0, 0), 4) > 0.03)
+    assert blush.sum() > 1000
+    # The amount of blush is kept, but the specks and holes of the patches are gone.
+    assert abs(float(worn.alpha[blush].sum()) / float(as_read.alpha[blush].sum()) - 1) < 0.15
+    specks = lambda a: float(np.abs(a - cv2.GaussianBlur(a, (0, 0), 1.0))[blush].mean())  # noqa: E731
+    assert specks(worn.alpha) < 0.3 * specks(as_read.alpha)
+    # Its colour is still the blush's pink, not greyed by the bare texels it spreads over.
+    pink = worn.alpha[blush] > 0.1
+    lab = texture_lab((np.clip(worn.colour, 0, 1) ** (1 / 2.2) * 255).astype(np.uint8))[blush][pink]
+    assert float(np.median(lab[:, 1])) > 15
+
+
+def test_firm_paint_and_the_lids_and_lips_keep_their_edges():
+    size = 256
+    tpl = uv_templates(size)
+    alpha = np.zeros((size, size), np.float32)
+    cv2.circle(alpha, (80, 150), 12, 0.9, -1)  # a firm dot of face paint on a cheek
+    alpha[tpl["lips"] > 0.5] = 0.3  # a sheer lip tint
+    alpha[tpl["eyeshadow"] > 0.5] = 0.15  # a sheer lid wash
+    colour = np.full((size, size, 3), 0.5, np.float32)
+    layer = soft_sheer_paint(MakeupLayer(colour=colour, alpha=alpha))
+    assert np.allclose(layer.alpha[tpl["lips"] > 0.5], 0.3, atol=0.02)
+    assert np.allclose(layer.alpha[tpl["eyeshadow"] > 0.5], 0.15, atol=0.02)
+    inside, outside = np.zeros_like(alpha, bool), np.ones_like(alpha, bool)
+    cv2.circle(inside.view(np.uint8), (80, 150), 10, 1, -1)
+    cv2.circle(outside.view(np.uint8), (80, 150), 16, 0, -1)
+    assert layer.alpha[inside].min() > 0.85
+    assert layer.alpha[outside & (tpl["face"] > 0.5) & (tpl["lips"] < 0.05) & (tpl["eyeshadow"] < 0.05)].max() < 0.05
