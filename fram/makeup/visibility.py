@@ -18,8 +18,8 @@ import numpy as np
 from fram.makeup.decompose import MakeupLayer
 
 ZONES = ("lips", "eyes", "skin")
-COEFFICIENTS = (0.773, 1.278, 0.81)
-INTERCEPT = 8.134
+COEFFICIENTS = (0.749, 1.279, 0.836)
+INTERCEPT = 8.049
 FLOOR = 0.01
 """Added before the log, so a zone with no coverage at all stays finite."""
 

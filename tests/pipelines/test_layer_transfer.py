@@ -175,3 +175,39 @@ def test_remove_leaves_a_lit_nose_alone(shared_data):
     changed = _delta_e(remove_makeup(image).image, image)
     # Read as paint, the highlight was taken off as a patch: 408 pixels moved by over 8.
     assert int((changed > 8).sum()) < 300
+
+
+PINK_LIPS = "makeup-photos/non-makeup/xfsy_0202.png"  # bare lips noticeably pinker than most
+
+
+def _lip_colour(image: np.ndarray, face) -> np.ndarray:
+    from fram.face.regions import region_masks
+
+    lips = region_masks(image, face).full("lips") > 0.5
+    return np.median(rgb_to_lab(image)[lips], axis=0)
+
+
+@pytest.mark.parametrize("lipstick", [(232, 150, 118), (200, 110, 120)], ids=["peach", "mauve"])
+def test_a_lipstick_keeps_its_colour_on_pink_lips(shared_data, monkeypatch, lipstick):
+    """Read as the least coverage, a lipstick over a paler guess of the bare lips is a
+    sheer, over-vivid tint, and pink lips wearing it come out redder than it is."""
+    import fram.makeup.decompose as decompose_module
+    from fram.eval.metrics import delta_e00
+    from fram.face.regions import region_masks
+
+    bare = read_image(shared_data / CLEAN)
+    face = detect_face(bare)
+    reference = _over(bare, region_masks(bare, face).full("lips"), lipstick, 0.85)
+    source = read_image(shared_data / PINK_LIPS)
+    source_face = detect_face(source)
+    worn = _lip_colour(reference, face)
+
+    def error() -> float:
+        made = np.asarray(transfer(source, reference, engine="layer").image)
+        return float(delta_e00(_lip_colour(made, source_face)[None], worn[None])[0])
+
+    as_lipstick = error()
+    monkeypatch.setattr(decompose_module, "LIPSTICK_COVER", 0.0)
+    as_least_coverage = error()
+    assert as_lipstick < 3.2
+    assert as_lipstick < 0.8 * as_least_coverage
