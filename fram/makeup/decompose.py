@@ -416,9 +416,14 @@ def unmix(seen_linear: np.ndarray, bare_linear: np.ndarray) -> tuple[np.ndarray,
     """Least coverage ``a`` and its paint ``p`` with ``seen = (1 - a) bare + a p``, p in [0, 1]."""
     up = (seen_linear - bare_linear) / np.maximum(1 - bare_linear, 1e-4)
     down = (bare_linear - seen_linear) / np.maximum(bare_linear, 1e-4)
-    alpha = np.clip(np.max(np.where(seen_linear >= bare_linear, up, down), axis=-1), 0, 1)
+    alpha = np.clip(np.max(np.where(seen_linear >= bare_linear, up, down), axis=-1), 0, 1).astype(np.float32)
+    return alpha, _paint_at(alpha, seen_linear, bare_linear)
+
+
+def _paint_at(alpha: np.ndarray, seen_linear: np.ndarray, bare_linear: np.ndarray) -> np.ndarray:
+    """The paint ``p`` (clipped to [0, 1]) that coverage ``alpha`` needs for ``seen = (1 - a) bare + a p``."""
     paint = bare_linear + (seen_linear - bare_linear) / np.maximum(alpha, 1e-4)[..., None]
-    return alpha.astype(np.float32), np.clip(paint, 0, 1).astype(np.float32)
+    return np.clip(paint, 0, 1).astype(np.float32)
 
 
 def _opaque_reading(alpha: np.ndarray, seen_linear: np.ndarray, bare_linear: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -432,8 +437,7 @@ def _opaque_reading(alpha: np.ndarray, seen_linear: np.ndarray, bare_linear: np.
     """
     lift = ramp(alpha, *OPAQUE) * where
     alpha = (alpha + (1 - alpha) * lift).astype(np.float32)
-    paint = bare_linear + (seen_linear - bare_linear) / np.maximum(alpha, 1e-4)[..., None]
-    return alpha, np.clip(paint, 0, 1).astype(np.float32)
+    return alpha, _paint_at(alpha, seen_linear, bare_linear)
 
 
 def _lipstick_reading(alpha: np.ndarray, seen_linear: np.ndarray, bare_linear: np.ndarray, lipstick: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -448,8 +452,7 @@ def _lipstick_reading(alpha: np.ndarray, seen_linear: np.ndarray, bare_linear: n
     fell by 6 % (docs/benchmarks.md, session 14).
     """
     alpha = np.maximum(alpha, LIPSTICK_COVER * lipstick).astype(np.float32)
-    paint = bare_linear + (seen_linear - bare_linear) / np.maximum(alpha, 1e-4)[..., None]
-    return alpha, np.clip(paint, 0, 1).astype(np.float32)
+    return alpha, _paint_at(alpha, seen_linear, bare_linear)
 
 
 def ramp(x: np.ndarray, lo, hi) -> np.ndarray:

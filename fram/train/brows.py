@@ -194,6 +194,19 @@ def main(argv: list[str] | None = None) -> int:
     return run_cli(argv, "python -m fram.train.brows", __doc__)
 
 
+def add_loop_options(p: argparse.ArgumentParser) -> None:
+    """The options of :func:`train`'s loop, with the brows' defaults (a trainer changes
+    them with ``set_defaults``)."""
+    p.add_argument("--images", type=int, default=200, help="photos to use, the last --val of them only to watch the training")
+    p.add_argument("--val", type=int, default=30)
+    p.add_argument("--jitter", type=int, default=12)
+    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--time-limit", type=float, default=15.0, help="CPU minutes of training (extraction not counted)")
+    p.add_argument("--threads", type=int, default=2)
+
+
 def run_cli(argv: list[str] | None, prog: str, doc: str, features: dict[str, tuple] | None = None, *,
             defaults: dict | None = None, config: SegmenterConfig = SegmenterConfig(), **chosen) -> int:
     """The training command line; with ``features`` (name → (extract function taking
@@ -205,14 +218,7 @@ def run_cli(argv: list[str] | None, prog: str, doc: str, features: dict[str, tup
         p.add_argument("feature", choices=sorted(features))
     p.add_argument("--data", type=Path, required=True, help="a CelebAMask-HQ-style folder (images/, masks/)")
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--images", type=int, default=200)
-    p.add_argument("--val", type=int, default=30)
-    p.add_argument("--jitter", type=int, default=12)
-    p.add_argument("--steps", type=int, default=3000)
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--lr", type=float, default=3e-3)
-    p.add_argument("--time-limit", type=float, default=15.0, help="CPU minutes")
-    p.add_argument("--threads", type=int, default=2)
+    add_loop_options(p)
     p.add_argument("--widths", default=",".join(map(str, config.widths)), help="channels per U-Net level, e.g. 16,24,32")
     p.set_defaults(**(defaults or {}))
     args = p.parse_args(argv)

@@ -30,17 +30,15 @@ import numpy as np
 from fram.data.sources import list_faces, split_of
 from fram.errors import FramError
 from fram.face.image_io import read_image
-from fram.face.landmarks import Face
-from fram.face.landmarks import detect_face
+from fram.face.landmarks import Face, detect_face
 from fram.face.occluders import occluder_inputs
-from fram.face.segmenter import SegmenterConfig
 from fram.face.uv import UVTexture, unwrap
 from fram.makeup.compose import analyse, apply_style
 from fram.makeup.decompose import layer_size_for, linear_rgb, srgb_from_linear, texture_lab
 from fram.makeup.paint_net import PAINT_SIZE, PaintNet, default_config
 from fram.makeup.patterns import sample_pattern, wear_pattern
 from fram.makeup.presets import PRESETS
-from fram.train.brows import train
+from fram.train.brows import add_loop_options, train
 from fram.train.common import cached_arrays
 from fram.train.occluders import SHRINK, UNWRAP_SIZE
 from fram.train.occluders import augment as mirror_and_noise
@@ -141,23 +139,16 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m fram.train.paint", description=__doc__.split("\n\n")[0])
     p.add_argument("--faces", type=Path, default=Path("../shared/data/faces"), help="folder holding utkface/ and scut-fbp5500/")
     p.add_argument("--out", type=Path, default=Path("out/paint"))
-    p.add_argument("--images", type=int, default=1600, help="photos to use, the last --val of them only to watch the training")
-    p.add_argument("--val", type=int, default=100)
-    p.add_argument("--jitter", type=int, default=2)
-    p.add_argument("--steps", type=int, default=100000)
-    p.add_argument("--batch", type=int, default=24)
-    p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--time-limit", type=float, default=40.0, help="CPU minutes of training (extraction not counted)")
-    p.add_argument("--threads", type=int, default=2)
+    add_loop_options(p)
+    p.set_defaults(images=1600, val=100, jitter=2, steps=100000, batch=24, lr=2e-3, time_limit=40.0)
     args = p.parse_args(argv)
     photos = training_photos(args.faces)[: args.images]
     if len(photos) <= args.val:
         print(f"error: found {len(photos)} training photos of men under {args.faces} (utkface/, scut-fbp5500/)", file=sys.stderr)
         return 2
-    config = default_config()
     train(args.faces, args.out, photos=photos, val=args.val, jitter=args.jitter, steps=args.steps, batch=args.batch, lr=args.lr,
           time_limit_min=args.time_limit, threads=args.threads,
-          config=SegmenterConfig(in_channels=config.in_channels, widths=config.widths),
+          config=default_config(),
           # The validation photos are painted once too: bare alone, there is no paint to find.
           extract_fn=lambda _data, paths, jitter, seed, log: extract(paths, max(jitter, 1), seed, log, args.out / "cache"),
           model_class=PaintNet, augment_fn=mirror_and_noise)
