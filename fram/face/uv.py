@@ -253,26 +253,36 @@ def unwrap(
         raise ValueError(f"image must be (H, W, 3), got {image.shape}")
     if tuple(image.shape[:2]) != tuple(face.image_size):
         raise ValueError(f"image is {image.shape[:2]} but the face was found in {face.image_size}")
-    mesh = canonical_mesh()
-    points = _mesh_points(face)
-    raster = uv_raster(size)
-    covered = raster.covered
-    pos = uv_interpolate(points, size)  # (S, S, 3): x, y, z in photo px
+    pos = uv_interpolate(_mesh_points(face), size)  # (S, S, 3): x, y, z in photo px
+    texture = _sample(image, face, pos)
+    covered = uv_raster(size).covered
+    texture *= covered[..., None]
+    work = projection.work if projection is not None else _work_raster(face, canonical_mesh())
+    visibility, normals = _visibility(face, canonical_mesh(), work, pos, covered)
+    return UVTexture(texture=texture, visibility=visibility, normals=normals)
 
+
+def unwrap_plane(plane: np.ndarray, face: Face, size: int = DEFAULT_UV_SIZE) -> np.ndarray:
+    """(S, S) float32: a photo-sized mask or map of ``face``'s photo carried into UV,
+    without :func:`unwrap`'s visibility (0 outside the mesh)."""
+    if tuple(plane.shape[:2]) != tuple(face.image_size):
+        raise ValueError(f"plane is {plane.shape[:2]} but the face was found in {face.image_size}")
+    sampled = _sample(np.asarray(plane, np.float32), face, uv_interpolate(_mesh_points(face), size))
+    return (sampled * uv_raster(size).covered).astype(np.float32)
+
+
+def _sample(image: np.ndarray, face: Face, pos: np.ndarray) -> np.ndarray:
+    """``image`` read at the photo positions ``pos`` (S, S, 2+) of the UV texels."""
     # Pre-shrink large faces so the remap samples a band-limited image (no aliasing).
-    row, col, h, w = _face_box(points, face.image_size, margin=0.0)
+    size = pos.shape[0]
+    row, col, h, w = _face_box(_mesh_points(face), face.image_size, margin=0.0)
     shrink = min(1.0, 2.0 * size / max(h, w))
     crop = image[row : row + h, col : col + w]
     if shrink < 1.0:
         crop = cv2.resize(crop, (max(1, round(w * shrink)), max(1, round(h * shrink))), interpolation=cv2.INTER_AREA)
     map_x = ((pos[..., 0] - col + 0.5) * shrink - 0.5).astype(np.float32)
     map_y = ((pos[..., 1] - row + 0.5) * shrink - 0.5).astype(np.float32)
-    texture = cv2.remap(crop, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    texture *= covered[..., None]
-
-    work = projection.work if projection is not None else _work_raster(face, mesh)
-    visibility, normals = _visibility(face, mesh, work, pos, covered)
-    return UVTexture(texture=texture, visibility=visibility, normals=normals)
+    return cv2.remap(crop, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def _visibility(face: Face, mesh: CanonicalMesh, work: _WorkRaster, pos: np.ndarray,

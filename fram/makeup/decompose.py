@@ -43,7 +43,8 @@ from fram.face.colour import lab_to_rgb_fast, rgb_to_lab_fast
 from fram.face.landmarks import Face
 from fram.face.occluders import occluded
 from fram.face.templates import uv_templates
-from fram.face.uv import UVTexture, face_projection, mirror_fill, mirror_fill_normals, unwrap
+from fram.face.regions import brow_mask
+from fram.face.uv import UVTexture, face_projection, mirror_fill, mirror_fill_normals, unwrap, unwrap_plane
 from fram.makeup.bare_prior import LIGHTNESS_SCALE, PRIOR_SIZE, bare_prior
 from fram.makeup.compose import photo_light
 from fram.makeup.paint_net import painted
@@ -167,6 +168,21 @@ STANDS_OUT = (0.15, 0.3)
 paint; a blush's specks stand out of it by less than 0.15 in 95 of 100 texels)."""
 SHEER_SPREAD = 3.0
 """Gaussian sigma, in texels of a 256-px layer, over which sheer paint is spread."""
+ONE_SIDED = (0.2, 0.45)
+"""Coverage around one eye above its mirror image's over which dark, dull coverage
+there is the light's (:func:`_one_sided_shade`)."""
+ONE_SIDED_BLUR = 1.5
+"""Gaussian sigma (texels at 256 px) over which the two sides' coverage is compared."""
+ONE_SIDED_REACH = 3.0
+"""Texels (at 256 px) around the mirrored texel whose coverage counts as the other eye's."""
+ONE_SIDED_NEAR = 9.0
+"""Texels (at 256 px) past the eye zone where one-sided shade is looked for."""
+ONE_SIDED_HUE = (8.0, 16.0)
+"""a*b* departure from the bare skin over which paint is coloured, not shade."""
+BROW_HAIR = (0.3, 0.6)
+"""Brow-segmenter probability over which a texel is brow hair, not paint."""
+BROW_GROW = 1
+"""Texels (at 256 px) by which the brows are grown: their hairs' soft edge is hair too."""
 
 
 @dataclass(frozen=True)
@@ -743,6 +759,32 @@ def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str,
     return (neutral * sheer * outside).astype(np.float32)
 
 
+def _one_sided_shade(coverage: np.ndarray, lab: np.ndarray, bare: np.ndarray, around_eyes: np.ndarray) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: darkening around one eye that the other eye lacks.
+
+    Around the eyes every departure is read as the look, and a deep-set eye lit from
+    one side casts its socket's shadow at the inner corner of one eye only: read as
+    paint, it came out on another face as an opaque brown block beside the nose. Eye
+    looks are drawn on both eyes; dark, dull coverage well above its mirror image is
+    the light's. Coloured paint is kept however it is drawn (an eye painted on one
+    side is art, and art is rarely brown or grey).
+    """
+    px = coverage.shape[0] / 256.0
+    around = cv2.GaussianBlur(coverage, (0, 0), ONE_SIDED_BLUR * px)
+    # The other eye's coverage anywhere near the mirrored texel: two eyes' meshes do
+    # not fit their looks to the texel.
+    reach = 2 * int(round(ONE_SIDED_REACH * px)) + 1
+    mirrored = cv2.dilate(around[:, ::-1], cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
+    one_sided = ramp(around - mirrored, *ONE_SIDED)
+    dull = 1 - ramp(_hue_departure(lab, bare), *ONE_SIDED_HUE)
+    darker = ramp(bare[..., 0] - lab[..., 0], 0.0, 5.0)
+    # The socket's shadow reaches past the zone where eye looks are read (the side of
+    # the nose, under the brow), where the rules for black paint would take it.
+    grow = 2 * int(round(ONE_SIDED_NEAR * px)) + 1
+    near_eyes = cv2.dilate(around_eyes, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
+    return (near_eyes * one_sided * dull * darker).astype(np.float32)
+
+
 def _rim_supported(alpha: np.ndarray, face: np.ndarray) -> np.ndarray:
     """Coverage at the rim of the face's outline kept only where paint reaches it from inside.
 
@@ -773,7 +815,13 @@ def _rim_supported(alpha: np.ndarray, face: np.ndarray) -> np.ndarray:
 def reference_layer(image: np.ndarray, face: Face, size: int) -> MakeupLayer:
     """The makeup a face in a photo wears, at UV size ``size``, to be worn by another face."""
     texture = unwrap(image, face, size)
-    return soft_sheer_paint(decompose(texture, surrounding_colours(image, face), photo_light(image, face), READ_DEAD_ZONE).layer)
+    return soft_sheer_paint(decompose(texture, surrounding_colours(image, face), photo_light(image, face), READ_DEAD_ZONE,
+                                      brows_in_uv(image, face, size)).layer)
+
+
+def brows_in_uv(image: np.ndarray, face: Face, size: int) -> np.ndarray:
+    """(S, S) float32: where the face's own brows are in UV (the brow segmenter's mask)."""
+    return unwrap_plane(brow_mask(image, face), face, size)
 
 
 def soft_sheer_paint(layer: MakeupLayer) -> MakeupLayer:
@@ -837,7 +885,7 @@ class Decomposition:
 
 
 def decompose(texture: UVTexture, surroundings: Surroundings | None = None, light: np.ndarray | None = None,
-              read_dead_zone: tuple[float, float] = DEAD_ZONE) -> Decomposition:
+              read_dead_zone: tuple[float, float] = DEAD_ZONE, brows: np.ndarray | None = None) -> Decomposition:
     """Split a face texture into its bare face and its makeup; see the module docstring.
 
     Hidden parts are taken from the mirrored side when that side was seen, and left
@@ -847,6 +895,8 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     ``light`` is the photo's white point (:func:`fram.makeup.compose.photo_light`;
     None = white), divided out of the layer's paint and skin. ``read_dead_zone``
     replaces :data:`DEAD_ZONE` on the lids and lips (:data:`READ_DEAD_ZONE`).
+    ``brows`` (S, S), where the face's own brows are (:func:`brows_in_uv`), is hair,
+    never paint: a brow lower or fuller than the mesh's sits on the lid's edge there.
     """
     # Covered texels (:mod:`fram.face.occluders`: hair, a hat, a hand over the face)
     # are unknown: never read as paint, and not filled from the mirrored side (the two
@@ -895,6 +945,11 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     if surroundings is not None:
         # Dark lipstick is as dark as hair, and a strand over the mouth is rare.
         presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare, hidden) * (1 - lids) * (1 - lips))
+    presence = presence * (1 - _one_sided_shade(alpha * presence, lab, bare.lab, around_eyes))
+    if brows is not None:
+        # Brow hair is dull and darker than the skin; a brow painted a colour, or white, is art.
+        hair = ramp(brows, *BROW_HAIR) * (1 - ramp(_hue_departure(lab, bare.lab), *ONE_SIDED_HUE)) * (lab[..., 0] < bare.lab[..., 0])
+        presence = presence * (1 - _feathered(hair, size / 256, grow=max(1, round(BROW_GROW * size / 256))))
     # Paint and skin as albedos: the reference photo's relative shading and its white
     # point divided out, so the layer is relit by the photo that wears it, not twice.
     white = np.ones(3, np.float32) if light is None else np.asarray(light, np.float32)

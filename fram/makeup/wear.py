@@ -137,12 +137,13 @@ def wear_layer(layer: MakeupLayer, texture: UVTexture, groups: tuple[str, ...], 
 
 
 def remove_layer(texture: UVTexture, groups: tuple[str, ...], intensity: dict[str, float] | None = None,
-                 surroundings: Surroundings | None = None) -> dict[str, GroupLayer]:
+                 surroundings: Surroundings | None = None, brows: np.ndarray | None = None) -> dict[str, GroupLayer]:
     """Gains that take a face's own makeup off, per region group: each made-up
     texel is moved back to the bare estimate under it (``intensity`` per group: how
     much of the way, at most 1), keeping its relative texture. ``surroundings``
-    (:func:`fram.makeup.decompose.surrounding_colours`) keeps hair over the face as it is."""
-    split = decompose(texture, surroundings)
+    (:func:`fram.makeup.decompose.surrounding_colours`) keeps hair over the face as
+    it is, and ``brows`` (the face's own brows in UV) its brows."""
+    split = decompose(texture, surroundings, brows=brows)
     base = np.maximum(_local_base(texture), 1e-4)
     target = np.maximum(split.bare.linear, 1e-4)
     zones = group_zones(texture.size)

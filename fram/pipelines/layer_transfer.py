@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from fram.face.uv import unwrap_plane
 from fram.makeup.compose import FaceAnalysis, apply_layers, style_layers
 from fram.makeup.decompose import estimate_bare, surrounding_colours
 from fram.makeup.layer import GroupLayer
@@ -97,7 +98,9 @@ class RemovePipeline(Pipeline):
             if not wanted:
                 return photo.image.copy()
             around = surrounding_colours(photo.image, photo.face)
-            return apply_layers(photo.image, photo.analysis, remove_layer(photo.analysis.texture, wanted, options.intensity, around))
+            texture = photo.analysis.texture
+            brows = unwrap_plane(photo.analysis.regions.full("brows"), photo.face, texture.size)
+            return apply_layers(photo.image, photo.analysis, remove_layer(texture, wanted, options.intensity, around, brows))
 
         made, face = make_up_faces(image, make, face_index=options.face_index, all_faces=options.all_faces,
                                    name=source_name, fine=True)

@@ -211,3 +211,41 @@ def test_a_lipstick_keeps_its_colour_on_pink_lips(shared_data, monkeypatch, lips
     as_least_coverage = error()
     assert as_lipstick < 3.2
     assert as_lipstick < 0.8 * as_least_coverage
+
+
+SIDE_LIT = "makeup-photos-extra/made-up/BeautyGAN__imgs_makeup_XMY-136.png"  # deep-set eyes, lit from her left
+SMOKY = "makeup-photos-extra/made-up/Digital-Makeup-Trans__images_exampe1.jpg"
+
+
+def _coverage_near_each_eye(layer) -> tuple[float, float]:
+    import cv2
+
+    from fram.face.templates import uv_templates
+
+    size = layer.size
+    lids = cv2.dilate((uv_templates(size)["eyeshadow"] > 0.05).astype(np.uint8), np.ones((41, 41), np.uint8)) > 0
+    left, right = lids.copy(), lids.copy()
+    left[:, size // 2:], right[:, : size // 2] = False, False
+    return float(layer.alpha[left].sum()), float(layer.alpha[right].sum())
+
+
+def test_a_socket_shadow_on_one_side_is_not_worn_as_paint(shared_data):
+    # Read as paint, the shadow beside her right eye's inner corner came out on other
+    # faces as an opaque brown block by the nose: twice the coverage of the other eye.
+    image = read_image(shared_data / SIDE_LIT)
+    left, right = _coverage_near_each_eye(reference_layer(image, detect_face(image), 256))
+    assert max(left, right) < 1.4 * min(left, right), (left, right)
+    # A smoky eye worn on both eyes keeps all of it.
+    image = read_image(shared_data / SMOKY)
+    left, right = _coverage_near_each_eye(reference_layer(image, detect_face(image), 256))
+    assert min(left, right) > 900, (left, right)
+
+
+def test_the_reference_brows_are_hair_not_paint(shared_data):
+    from fram.makeup.decompose import brows_in_uv
+
+    image = read_image(shared_data / SIDE_LIT)
+    face = detect_face(image)
+    brows = brows_in_uv(image, face, 256) > 0.6
+    assert brows.sum() > 200
+    assert float(reference_layer(image, face, 256).alpha[brows].mean()) < 0.02
