@@ -4,7 +4,10 @@ woman with curls, a dark-skinned man with glasses, a woman with glasses, a turne
 open smile and a dark photo (35 % of the light).
 
     python benchmarks/layer_sheet.py [--out docs/layer_transfer_sheet.jpg] [--size 220] [--rows 0,1,2]
+    python benchmarks/layer_sheet.py --set peers --out docs/peer_pairs_sheet.jpg
 
+``--set peers``: the example pairs that GAN peers (BeautyGAN, PSGAN, SCGAN, CPM) publish in
+their repositories, references and sources both theirs, to put beside their own results.
 Each row: the reference, then the results. Needs ../shared/data.
 """
 from __future__ import annotations
@@ -46,6 +49,25 @@ SOURCES = (
     ("dark photo (35 %)", BARE / "Digital-Makeup-Trans__images_base.jpg", 0.35),
 )
 
+PEER_REFERENCES = (
+    ("BeautyGAN XMY-074", MADE_UP / "BeautyGAN__imgs_makeup_XMY-074.png"),
+    ("BeautyGAN XMY-136", MADE_UP / "BeautyGAN__imgs_makeup_XMY-136.png"),
+    ("BeautyGAN vFG56", MADE_UP / "BeautyGAN__imgs_makeup_vFG56.png"),
+    ("BeautyGAN vRX916", MADE_UP / "BeautyGAN__imgs_makeup_vRX916.png"),
+    ("PSGAN vFG586", MADE_UP / "PSGAN__assets_images_makeup_vFG586.png"),
+    ("SCGAN XMY-078", MADE_UP / "SCGAN__MT-Dataset_images_makeup_XMY-078.png"),
+    ("CPM style-4", MADE_UP / "CPM__imgs_style-4.png"),
+)
+PEER_SOURCES = (
+    ("BeautyGAN vSYYZ306", BARE / "BeautyGAN__imgs_no_makeup_vSYYZ306.png", 1.0),
+    ("BeautyGAN xfsy_0055", BARE / "BeautyGAN__imgs_no_makeup_xfsy_0055.png", 1.0),
+    ("BeautyGAN xfsy_0226", BARE / "BeautyGAN__imgs_no_makeup_xfsy_0226.png", 1.0),
+    ("BeautyGAN vSYYZ639", BARE / "BeautyGAN__imgs_no_makeup_vSYYZ639.png", 1.0),
+    ("SCGAN xfsy_0444", BARE / "SCGAN__MT-Dataset_images_non-makeup_xfsy_0444.png", 1.0),
+    ("CPM non-makeup", BARE / "CPM__imgs_non-makeup.png", 1.0),
+)
+SETS = {"looks": (REFERENCES, SOURCES), "peers": (PEER_REFERENCES, PEER_SOURCES)}
+
 
 def darken(rgb: np.ndarray, light: float) -> np.ndarray:
     if light == 1.0:
@@ -67,9 +89,11 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=220)
     parser.add_argument("--rows", default="", help="comma-separated reference indices (default: all)")
     parser.add_argument("--engine", default="layer")
+    parser.add_argument("--set", choices=sorted(SETS), default="looks", help="strong looks on our sources, or peers' own pairs")
     args = parser.parse_args()
-    refs = [REFERENCES[int(i)] for i in args.rows.split(",")] if args.rows else list(REFERENCES)
-    sources = [(label, darken(read_image(path), light)) for label, path, light in SOURCES]
+    references, source_list = SETS[args.set]
+    refs = [references[int(i)] for i in args.rows.split(",")] if args.rows else list(references)
+    sources = [(label, darken(read_image(path), light)) for label, path, light in source_list]
     size, label_h = args.size, 14
     sheet = Image.new("RGB", (size * (1 + len(sources)), (size + label_h) * (len(refs) + 1)), "white")
     draw = ImageDraw.Draw(sheet)

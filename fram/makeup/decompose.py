@@ -179,6 +179,14 @@ ONE_SIDED_NEAR = 9.0
 """Texels (at 256 px) past the eye zone where one-sided shade is looked for."""
 ONE_SIDED_HUE = (8.0, 16.0)
 """a*b* departure from the bare skin over which paint is coloured, not shade."""
+SHADE_OPAQUE = (0.6, 0.85)
+SHADE_SPREAD = 6.0
+"""Gaussian sigma (texels of a 256-px layer) over which sheer skin-toned paint (contour, bronzer) is spread."""
+SHADE_VIVID = (1.6, 2.2)
+"""Chroma over the bare skin's (ratio) over which a skin-toned colour is face paint, not contour."""
+SKIN_TONED_TURN = (12.0, 24.0)
+"""Degrees of hue from the skin's over which paint is a colour of its own, not a shade of the skin."""
+"""Coverage over which shade-coloured paint on the skin is drawn (firm), not contour (sheer)."""
 BROW_HAIR = (0.3, 0.6)
 """Brow-segmenter probability over which a texel is brow hair, not paint."""
 BROW_GROW = 1
@@ -759,6 +767,13 @@ def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str,
     return (neutral * sheer * outside).astype(np.float32)
 
 
+def _shade_like(lab: np.ndarray, bare: np.ndarray) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: how much a colour departs from the bare skin as a shade
+    does, darker and no other colour: contour, bronzer, a socket's shadow."""
+    dull = 1 - ramp(_hue_departure(lab, bare), *ONE_SIDED_HUE)
+    return (dull * ramp(bare[..., 0] - lab[..., 0], 0.0, 5.0)).astype(np.float32)
+
+
 def _one_sided_shade(coverage: np.ndarray, lab: np.ndarray, bare: np.ndarray, around_eyes: np.ndarray) -> np.ndarray:
     """(S, S) float32 in [0, 1]: darkening around one eye that the other eye lacks.
 
@@ -776,13 +791,11 @@ def _one_sided_shade(coverage: np.ndarray, lab: np.ndarray, bare: np.ndarray, ar
     reach = 2 * int(round(ONE_SIDED_REACH * px)) + 1
     mirrored = cv2.dilate(around[:, ::-1], cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
     one_sided = ramp(around - mirrored, *ONE_SIDED)
-    dull = 1 - ramp(_hue_departure(lab, bare), *ONE_SIDED_HUE)
-    darker = ramp(bare[..., 0] - lab[..., 0], 0.0, 5.0)
     # The socket's shadow reaches past the zone where eye looks are read (the side of
     # the nose, under the brow), where the rules for black paint would take it.
     grow = 2 * int(round(ONE_SIDED_NEAR * px)) + 1
     near_eyes = cv2.dilate(around_eyes, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
-    return (near_eyes * one_sided * dull * darker).astype(np.float32)
+    return (near_eyes * one_sided * _shade_like(lab, bare)).astype(np.float32)
 
 
 def _rim_supported(alpha: np.ndarray, face: np.ndarray) -> np.ndarray:
@@ -845,15 +858,29 @@ def soft_sheer_paint(layer: MakeupLayer) -> MakeupLayer:
     # specks are still blush, and a star's edge texels are still the star. A speck that
     # stands well above what surrounds it is drawn, though (a dot, glitter, a gem).
     around = cv2.GaussianBlur(layer.alpha, (0, 0), 1.5 * px)
-    firmness = np.maximum(ramp(around, *SHEER), ramp(layer.alpha - around, *STANDS_OUT))
+    # Contour and bronzer are shades of the skin, and sheer whatever coverage they read
+    # at: kept as read, they came out as a stamped brown disc. They are blended wider
+    # than a blush. Near-opaque black or brown is drawn (a stripe, a crack) and stays firm.
+    toned = _skin_toned(rgb_to_lab_fast(srgb_from_linear(layer.colour)), layer.skin) * (1 - ramp(layer.alpha, *SHADE_OPAQUE))
+    firmness = np.maximum(ramp(around, *SHEER) * (1 - toned), ramp(layer.alpha - around, *STANDS_OUT))
     sheer = layer.alpha * (1 - firmness) * (1 - np.clip(around_eyes + lips, 0, 1))
     firm = layer.alpha - sheer
-    sigma = SHEER_SPREAD * px
-    spread = cv2.GaussianBlur(sheer, (0, 0), sigma) * face
-    paint = cv2.GaussianBlur(layer.colour * sheer[..., None], (0, 0), sigma) * face[..., None]
+    spread, paint = np.zeros_like(sheer), np.zeros_like(layer.colour)
+    for part, sigma in ((sheer * toned, SHADE_SPREAD * px), (sheer * (1 - toned), SHEER_SPREAD * px)):
+        spread += cv2.GaussianBlur(part, (0, 0), sigma) * face
+        paint += cv2.GaussianBlur(layer.colour * part[..., None], (0, 0), sigma) * face[..., None]
     alpha = firm + spread
     colour = np.where(alpha[..., None] > 1e-4, (layer.colour * firm[..., None] + paint) / np.maximum(alpha, 1e-4)[..., None], layer.colour)
     return MakeupLayer(colour=np.clip(colour, 0, 1).astype(np.float32), alpha=np.clip(alpha, 0, 1).astype(np.float32), skin=layer.skin)
+
+
+def _skin_toned(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: colours of the skin's own hue (or grey) darker than
+    the skin ``skin`` (CIELAB, per texel or one colour): contour and bronzer, not face paint."""
+    turn = np.abs(np.angle(np.exp(1j * (np.arctan2(lab[..., 2], lab[..., 1]) - np.arctan2(skin[..., 2], skin[..., 1])))))
+    grey = 1 - ramp(np.hypot(lab[..., 1], lab[..., 2]), *SKIN_CHROMA)
+    same_hue = np.maximum(grey, 1 - ramp(np.degrees(turn), *SKIN_TONED_TURN))
+    return (same_hue * ramp(skin[..., 0] - lab[..., 0], 0.0, 5.0)).astype(np.float32)
 
 
 @functools.lru_cache(maxsize=4)
@@ -933,7 +960,10 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     departure = ramp((distance - start) / width, 0.0, 1.0)
     seen_linear, bare_linear = linear_rgb(lab_to_rgb_fast(lab)), bare.linear
     least, paint = unmix(seen_linear, bare_linear)
-    alpha, paint = _opaque_reading(least, seen_linear, bare_linear, (1 - tpl["lips"]) * (1 - around_eyes))
+    # Contour and bronzer are sheer: darker skin tones no more vivid than the skin are not face paint.
+    vivid = ramp(np.hypot(lab[..., 1], lab[..., 2]) / np.maximum(np.hypot(bare.lab[..., 1], bare.lab[..., 2]), 1.0), *SHADE_VIVID)
+    toned = _skin_toned(lab, bare.lab) * (1 - vivid)
+    alpha, paint = _opaque_reading(least, seen_linear, bare_linear, (1 - tpl["lips"]) * (1 - around_eyes) * (1 - toned))
     alpha, paint = _lipstick_reading(alpha, seen_linear, bare_linear, lips * ramp(departure, *LIPSTICK_DEPARTURE))
     where = (tpl["face"] > 0) & (seen > SEEN)
     features = np.clip(tpl["eyes"] + tpl["mouth"] + tpl["brows"], 0, 1)

@@ -264,3 +264,16 @@ def test_firm_paint_and_the_lids_and_lips_keep_their_edges():
     cv2.circle(outside.view(np.uint8), (80, 150), 16, 0, -1)
     assert layer.alpha[inside].min() > 0.85
     assert layer.alpha[outside & (tpl["face"] > 0.5) & (tpl["lips"] < 0.05) & (tpl["eyeshadow"] < 0.05)].max() < 0.05
+
+
+def test_contour_is_read_sheer_not_as_a_stamped_disc(shared_data):
+    # The bronze contour under her cheekbones is a darker shade of her own skin. Read
+    # as opaque face paint it was a brown disc on other faces (a fifth of the cheeks at
+    # over 0.6 coverage, edges stepping 0.4 in a texel); it is a soft shade now.
+    image = read_image(shared_data / "makeup-photos-extra/made-up/SCGAN__MT-Dataset_images_makeup_XMY-078.png")
+    alpha = reference_layer(image, detect_face(image), 256).alpha
+    cheeks = uv_templates(256)["cheeks"] > 0.5
+    assert float((alpha[cheeks] > 0.6).mean()) < 0.02
+    assert float(alpha[cheeks].mean()) > 0.05  # still worn
+    assert float(np.abs(np.diff(alpha, axis=1))[cheeks[:, 1:]].max()) < 0.3
+
