@@ -142,6 +142,8 @@ lips are read as wearing a lipstick."""
 PAINTED = (0.03, 0.2)
 """Paint-segmenter probability (:func:`fram.makeup.paint_net.painted`) over which a
 departure on the skin, off the lids and lips, turns from light, hair or skin to paint."""
+EAGER_PAINTED = (0.3, 0.7)
+"""Paint-segmenter probability over which paint on the skin is read with :data:`READ_DEAD_ZONE`."""
 PAINT_HUE = (20.0, 35.0)
 """a*b* departure from the bare skin (beyond fading to grey) over which a texel is
 paint whatever the segmenter says: light does not turn skin yellow or blue."""
@@ -710,14 +712,14 @@ def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.
 
 
 def _paint_on_skin(texture: UVTexture, lab: np.ndarray, bare: np.ndarray, left_alone: np.ndarray,
-                   face: np.ndarray) -> np.ndarray:
+                   face: np.ndarray, net: np.ndarray) -> np.ndarray:
     """(S, S) float32 in [0, 1]: 1 where a departure may be paint, down to 0 on the
     skin where the paint segmenter (:mod:`fram.makeup.paint_net`) sees light, stubble
     or a bare face's own marks instead. ``left_alone`` (the lids, the eyes'
     surroundings and the lips) is left to the rules: the segmenter never saw real eye
     looks or lipsticks."""
     reach = 2 * max(1, round(PAINTED_REACH * texture.size / 256)) + 1
-    paint = ramp(cv2.dilate(painted(texture), np.ones((reach, reach), np.uint8)), *PAINTED)
+    paint = ramp(cv2.dilate(net, np.ones((reach, reach), np.uint8)), *PAINTED)
     grey = 1 - ramp(np.hypot(lab[..., 1], lab[..., 2]), *PAINT_NEUTRAL)
     lighter = ramp(lab[..., 0] - bare[..., 0], 0.5 * PAINT_NEUTRAL[0], PAINT_NEUTRAL[0])  # not a pale skin's own glow
     white = _drawn_white(ramp(lab[..., 0], *PAINT_WHITE) * grey * lighter, lab[..., 0], face)
@@ -953,7 +955,10 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     # A touch of smoothing: JPEG blocks and sensor noise are not paint.
     lab = texture_lab(cv2.GaussianBlur(filled, (0, 0), 0.6 * size / 256))
     lids = np.clip(tpl["eyeshadow"], 0, 1)
-    eager = np.clip(lids + tpl["lips"], 0, 1)
+    # Read eagerly too: where the paint segmenter sees paint on the skin (a blush is a
+    # departure bare cheeks also show, in redness, and fell inside the dead zone).
+    net = painted(texture)
+    eager = np.clip(lids + tpl["lips"] + ramp(net, *EAGER_PAINTED) * (1 - np.clip(around_eyes + lips, 0, 1)), 0, 1)
     start = DEAD_ZONE[0] + (read_dead_zone[0] - DEAD_ZONE[0]) * eager
     width = DEAD_ZONE[1] + (read_dead_zone[1] - DEAD_ZONE[1]) * eager
     distance = bare_distance(lab, bare)
@@ -971,7 +976,7 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     presence = presence * (1 - _glare(least, seen_linear, bare_linear, tpl))  # a highlight is sheer
     presence = presence * (1 - _beard(lab, bare.lab, tpl))
     presence = presence * (1 - _spectacle_frames(lab, bare, distance, tpl))
-    presence = presence * _paint_on_skin(texture, lab, bare.lab, around_eyes + lips, tpl["face"] > 0.5)
+    presence = presence * _paint_on_skin(texture, lab, bare.lab, around_eyes + lips, tpl["face"] > 0.5, net)
     if surroundings is not None:
         # Dark lipstick is as dark as hair, and a strand over the mouth is rare.
         presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare, hidden) * (1 - lids) * (1 - lips))
