@@ -257,8 +257,9 @@ def unwrap(
     texture = _sample(image, face, pos)
     covered = uv_raster(size).covered
     texture *= covered[..., None]
-    work = projection.work if projection is not None else _work_raster(face, canonical_mesh())
-    visibility, normals = _visibility(face, canonical_mesh(), work, pos, covered)
+    mesh = canonical_mesh()
+    work = projection.work if projection is not None else _work_raster(face, mesh)
+    visibility, normals = _visibility(face, mesh, work, pos, covered)
     return UVTexture(texture=texture, visibility=visibility, normals=normals)
 
 

@@ -182,13 +182,13 @@ ONE_SIDED_NEAR = 9.0
 ONE_SIDED_HUE = (8.0, 16.0)
 """a*b* departure from the bare skin over which paint is coloured, not shade."""
 SHADE_OPAQUE = (0.6, 0.85)
+"""Coverage over which shade-coloured paint on the skin is drawn (firm), not contour (sheer)."""
 SHADE_SPREAD = 6.0
 """Gaussian sigma (texels of a 256-px layer) over which sheer skin-toned paint (contour, bronzer) is spread."""
 SHADE_VIVID = (1.6, 2.2)
 """Chroma over the bare skin's (ratio) over which a skin-toned colour is face paint, not contour."""
 SKIN_TONED_TURN = (12.0, 24.0)
 """Degrees of hue from the skin's over which paint is a colour of its own, not a shade of the skin."""
-"""Coverage over which shade-coloured paint on the skin is drawn (firm), not contour (sheer)."""
 BROW_HAIR = (0.3, 0.6)
 """Brow-segmenter probability over which a texel is brow hair, not paint."""
 BROW_GROW = 1
