@@ -830,8 +830,8 @@ def _rim_supported(alpha: np.ndarray, face: np.ndarray) -> np.ndarray:
 def reference_layer(image: np.ndarray, face: Face, size: int) -> MakeupLayer:
     """The makeup a face in a photo wears, at UV size ``size``, to be worn by another face."""
     texture = unwrap(image, face, size)
-    return soft_sheer_paint(decompose(texture, surrounding_colours(image, face), photo_light(image, face), READ_DEAD_ZONE,
-                                      brows_in_uv(image, face, size)).layer)
+    read = decompose(texture, surrounding_colours(image, face), photo_light(image, face), READ_DEAD_ZONE, brows_in_uv(image, face, size))
+    return soft_sheer_paint(read.layer, read.read)
 
 
 def brows_in_uv(image: np.ndarray, face: Face, size: int) -> np.ndarray:
@@ -839,8 +839,9 @@ def brows_in_uv(image: np.ndarray, face: Face, size: int) -> np.ndarray:
     return unwrap_plane(brow_mask(image, face), face, size)
 
 
-def soft_sheer_paint(layer: MakeupLayer) -> MakeupLayer:
-    """The layer with its sheer paint on the skin spread out over :data:`SHEER_SPREAD`.
+def soft_sheer_paint(layer: MakeupLayer, read: np.ndarray | None = None) -> MakeupLayer:
+    """The layer with its sheer paint on the skin worn alike on both sides of the face
+    and spread out over :data:`SHEER_SPREAD`.
 
     A blush, a bronzer or a wash of colour is soft, but read texel by texel it comes
     out in patches: the reference's pores, freckles and JPEG blocks push each texel
@@ -851,6 +852,14 @@ def soft_sheer_paint(layer: MakeupLayer) -> MakeupLayer:
     firm paint (stars, dots, blocks) keeps its edges, and the lids and lips, whose
     shapes are drawn close to the eyes and the lip line, are left as read. Removal
     reads a face's own makeup texel by texel and does not pass through here.
+
+    Sheer paint is also the mean of itself and its mirror image, over the texels
+    ``read`` on each side (:attr:`Decomposition.read`; None: all): a blush, a bronzer
+    or a wash of colour is put on both cheeks alike, and what a side-lit reference
+    shows on one cheek only (a warmer, lit cheek; a shadow) came out as a stamped
+    patch on one cheek of every face. A blush read stronger on one side is worn
+    evenly on both. Firm paint (a heart on one cheek, half a face painted) is art
+    and stays where it is drawn.
     """
     size = layer.size
     around_eyes, lips = _eye_and_lip_zones(size)
@@ -867,13 +876,28 @@ def soft_sheer_paint(layer: MakeupLayer) -> MakeupLayer:
     firmness = np.maximum(ramp(around, *SHEER) * (1 - toned), ramp(layer.alpha - around, *STANDS_OUT))
     sheer = layer.alpha * (1 - firmness) * (1 - np.clip(around_eyes + lips, 0, 1))
     firm = layer.alpha - sheer
+    sheer, sheer_colour, toned = _both_sides(sheer, layer.colour, toned, np.ones_like(sheer) if read is None else read)
     spread, paint = np.zeros_like(sheer), np.zeros_like(layer.colour)
     for part, sigma in ((sheer * toned, SHADE_SPREAD * px), (sheer * (1 - toned), SHEER_SPREAD * px)):
         spread += cv2.GaussianBlur(part, (0, 0), sigma) * face
-        paint += cv2.GaussianBlur(layer.colour * part[..., None], (0, 0), sigma) * face[..., None]
+        paint += cv2.GaussianBlur(sheer_colour * part[..., None], (0, 0), sigma) * face[..., None]
     alpha = firm + spread
     colour = np.where(alpha[..., None] > 1e-4, (layer.colour * firm[..., None] + paint) / np.maximum(alpha, 1e-4)[..., None], layer.colour)
     return MakeupLayer(colour=np.clip(colour, 0, 1).astype(np.float32), alpha=np.clip(alpha, 0, 1).astype(np.float32), skin=layer.skin)
+
+
+def _both_sides(sheer: np.ndarray, colour: np.ndarray, toned: np.ndarray, read: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sheer coverage, its colour and how skin-toned it is, each the mean of the two
+    sides of the face (UV is mirror-symmetric) over the texels read on each side: a
+    side hidden or covered in the reference takes the other side's as it is."""
+    weight = sheer * read
+    both = weight + weight[:, ::-1]
+    counted = read + read[:, ::-1]
+    mean_of = lambda x: (x * weight[..., None] + x[:, ::-1] * weight[:, ::-1, None]) / np.maximum(both, 1e-6)[..., None]
+    coverage = np.where(counted > 1e-3, both / np.maximum(counted, 1e-6), sheer)
+    colour = np.where(both[..., None] > 1e-6, mean_of(colour), colour)
+    toned = np.where(both > 1e-6, mean_of(toned[..., None])[..., 0], toned)
+    return coverage.astype(np.float32), colour.astype(np.float32), toned.astype(np.float32)
 
 
 def _skin_toned(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
@@ -906,11 +930,14 @@ class Decomposition:
         layer: the makeup layer (least coverage that explains each texel).
         presence: (S, S) float32 in [0, 1]: how surely a texel is made up (0 within
             natural skin variation, 1 well beyond it), whatever the paint's opacity.
+        read: (S, S) float32 in [0, 1]: how far each texel was read at all (seen,
+            directly or on the mirrored side, and not covered).
     """
 
     bare: BareFace
     layer: MakeupLayer
     presence: np.ndarray
+    read: np.ndarray
 
 
 def decompose(texture: UVTexture, surroundings: Surroundings | None = None, light: np.ndarray | None = None,
@@ -993,4 +1020,5 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     skin_lab = rgb_to_lab_fast(srgb_from_linear(np.clip(skin, 0, 1)).reshape(1, 1, 3))[0, 0]
     coverage = _rim_supported(alpha * presence * kept, tpl["face"] > 0.5)
     layer = MakeupLayer(colour=colour, alpha=coverage, skin=skin_lab.astype(np.float32))
-    return Decomposition(bare=bare, layer=layer, presence=_rim_supported(presence * (1 - hidden), tpl["face"] > 0.5))
+    return Decomposition(bare=bare, layer=layer, presence=_rim_supported(presence * (1 - hidden), tpl["face"] > 0.5),
+                         read=seen.astype(np.float32))

@@ -266,6 +266,31 @@ def test_firm_paint_and_the_lids_and_lips_keep_their_edges():
     assert layer.alpha[outside & (tpl["face"] > 0.5) & (tpl["lips"] < 0.05) & (tpl["eyeshadow"] < 0.05)].max() < 0.05
 
 
+def test_sheer_paint_on_one_cheek_is_worn_on_both_and_a_hidden_side_is_completed():
+    # A side-lit reference shows a warmer, darker or redder cheek on one side only; read
+    # as a blush it was a patch on one cheek of every face. A blush is put on both cheeks.
+    size = 256
+    alpha = np.zeros((size, size), np.float32)
+    cv2.circle(alpha, (70, 150), 14, 0.16, -1)
+    alpha = cv2.GaussianBlur(alpha, (0, 0), 3)
+    colour = np.zeros((size, size, 3), np.float32)
+    colour[...] = (0.8, 0.2, 0.3)
+    layer = MakeupLayer(colour=colour, alpha=alpha)
+    both = soft_sheer_paint(layer)
+    near = lambda a, x: float(a[140:161, x - 10:x + 11].mean())  # noqa: E731
+    assert near(both.alpha, 70) > 0.03
+    assert abs(near(both.alpha, 70) / near(both.alpha, size - 1 - 70) - 1) < 0.05
+    assert abs(float(both.alpha.sum()) / float(alpha.sum()) - 1) < 0.1
+    assert np.allclose(both.colour[150, size - 1 - 70], (0.8, 0.2, 0.3), atol=0.02)
+    # The other cheek hidden (hair, a turned head): this cheek's blush is kept in full
+    # and completes the hidden one.
+    read = np.ones((size, size), np.float32)
+    read[:, size // 2 + 20:] = 0
+    completed = soft_sheer_paint(layer, read)
+    assert abs(near(completed.alpha, 70) / near(soft_sheer_paint(layer, np.ones_like(read)).alpha, 70) - 2) < 0.2
+    assert abs(near(completed.alpha, size - 1 - 70) / near(completed.alpha, 70) - 1) < 0.05
+
+
 def test_contour_is_read_sheer_not_as_a_stamped_disc(shared_data):
     # The bronze contour under her cheekbones is a darker shade of her own skin. Read
     # as opaque face paint it was a brown disc on other faces (a fifth of the cheeks at
