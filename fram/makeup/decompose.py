@@ -769,11 +769,16 @@ def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str,
     return (neutral * sheer * outside).astype(np.float32)
 
 
+def _dull(lab: np.ndarray, bare: np.ndarray) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: 1 where a colour takes no other hue than the bare
+    skin's (shade, hair), 0 where it is coloured paint."""
+    return (1 - ramp(_hue_departure(lab, bare), *ONE_SIDED_HUE)).astype(np.float32)
+
+
 def _shade_like(lab: np.ndarray, bare: np.ndarray) -> np.ndarray:
     """(S, S) float32 in [0, 1]: how much a colour departs from the bare skin as a shade
     does, darker and no other colour: contour, bronzer, a socket's shadow."""
-    dull = 1 - ramp(_hue_departure(lab, bare), *ONE_SIDED_HUE)
-    return (dull * ramp(bare[..., 0] - lab[..., 0], 0.0, 5.0)).astype(np.float32)
+    return (_dull(lab, bare) * ramp(bare[..., 0] - lab[..., 0], 0.0, 5.0)).astype(np.float32)
 
 
 def _one_sided_shade(coverage: np.ndarray, lab: np.ndarray, bare: np.ndarray, around_eyes: np.ndarray) -> np.ndarray:
@@ -1010,7 +1015,7 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     presence = presence * (1 - _one_sided_shade(alpha * presence, lab, bare.lab, around_eyes))
     if brows is not None:
         # Brow hair is dull and darker than the skin; a brow painted a colour, or white, is art.
-        hair = ramp(brows, *BROW_HAIR) * (1 - ramp(_hue_departure(lab, bare.lab), *ONE_SIDED_HUE)) * (lab[..., 0] < bare.lab[..., 0])
+        hair = ramp(brows, *BROW_HAIR) * _dull(lab, bare.lab) * (lab[..., 0] < bare.lab[..., 0])
         presence = presence * (1 - _feathered(hair, size / 256, grow=max(1, round(BROW_GROW * size / 256))))
     # Paint and skin as albedos: the reference photo's relative shading and its white
     # point divided out, so the layer is relit by the photo that wears it, not twice.
