@@ -27,6 +27,10 @@ from fram.makeup.layer import GroupLayer
 from fram.makeup.render import BASE_SIGMA
 
 TEXTURE_KEPT = 0.35
+MATTE = 1.0
+"""Share of the skin's own specular light that paint at full coverage hides. Powder,
+liner and face paint are matte: a black smoky lid kept the bare lid's highlights on
+top and came out grey and glittering. Lipstick is left its lips' shine."""
 UNLIKE_SKIN_CHROMA = (12.0, 30.0)
 """a*b* distance from the reference's skin over which paint turns from "a change of
 the skin" (worn relative to it) to "a colour of its own" (worn as is)."""
@@ -67,11 +71,12 @@ def _as_maps(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x.transpose(2, 0, 1) if x.ndim == 3 else x[None])[None]
 
 
-def _group_layer(gain: np.ndarray, add: np.ndarray, alpha: np.ndarray, smooth: np.ndarray | None = None) -> GroupLayer:
+def _group_layer(gain: np.ndarray, add: np.ndarray, alpha: np.ndarray, smooth: np.ndarray | None = None,
+                 shine: np.ndarray | None = None) -> GroupLayer:
     size = alpha.shape[0]
     zeros = np.zeros((1, 1, size, size), np.float32)
     return GroupLayer(
-        gain=_as_maps(gain), add=_as_maps(add), shine=zeros.copy(),
+        gain=_as_maps(gain), add=_as_maps(add), shine=zeros.copy() if shine is None else _as_maps(shine),
         smooth=zeros.copy() if smooth is None else _as_maps(smooth), sparkle=zeros.copy(),
         sparkle_color=np.zeros((1, 3, size, size), np.float32), alpha=_as_maps(alpha),
     )
@@ -132,7 +137,8 @@ def wear_layer(layer: MakeupLayer, texture: UVTexture, groups: tuple[str, ...], 
         p = np.clip(base + (paint - base) * extra, 0, 1) if k > 1 else paint
         gain = (1 - a)[..., None] + a[..., None] * TEXTURE_KEPT * p / base
         add = a[..., None] * (1 - TEXTURE_KEPT) * p
-        out[group] = _group_layer(gain, add, a)
+        shine = None if group == "lips" else -a * MATTE
+        out[group] = _group_layer(gain, add, a, shine=shine)
     return out
 
 
