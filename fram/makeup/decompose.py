@@ -170,6 +170,9 @@ STANDS_OUT = (0.15, 0.3)
 paint; a blush's specks stand out of it by less than 0.15 in 95 of 100 texels)."""
 SHEER_SPREAD = 3.0
 """Gaussian sigma, in texels of a 256-px layer, over which sheer paint is spread."""
+LASH_REACH = 4
+"""Texels (at 256 px) around the eye openings where dark paint is a lash line, never
+hair: a smoky lower lash line that reaches the temple's hair was read as a strand."""
 ONE_SIDED = (0.2, 0.45)
 """Coverage around one eye above its mirror image's over which dark, dull coverage
 there is the light's (:func:`_one_sided_shade`)."""
@@ -1010,8 +1013,10 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     presence = presence * (1 - _spectacle_frames(lab, bare, distance, tpl))
     presence = presence * _paint_on_skin(texture, lab, bare.lab, around_eyes + lips, tpl["face"] > 0.5, net)
     if surroundings is not None:
-        # Dark lipstick is as dark as hair, and a strand over the mouth is rare.
-        presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare, hidden) * (1 - lids) * (1 - lips))
+        # Dark lipstick is as dark as hair, and a strand over the mouth is rare; so is
+        # one along the lash lines, where liner and a smoky eye are as dark.
+        lash_lines = cv2.dilate(tpl["eyes"], cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LASH_REACH * max(1, round(size / 256)) + 1,) * 2))
+        presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare, hidden) * (1 - np.maximum(lids, lash_lines)) * (1 - lips))
     presence = presence * (1 - _one_sided_shade(alpha * presence, lab, bare.lab, around_eyes))
     if brows is not None:
         # Brow hair is dull and darker than the skin; a brow painted a colour, or white, is art.

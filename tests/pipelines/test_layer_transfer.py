@@ -272,3 +272,23 @@ def test_a_black_smoky_eye_hides_the_lids_own_highlights(shared_data, name):
     darkened = lids & (after < before - 25)
     assert darkened.sum() > 500, "the smoky eye should darken the lids"
     assert float(np.median(after[darkened])) < 25.0
+
+
+def test_a_smoky_lower_lash_line_is_read_under_both_eyes(shared_data):
+    """The lower lash line is liner, never hair: XMY-074's smoky lower lash line runs out
+    to the hair at one temple and was read as a strand there (and then, one-sided,
+    dropped under the other eye too): 0.07 / 0.01 mean coverage below the eyes before."""
+    import cv2
+
+    from fram.face.templates import uv_templates
+
+    image = read_image(shared_data / BLACK_SMOKY)
+    layer = reference_layer(image, detect_face(image), 256)
+    eyes = uv_templates(256)["eyes"] > 0.5
+    ring = cv2.dilate(eyes.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool) & ~eyes
+    rows = np.arange(256)[:, None]
+    for half in (slice(0, 128), slice(128, 256)):
+        eye = np.zeros_like(eyes)
+        eye[:, half] = eyes[:, half]
+        below = ring & eye.any(axis=0)[None] & (rows > np.nonzero(eye)[0].mean())
+        assert float(layer.alpha[below].mean()) > 0.25, half
