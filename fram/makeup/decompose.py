@@ -929,6 +929,15 @@ def _eye_and_lip_zones(size: int) -> tuple[np.ndarray, np.ndarray]:
     return zones
 
 
+@functools.lru_cache(maxsize=4)
+def _lash_lines(size: int) -> np.ndarray:
+    """(S, S): the eye openings grown by :data:`LASH_REACH`, where dark paint is a lash line."""
+    reach = 2 * LASH_REACH * max(1, round(size / 256)) + 1
+    lines = cv2.dilate(uv_templates(size)["eyes"], cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
+    lines.flags.writeable = False  # shared by every call
+    return lines
+
+
 @dataclass(frozen=True)
 class Decomposition:
     """A face texture split in two, plus where the split found makeup at all.
@@ -1015,8 +1024,8 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     if surroundings is not None:
         # Dark lipstick is as dark as hair, and a strand over the mouth is rare; so is
         # one along the lash lines, where liner and a smoky eye are as dark.
-        lash_lines = cv2.dilate(tpl["eyes"], cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LASH_REACH * max(1, round(size / 256)) + 1,) * 2))
-        presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare, hidden) * (1 - np.maximum(lids, lash_lines)) * (1 - lips))
+        liner = np.maximum(lids, _lash_lines(size))
+        presence = presence * (1 - _occluders(lab, alpha * presence, surroundings, bare, hidden) * (1 - liner) * (1 - lips))
     presence = presence * (1 - _one_sided_shade(alpha * presence, lab, bare.lab, around_eyes))
     if brows is not None:
         # Brow hair is dull and darker than the skin; a brow painted a colour, or white, is art.
