@@ -165,6 +165,10 @@ and a thin stroke's edge is paint too."""
 SHEER = (0.2, 0.4)
 """Coverage below which paint on the skin counts as sheer (spread out when worn by
 another face, :func:`soft_sheer_paint`), and above which as firm (kept as drawn)."""
+SKIN_COLOURED_FIRM = (0.4, 0.55)
+"""Coverage around a texel over which skin-coloured paint (told from light only by the
+paint segmenter) turns from sheer to firm: a skin-toned star or colour block is read
+near-opaque; a blush the segmenter saw in one spot reads at 0.35–0.4."""
 STANDS_OUT = (0.15, 0.3)
 """Coverage above its surroundings' over which a texel is firm on its own (a dot of
 paint; a blush's specks stand out of it by less than 0.15 in 95 of 100 texels)."""
@@ -722,14 +726,20 @@ def _paint_on_skin(texture: UVTexture, lab: np.ndarray, bare: np.ndarray, left_a
     surroundings and the lips) is left to the rules: the segmenter never saw real eye
     looks or lipsticks."""
     reach = 2 * max(1, round(PAINTED_REACH * texture.size / 256)) + 1
-    paint = ramp(cv2.dilate(net, np.ones((reach, reach), np.uint8)), *PAINTED)
+    paint = np.maximum(ramp(cv2.dilate(net, np.ones((reach, reach), np.uint8)), *PAINTED), _paint_by_colour(lab, bare, face))
+    asked = (1 - np.clip(left_alone, 0, 1)).astype(np.float32)
+    return (1 - asked * (1 - paint)).astype(np.float32)
+
+
+def _paint_by_colour(lab: np.ndarray, bare: np.ndarray, face: np.ndarray) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: where a texel's colour alone says paint (a hue far
+    from the skin's, drawn white, black); the rest of what is read on the skin is
+    skin-coloured and was told from light by the paint segmenter."""
     grey = 1 - ramp(np.hypot(lab[..., 1], lab[..., 2]), *PAINT_NEUTRAL)
     lighter = ramp(lab[..., 0] - bare[..., 0], 0.5 * PAINT_NEUTRAL[0], PAINT_NEUTRAL[0])  # not a pale skin's own glow
     white = _drawn_white(ramp(lab[..., 0], *PAINT_WHITE) * grey * lighter, lab[..., 0], face)
     black = (1 - ramp(lab[..., 0], *PAINT_BLACK)) * grey
-    paint = np.maximum.reduce([paint, ramp(_hue_departure(lab, bare), *PAINT_HUE), white, black])
-    asked = (1 - np.clip(left_alone, 0, 1)).astype(np.float32)
-    return (1 - asked * (1 - paint)).astype(np.float32)
+    return np.maximum.reduce([ramp(_hue_departure(lab, bare), *PAINT_HUE), white, black]).astype(np.float32)
 
 
 def _drawn_white(mask: np.ndarray, lightness: np.ndarray, face: np.ndarray) -> np.ndarray:
@@ -839,7 +849,7 @@ def reference_layer(image: np.ndarray, face: Face, size: int) -> MakeupLayer:
     """The makeup a face in a photo wears, at UV size ``size``, to be worn by another face."""
     texture = unwrap(image, face, size)
     read = decompose(texture, surrounding_colours(image, face), photo_light(image, face), READ_DEAD_ZONE, brows_in_uv(image, face, size))
-    return soft_sheer_paint(read.layer, read.read)
+    return soft_sheer_paint(read.layer, read.read, read.coloured)
 
 
 def brows_in_uv(image: np.ndarray, face: Face, size: int) -> np.ndarray:
@@ -847,7 +857,7 @@ def brows_in_uv(image: np.ndarray, face: Face, size: int) -> np.ndarray:
     return unwrap_plane(brow_mask(image, face), face, size)
 
 
-def soft_sheer_paint(layer: MakeupLayer, read: np.ndarray | None = None) -> MakeupLayer:
+def soft_sheer_paint(layer: MakeupLayer, read: np.ndarray | None = None, coloured: np.ndarray | None = None) -> MakeupLayer:
     """The layer with its sheer paint on the skin worn alike on both sides of the face
     and spread out over :data:`SHEER_SPREAD`.
 
@@ -868,6 +878,11 @@ def soft_sheer_paint(layer: MakeupLayer, read: np.ndarray | None = None) -> Make
     patch on one cheek of every face. A blush read stronger on one side is worn
     evenly on both. Firm paint (a heart on one cheek, half a face painted) is art
     and stays where it is drawn.
+
+    Skin-coloured paint (where ``coloured``, :attr:`Decomposition.coloured`, is low:
+    only the paint segmenter told it from light) is sheer up to :data:`SKIN_COLOURED_FIRM`
+    coverage around it: a wide blush the segmenter saw in one spot, or a cheek warmed
+    by a side light, was kept firm there and came out as a stamped patch on one cheek.
     """
     size = layer.size
     around_eyes, lips = _eye_and_lip_zones(size)
@@ -881,7 +896,8 @@ def soft_sheer_paint(layer: MakeupLayer, read: np.ndarray | None = None) -> Make
     # at: kept as read, they came out as a stamped brown disc. They are blended wider
     # than a blush. Near-opaque black or brown is drawn (a stripe, a crack) and stays firm.
     toned = _skin_toned(rgb_to_lab_fast(srgb_from_linear(layer.colour)), layer.skin) * (1 - ramp(layer.alpha, *SHADE_OPAQUE))
-    firmness = np.maximum(ramp(around, *SHEER) * (1 - toned), ramp(layer.alpha - around, *STANDS_OUT))
+    skin_coloured = 0.0 if coloured is None else (1 - coloured) * (1 - ramp(around, *SKIN_COLOURED_FIRM))
+    firmness = np.maximum(ramp(around, *SHEER) * (1 - toned) * (1 - skin_coloured), ramp(layer.alpha - around, *STANDS_OUT))
     sheer = layer.alpha * (1 - firmness) * (1 - np.clip(around_eyes + lips, 0, 1))
     firm = layer.alpha - sheer
     sheer, sheer_colour, toned = _both_sides(sheer, layer.colour, toned, np.ones_like(sheer) if read is None else read)
@@ -949,12 +965,15 @@ class Decomposition:
             natural skin variation, 1 well beyond it), whatever the paint's opacity.
         read: (S, S) float32 in [0, 1]: how far each texel was read at all (seen,
             directly or on the mirrored side, and not covered).
+        coloured: (S, S) float32 in [0, 1]: how far a texel's colour alone marks it as
+            paint (:func:`_paint_by_colour`); None: all of it.
     """
 
     bare: BareFace
     layer: MakeupLayer
     presence: np.ndarray
     read: np.ndarray
+    coloured: np.ndarray | None = None
 
 
 def decompose(texture: UVTexture, surroundings: Surroundings | None = None, light: np.ndarray | None = None,
@@ -1021,6 +1040,7 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     presence = presence * (1 - _beard(lab, bare.lab, tpl))
     presence = presence * (1 - _spectacle_frames(lab, bare, distance, tpl))
     presence = presence * _paint_on_skin(texture, lab, bare.lab, around_eyes + lips, tpl["face"] > 0.5, net)
+    coloured = _paint_by_colour(lab, bare.lab, tpl["face"] > 0.5)
     if surroundings is not None:
         # Dark lipstick is as dark as hair, and a strand over the mouth is rare; so is
         # one along the lash lines, where liner and a smoky eye are as dark.
@@ -1040,4 +1060,4 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     coverage = _rim_supported(alpha * presence * kept, tpl["face"] > 0.5)
     layer = MakeupLayer(colour=colour, alpha=coverage, skin=skin_lab.astype(np.float32))
     return Decomposition(bare=bare, layer=layer, presence=_rim_supported(presence * (1 - hidden), tpl["face"] > 0.5),
-                         read=seen.astype(np.float32))
+                         read=seen.astype(np.float32), coloured=coloured)
