@@ -718,15 +718,15 @@ def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.
     return _feathered(beard, px, grow=0, blur=1.5)
 
 
-def _paint_on_skin(texture: UVTexture, lab: np.ndarray, bare: np.ndarray, left_alone: np.ndarray,
-                   face: np.ndarray, net: np.ndarray) -> np.ndarray:
+def _paint_on_skin(coloured: np.ndarray, left_alone: np.ndarray, net: np.ndarray) -> np.ndarray:
     """(S, S) float32 in [0, 1]: 1 where a departure may be paint, down to 0 on the
     skin where the paint segmenter (:mod:`fram.makeup.paint_net`) sees light, stubble
-    or a bare face's own marks instead. ``left_alone`` (the lids, the eyes'
+    or a bare face's own marks instead, unless its colour alone says paint
+    (``coloured``, :func:`_paint_by_colour`). ``left_alone`` (the lids, the eyes'
     surroundings and the lips) is left to the rules: the segmenter never saw real eye
     looks or lipsticks."""
-    reach = 2 * max(1, round(PAINTED_REACH * texture.size / 256)) + 1
-    paint = np.maximum(ramp(cv2.dilate(net, np.ones((reach, reach), np.uint8)), *PAINTED), _paint_by_colour(lab, bare, face))
+    reach = 2 * max(1, round(PAINTED_REACH * net.shape[0] / 256)) + 1
+    paint = np.maximum(ramp(cv2.dilate(net, np.ones((reach, reach), np.uint8)), *PAINTED), coloured)
     asked = (1 - np.clip(left_alone, 0, 1)).astype(np.float32)
     return (1 - asked * (1 - paint)).astype(np.float32)
 
@@ -1039,8 +1039,8 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     presence = presence * (1 - _glare(least, seen_linear, bare_linear, tpl))  # a highlight is sheer
     presence = presence * (1 - _beard(lab, bare.lab, tpl))
     presence = presence * (1 - _spectacle_frames(lab, bare, distance, tpl))
-    presence = presence * _paint_on_skin(texture, lab, bare.lab, around_eyes + lips, tpl["face"] > 0.5, net)
     coloured = _paint_by_colour(lab, bare.lab, tpl["face"] > 0.5)
+    presence = presence * _paint_on_skin(coloured, around_eyes + lips, net)
     if surroundings is not None:
         # Dark lipstick is as dark as hair, and a strand over the mouth is rare; so is
         # one along the lash lines, where liner and a smoky eye are as dark.
