@@ -169,6 +169,18 @@ SKIN_COLOURED_FIRM = (0.4, 0.55)
 """Coverage around a texel over which skin-coloured paint (told from light only by the
 paint segmenter) turns from sheer to firm: a skin-toned star or colour block is read
 near-opaque; a blush the segmenter saw in one spot reads at 0.35–0.4."""
+LIP_FILL_SIGMA = (2.0, 6.0)
+"""Blur (texels at 256 px) over which lipstick is completed where the reference's lips
+were not read: the near one across a seam, the wide one where more is missing."""
+LIP_GAP = 3
+"""Texels (at 256 px) each side of a gap in the lipstick that is still one lipstick
+parted by teeth, the line between the lips or shine: up to about 7 texels wide."""
+LIP_GAP_DEPTH = (0.15, 0.4)
+"""How much lower the coverage in such a gap is than the lipstick around, from which
+it is carried over."""
+LIPSTICK_AROUND = (0.4, 0.6)
+"""Coverage of the lips around over which they wear a lipstick to carry over: a bare
+mouth's tint, read at a third or less, is not carried over its seam."""
 STANDS_OUT = (0.15, 0.3)
 """Coverage above its surroundings' over which a texel is firm on its own (a dot of
 paint; a blush's specks stand out of it by less than 0.15 in 95 of 100 texels)."""
@@ -849,7 +861,51 @@ def reference_layer(image: np.ndarray, face: Face, size: int) -> MakeupLayer:
     """The makeup a face in a photo wears, at UV size ``size``, to be worn by another face."""
     texture = unwrap(image, face, size)
     read = decompose(texture, surrounding_colours(image, face), photo_light(image, face), READ_DEAD_ZONE, brows_in_uv(image, face, size))
-    return soft_sheer_paint(read.layer, read.read, read.coloured)
+    return lipstick_completed(soft_sheer_paint(read.layer, read.read, read.coloured), read.read)
+
+
+def lipstick_completed(layer: MakeupLayer, read: np.ndarray) -> MakeupLayer:
+    """The layer with its lipstick carried over the lip texels where the reference
+    showed something else: the line between the lips, the teeth of a parted mouth,
+    a highlight, the far side of a turned head's lips.
+
+    The occluder segmenter reads the line between the lips as covered (on dark
+    lipstick much of the upper lip too), and teeth and shine are not paint, so those
+    texels were left unpainted; on a face whose mouth is closed they are lips, and its
+    own lip colour showed through as a pale band along the seam or across the upper
+    lip. Lipstick covers the whole lips, so where ``read`` (:attr:`Decomposition.read`)
+    is low on the lips, or a narrow gap (:data:`LIP_GAP`) parts the lipstick, the layer
+    takes the coverage and colour of the lipstick around, from near texels
+    (:data:`LIP_FILL_SIGMA`), where none are near from farther. Wider bare parts (the
+    middle of lips only outlined) stay as read; a mouth hidden whole (a hand) has
+    nothing to carry and stays unpainted.
+    """
+    size = layer.size
+    px = size / 256
+    _, lips = _eye_and_lip_zones(size)
+    reach = 2 * round(LIP_GAP * px) + 1
+    closed = cv2.erode(cv2.dilate(layer.alpha, np.ones((reach, reach), np.uint8)), np.ones((reach, reach), np.uint8))
+    gap = ramp(closed - layer.alpha, *LIP_GAP_DEPTH) * ramp(closed, *LIPSTICK_AROUND)
+    read = np.clip(read, 0, 1)
+    missing = lips * np.maximum(1 - read, gap)
+    if missing.max() < 1e-3:
+        return layer
+    weight = lips * read * (1 - gap)
+    fills = []
+    for sigma in LIP_FILL_SIGMA:
+        alpha, known = _masked_blur(layer.alpha, weight, sigma * px)
+        colour, _ = _masked_blur(layer.colour, weight * layer.alpha, sigma * px)
+        fills.append((alpha, colour, known))
+    (near_alpha, near_colour, near), (far_alpha, far_colour, far) = fills
+    # Near enough where the near blur found a good share of the lips it covers read.
+    t = np.clip(2 * near / np.maximum(cv2.GaussianBlur(lips, (0, 0), LIP_FILL_SIGMA[0] * px), 1e-4), 0, 1)
+    fill_alpha = np.where(far > 1e-3, t * near_alpha + (1 - t) * far_alpha, 0)
+    fill_colour = t[..., None] * near_colour + (1 - t[..., None]) * far_colour
+    added = np.clip(missing * ramp(fill_alpha, *LIPSTICK_AROUND) * (fill_alpha - layer.alpha), 0, None)
+    alpha = np.clip(layer.alpha + added, 0, 1)
+    colour = (layer.colour * layer.alpha[..., None] + fill_colour * added[..., None]) / np.maximum(layer.alpha + added, 1e-4)[..., None]
+    colour = np.where(alpha[..., None] > 1e-4, colour, layer.colour)
+    return MakeupLayer(colour=np.clip(colour, 0, 1).astype(np.float32), alpha=alpha.astype(np.float32), skin=layer.skin)
 
 
 def brows_in_uv(image: np.ndarray, face: Face, size: int) -> np.ndarray:

@@ -315,3 +315,16 @@ def test_skin_coloured_paint_on_the_cheeks_is_worn_alike_on_both(shared_data, na
     band &= uv_templates(256)["skin"] > 0.5
     sides = [float(layer.alpha[band & (np.arange(256) < 128)[None]].mean()), float(layer.alpha[band & (np.arange(256) >= 128)[None]].mean())]
     assert min(sides) > least * max(sides), sides
+
+
+@pytest.mark.parametrize("name", ["XYH-109", "XMY-266"], ids=["dark-lipstick", "parted-lips"])
+def test_lipstick_covers_the_whole_lips_of_a_closed_mouth(shared_data, name):
+    """The reference's seam, teeth and (on dark lipstick) much of the upper lip are read
+    as covered or as no paint; the source's own lips showed there as a pale band."""
+    from fram.face.regions import region_masks
+
+    source = read_image(shared_data / CLEAN)
+    out = transfer(source, str(shared_data / f"makeup-photos/makeup/{name}.png"), engine="layer").image
+    lips = region_masks(source, detect_face(source)).full("lips") > 0.5
+    unchanged = float(np.mean(_delta_e(np.asarray(out), source)[lips] < 8))
+    assert unchanged < 0.05  # 0.17 (dark plum) and 0.20 (parted lips) before the lipstick was completed
