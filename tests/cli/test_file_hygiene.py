@@ -59,8 +59,11 @@ def test_every_output_gets_the_umask_permissions(cli, umask, out_dir, photo, mas
 
 def _hanging_fram(*argv: object) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    # A shell starts background jobs with SIGINT ignored, and children inherit that: a
+    # test run started with `&` would send SIGINT to a fram that cannot hear it.
     process = subprocess.Popen([sys.executable, "-c", HANGING_WRITE, *map(str, argv)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert process.stdout.readline().strip() == "writing", process.stderr.read()
     return process
 
