@@ -884,7 +884,7 @@ def lipstick_completed(layer: MakeupLayer, read: np.ndarray) -> MakeupLayer:
     px = size / 256
     _, lips = _eye_and_lip_zones(size)
     reach = 2 * round(LIP_GAP * px) + 1
-    closed = cv2.erode(cv2.dilate(layer.alpha, np.ones((reach, reach), np.uint8)), np.ones((reach, reach), np.uint8))
+    closed = cv2.morphologyEx(layer.alpha, cv2.MORPH_CLOSE, np.ones((reach, reach), np.uint8))
     gap = ramp(closed - layer.alpha, *LIP_GAP_DEPTH) * ramp(closed, *LIPSTICK_AROUND)
     read = np.clip(read, 0, 1)
     missing = lips * np.maximum(1 - read, gap)
