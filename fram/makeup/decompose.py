@@ -207,6 +207,14 @@ SHADE_SPREAD = 6.0
 SHADE_VIVID = (1.6, 2.2)
 """Chroma over the bare skin's (ratio) over which a skin-toned colour is face paint, not contour."""
 SKIN_TONED_TURN = (12.0, 24.0)
+BLUSH_TURN = (15.0, 30.0)
+"""Hue turn (degrees) from the skin's own hue over which vivid paint on the skin stops
+counting as a blush (sheer, blended) and may be face paint (opaque, drawn)."""
+BLUSH_EDGE = (0.09, 0.13)
+"""Steepness of a patch's edge (its least coverage's rise per texel at 256 px, as a
+share of the patch's own coverage) over which blush-hued paint is drawn, not blended."""
+BLUSH_FIRM = (0.6, 0.8)
+"""Coverage around a texel over which blush-hued paint turns from sheer to firm."""
 """Degrees of hue from the skin's over which paint is a colour of its own, not a shade of the skin."""
 BROW_HAIR = (0.3, 0.6)
 """Brow-segmenter probability over which a texel is brow hair, not paint."""
@@ -953,7 +961,8 @@ def soft_sheer_paint(layer: MakeupLayer, read: np.ndarray | None = None, coloure
     # than a blush. Near-opaque black or brown is drawn (a stripe, a crack) and stays firm.
     toned = _skin_toned(rgb_to_lab_fast(srgb_from_linear(layer.colour)), layer.skin) * (1 - ramp(layer.alpha, *SHADE_OPAQUE))
     skin_coloured = 0.0 if coloured is None else (1 - coloured) * (1 - ramp(around, *SKIN_COLOURED_FIRM))
-    firmness = np.maximum(ramp(around, *SHEER) * (1 - toned) * (1 - skin_coloured), ramp(layer.alpha - around, *STANDS_OUT))
+    blush = _blush_hued(rgb_to_lab_fast(srgb_from_linear(layer.colour)), layer.skin) * (1 - ramp(around, *BLUSH_FIRM))
+    firmness = np.maximum(ramp(around, *SHEER) * (1 - toned) * (1 - np.maximum(skin_coloured, blush)), ramp(layer.alpha - around, *STANDS_OUT))
     sheer = layer.alpha * (1 - firmness) * (1 - np.clip(around_eyes + lips, 0, 1))
     firm = layer.alpha - sheer
     sheer, sheer_colour, toned = _both_sides(sheer, layer.colour, toned, np.ones_like(sheer) if read is None else read)
@@ -978,6 +987,42 @@ def _both_sides(sheer: np.ndarray, colour: np.ndarray, toned: np.ndarray, read: 
     colour = np.where(both[..., None] > 1e-6, mean_of(colour), colour)
     toned = np.where(both > 1e-6, mean_of(toned[..., None])[..., 0], toned)
     return coverage.astype(np.float32), colour.astype(np.float32), toned.astype(np.float32)
+
+
+def _blended_blush(least: np.ndarray, hued: np.ndarray) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: the patches of blush-hued paint (``hued``) whose
+    least coverage ``least`` fades into the skin, as a blush is blended.
+
+    A stencilled heart or a painted cheek of the same hue stops at a drawn edge: its
+    coverage rises steeply there (its texels are face paint, read as opaque). A
+    blended blush rises over a dozen texels; read as opaque it was stamped as a firm
+    pale disc on every face that wore it, paler than the skin on a dark one.
+    """
+    size = least.shape[0]
+    px = size / 256
+    patches = ((least > OPAQUE[0]) & (hued > 0.5)).astype(np.uint8)
+    count, labels, boxes, _ = cv2.connectedComponentsWithStats(patches)
+    if count < 2:
+        return np.zeros_like(least)
+    rise = np.hypot(cv2.Sobel(least, cv2.CV_32F, 1, 0), cv2.Sobel(least, cv2.CV_32F, 0, 1)) / 8 * px
+    reach = round(2 * px)
+    kernel = np.ones((2 * reach + 1,) * 2, np.uint8)
+    blended = np.zeros(count, np.float32)
+    for k in range(1, count):
+        x, y, w, h = boxes[k, :4]
+        box = np.s_[max(y - reach, 0):y + h + reach, max(x - reach, 0):x + w + reach]
+        patch = (labels[box] == k).astype(np.uint8)
+        edge = (cv2.dilate(patch, kernel) > 0) & ~(cv2.erode(patch, kernel, borderValue=0) > 0)
+        steepness = np.percentile(rise[box][edge], 75) / max(np.percentile(least[box][patch > 0], 90), 1e-3)
+        blended[k] = 1 - ramp(steepness, *BLUSH_EDGE)
+    return (cv2.dilate(blended[labels], kernel) * hued).astype(np.float32)
+
+
+def _blush_hued(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: paint of the skin's own hue, redder or more vivid than
+    it (a peach, coral or rose blush on a skin of that hue)."""
+    turn = np.abs(np.angle(np.exp(1j * (np.arctan2(lab[..., 2], lab[..., 1]) - np.arctan2(skin[..., 2], skin[..., 1])))))
+    return (1 - ramp(np.degrees(turn), *BLUSH_TURN)).astype(np.float32)
 
 
 def _skin_toned(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
@@ -1087,7 +1132,8 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     # Contour and bronzer are sheer: darker skin tones no more vivid than the skin are not face paint.
     vivid = ramp(np.hypot(lab[..., 1], lab[..., 2]) / np.maximum(np.hypot(bare.lab[..., 1], bare.lab[..., 2]), 1.0), *SHADE_VIVID)
     toned = _skin_toned(lab, bare.lab) * (1 - vivid)
-    alpha, paint = _opaque_reading(least, seen_linear, bare_linear, (1 - tpl["lips"]) * (1 - around_eyes) * (1 - toned))
+    blush = _blended_blush(least, _blush_hued(lab, bare.lab) * (tpl["face"] > 0.5) * (1 - tpl["lips"]) * (1 - around_eyes))
+    alpha, paint = _opaque_reading(least, seen_linear, bare_linear, (1 - tpl["lips"]) * (1 - around_eyes) * (1 - toned) * (1 - blush))
     alpha, paint = _lipstick_reading(alpha, seen_linear, bare_linear, lips * ramp(departure, *LIPSTICK_DEPARTURE))
     where = (tpl["face"] > 0) & (seen > SEEN)
     features = np.clip(tpl["eyes"] + tpl["mouth"] + tpl["brows"], 0, 1)

@@ -147,6 +147,29 @@ def test_face_paint_far_from_the_skin_is_read_as_covering(bare_texture):
     assert float(np.linalg.norm(lab - texture_lab(lilac.astype(np.uint8).reshape(1, 1, 3))[0, 0], axis=-1).mean()) < 12.0
 
 
+def test_a_blended_blush_is_read_sheer_and_a_drawn_shape_of_its_hue_opaque(bare_texture):
+    """The same coral, of the skin's own hue, painted as a blended blush (coverage
+    fading over a dozen texels) and as a drawn disc (a stencil's edge): the blush is
+    a sheer product, and read as opaque it was worn as a firm pale disc; the disc is
+    face paint and covers."""
+    tpl = uv_templates(256)
+    skin = (tpl["skin"] > 0.9) & (bare_texture.visibility > 0.5)
+    coral = np.array([235, 120, 95], np.float32)
+    texture = bare_texture.texture.astype(np.float32)
+    blended, drawn = np.zeros((256, 256), np.float32), np.zeros((256, 256), np.float32)
+    cv2.circle(blended, (66, 150), 12, 0.8, -1)
+    blended = cv2.GaussianBlur(blended, (0, 0), 6) * skin
+    cv2.circle(drawn, (190, 150), 14, 0.8, -1)
+    drawn = cv2.GaussianBlur(drawn, (0, 0), 0.7) * skin
+    for coverage in (blended, drawn):
+        texture = (1 - coverage[..., None]) * texture + coverage[..., None] * coral
+    layer = decompose(UVTexture(texture=texture.astype(np.uint8), visibility=bare_texture.visibility,
+                                normals=bare_texture.normals)).layer
+    assert float(layer.alpha[140:161, 56:77].max()) < 0.75  # about its own coverage
+    assert float(layer.alpha[140:161, 56:77].mean()) > 0.1  # still read
+    assert float(layer.alpha[143:158, 183:198].mean()) > 0.85
+
+
 def test_the_soft_edge_of_hair_over_a_cheek_is_not_a_line_of_paint(bare_texture):
     """Dark hair over the side of a cheek, fading into the skin over a few texels: the
     hair is a cover, and so is its soft edge (a blend of hair and skin), which read
@@ -301,6 +324,20 @@ def test_contour_is_read_sheer_not_as_a_stamped_disc(shared_data):
     assert float((alpha[cheeks] > 0.6).mean()) < 0.02
     assert float(alpha[cheeks].mean()) > 0.05  # still worn
     assert float(np.abs(np.diff(alpha, axis=1))[cheeks[:, 1:]].max()) < 0.3
+
+
+def test_a_wide_blush_is_read_sheer_not_as_a_stamped_disc(shared_data):
+    # vFG293's wide peach blush is the skin's own hue, more vivid. Read as opaque face
+    # paint it was a pale peach disc on other faces (a fifth of the cheeks over 0.6
+    # coverage, edges stepping 0.89 in a texel), paler than the skin on a dark one.
+    image = read_image(shared_data / "makeup-photos/makeup/vFG293.png")
+    alpha = reference_layer(image, detect_face(image), 256).alpha
+    cheeks = uv_templates(256)["cheeks"] > 0.5
+    assert float((alpha[cheeks] > 0.6).mean()) < 0.02
+    assert float(alpha[cheeks].mean()) > 0.1  # still worn
+    for axis in (0, 1):
+        step = np.abs(np.diff(alpha, axis=axis))
+        assert float(step[cheeks[1:] if axis == 0 else cheeks[:, 1:]].max()) < 0.2
 
 
 def test_a_blush_the_segmenter_sees_is_read_in_full_and_bare_cheeks_stay_bare(shared_data):
