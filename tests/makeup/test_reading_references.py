@@ -314,30 +314,24 @@ def test_sheer_paint_on_one_cheek_is_worn_on_both_and_a_hidden_side_is_completed
     assert abs(near(completed.alpha, size - 1 - 70) / near(completed.alpha, 70) - 1) < 0.05
 
 
-def test_contour_is_read_sheer_not_as_a_stamped_disc(shared_data):
+@pytest.mark.parametrize("name, worn, step", [
     # The bronze contour under her cheekbones is a darker shade of her own skin. Read
     # as opaque face paint it was a brown disc on other faces (a fifth of the cheeks at
     # over 0.6 coverage, edges stepping 0.4 in a texel); it is a soft shade now.
-    image = read_image(shared_data / "makeup-photos-extra/made-up/SCGAN__MT-Dataset_images_makeup_XMY-078.png")
-    alpha = reference_layer(image, detect_face(image), 256).alpha
-    cheeks = uv_templates(256)["cheeks"] > 0.5
-    assert float((alpha[cheeks] > 0.6).mean()) < 0.02
-    assert float(alpha[cheeks].mean()) > 0.05  # still worn
-    assert float(np.abs(np.diff(alpha, axis=1))[cheeks[:, 1:]].max()) < 0.3
-
-
-def test_a_wide_blush_is_read_sheer_not_as_a_stamped_disc(shared_data):
+    ("makeup-photos-extra/made-up/SCGAN__MT-Dataset_images_makeup_XMY-078.png", 0.05, 0.3),
     # vFG293's wide peach blush is the skin's own hue, more vivid. Read as opaque face
     # paint it was a pale peach disc on other faces (a fifth of the cheeks over 0.6
     # coverage, edges stepping 0.89 in a texel), paler than the skin on a dark one.
-    image = read_image(shared_data / "makeup-photos/makeup/vFG293.png")
+    ("makeup-photos/makeup/vFG293.png", 0.1, 0.2),
+], ids=["contour", "wide blush"])
+def test_contour_and_a_wide_blush_are_read_sheer_not_as_a_stamped_disc(shared_data, name, worn, step):
+    image = read_image(shared_data / name)
     alpha = reference_layer(image, detect_face(image), 256).alpha
     cheeks = uv_templates(256)["cheeks"] > 0.5
     assert float((alpha[cheeks] > 0.6).mean()) < 0.02
-    assert float(alpha[cheeks].mean()) > 0.1  # still worn
-    for axis in (0, 1):
-        step = np.abs(np.diff(alpha, axis=axis))
-        assert float(step[cheeks[1:] if axis == 0 else cheeks[:, 1:]].max()) < 0.2
+    assert float(alpha[cheeks].mean()) > worn  # still worn
+    assert float(np.abs(np.diff(alpha, axis=0))[cheeks[1:]].max()) < step
+    assert float(np.abs(np.diff(alpha, axis=1))[cheeks[:, 1:]].max()) < step
 
 
 def test_a_blush_the_segmenter_sees_is_read_in_full_and_bare_cheeks_stay_bare(shared_data):
