@@ -207,6 +207,7 @@ SHADE_SPREAD = 6.0
 SHADE_VIVID = (1.6, 2.2)
 """Chroma over the bare skin's (ratio) over which a skin-toned colour is face paint, not contour."""
 SKIN_TONED_TURN = (12.0, 24.0)
+"""Degrees of hue from the skin's over which paint is a colour of its own, not a shade of the skin."""
 BLUSH_TURN = (15.0, 30.0)
 """Hue turn (degrees) from the skin's own hue over which vivid paint on the skin stops
 counting as a blush (sheer, blended) and may be face paint (opaque, drawn)."""
@@ -215,7 +216,6 @@ BLUSH_EDGE = (0.09, 0.13)
 share of the patch's own coverage) over which blush-hued paint is drawn, not blended."""
 BLUSH_FIRM = (0.6, 0.8)
 """Coverage around a texel over which blush-hued paint turns from sheer to firm."""
-"""Degrees of hue from the skin's over which paint is a colour of its own, not a shade of the skin."""
 BROW_HAIR = (0.3, 0.6)
 """Brow-segmenter probability over which a texel is brow hair, not paint."""
 BROW_GROW = 1
@@ -959,9 +959,10 @@ def soft_sheer_paint(layer: MakeupLayer, read: np.ndarray | None = None, coloure
     # Contour and bronzer are shades of the skin, and sheer whatever coverage they read
     # at: kept as read, they came out as a stamped brown disc. They are blended wider
     # than a blush. Near-opaque black or brown is drawn (a stripe, a crack) and stays firm.
-    toned = _skin_toned(rgb_to_lab_fast(srgb_from_linear(layer.colour)), layer.skin) * (1 - ramp(layer.alpha, *SHADE_OPAQUE))
+    paint_lab = rgb_to_lab_fast(srgb_from_linear(layer.colour))
+    toned = _skin_toned(paint_lab, layer.skin) * (1 - ramp(layer.alpha, *SHADE_OPAQUE))
     skin_coloured = 0.0 if coloured is None else (1 - coloured) * (1 - ramp(around, *SKIN_COLOURED_FIRM))
-    blush = _blush_hued(rgb_to_lab_fast(srgb_from_linear(layer.colour)), layer.skin) * (1 - ramp(around, *BLUSH_FIRM))
+    blush = _blush_hued(paint_lab, layer.skin) * (1 - ramp(around, *BLUSH_FIRM))
     firmness = np.maximum(ramp(around, *SHEER) * (1 - toned) * (1 - np.maximum(skin_coloured, blush)), ramp(layer.alpha - around, *STANDS_OUT))
     sheer = layer.alpha * (1 - firmness) * (1 - np.clip(around_eyes + lips, 0, 1))
     firm = layer.alpha - sheer
@@ -1021,16 +1022,20 @@ def _blended_blush(least: np.ndarray, hued: np.ndarray) -> np.ndarray:
 def _blush_hued(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """(S, S) float32 in [0, 1]: paint of the skin's own hue, redder or more vivid than
     it (a peach, coral or rose blush on a skin of that hue)."""
-    turn = np.abs(np.angle(np.exp(1j * (np.arctan2(lab[..., 2], lab[..., 1]) - np.arctan2(skin[..., 2], skin[..., 1])))))
-    return (1 - ramp(np.degrees(turn), *BLUSH_TURN)).astype(np.float32)
+    return (1 - ramp(_hue_turn(lab, skin), *BLUSH_TURN)).astype(np.float32)
+
+
+def _hue_turn(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """Degrees between the hue of ``lab`` and of the skin ``skin`` (CIELAB), 0–180."""
+    turn = np.angle(np.exp(1j * (np.arctan2(lab[..., 2], lab[..., 1]) - np.arctan2(skin[..., 2], skin[..., 1]))))
+    return np.degrees(np.abs(turn))
 
 
 def _skin_toned(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """(S, S) float32 in [0, 1]: colours of the skin's own hue (or grey) darker than
     the skin ``skin`` (CIELAB, per texel or one colour): contour and bronzer, not face paint."""
-    turn = np.abs(np.angle(np.exp(1j * (np.arctan2(lab[..., 2], lab[..., 1]) - np.arctan2(skin[..., 2], skin[..., 1])))))
     grey = 1 - ramp(np.hypot(lab[..., 1], lab[..., 2]), *SKIN_CHROMA)
-    same_hue = np.maximum(grey, 1 - ramp(np.degrees(turn), *SKIN_TONED_TURN))
+    same_hue = np.maximum(grey, 1 - ramp(_hue_turn(lab, skin), *SKIN_TONED_TURN))
     return (same_hue * ramp(skin[..., 0] - lab[..., 0], 0.0, 5.0)).astype(np.float32)
 
 
