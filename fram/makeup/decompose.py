@@ -67,6 +67,11 @@ BEARD_HUE = (12.0, 20.0)
 texel there is coloured paint, not hair."""
 BEARD_GRAIN = (1.0, 1.5)
 """Lightness grain, over the skin's own, over which a dark texel below the nose is hair."""
+MOUSTACHE_HUE = (6.0, 10.0)
+"""Chroma departure from the skin's hue over which a dark texel on the lips is lipstick or
+the lips' own colour, not a moustache (moustaches: 4-7 at the median; plum lipstick 15)."""
+MOUSTACHE_SEED = 200
+"""Beard texels (at 256 px) above the upper lip that hair on the lips must join to be a moustache."""
 GLASSES_BRIDGE = 2.2
 """Bare-face deviations (σ) that a band across the nose between the eyes must depart by
 all along (its 10th percentile over the columns) to be a pair of glasses' bridge."""
@@ -724,18 +729,45 @@ def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.
     nose_rows = np.nonzero((tpl["nose"] > 0.5).any(axis=1))[0]
     if not len(nose_rows):
         return np.zeros(lab.shape[:2], np.float32)
-    zone = np.zeros(lab.shape[:2], np.float32)
-    zone[nose_rows.max():] = 1.0
-    zone *= (tpl["face"] > 0.5) * (1 - cv2.dilate(np.clip(tpl["lips"] * 2, 0, 1), np.ones((round(3 * px) | 1,) * 2, np.uint8)))
+    below_nose = np.zeros(lab.shape[:2], np.float32)
+    below_nose[nose_rows.max():] = 1.0
+    below_nose *= tpl["face"] > 0.5
+    lips = cv2.dilate(np.clip(tpl["lips"] * 2, 0, 1), np.ones((round(3 * px) | 1,) * 2, np.uint8))
+    zone = below_nose * (1 - lips)
     lightness = lab[..., 0]
     grain = cv2.GaussianBlur(_grain(lightness, px), (0, 0), 2.0 * px)
     skin_grain = float(np.median(grain[(tpl["skin"] > 0.5) & (zone < 0.5)])) + 0.3
-    # Dark on light skin, grey or white on dark skin: hair departs in lightness and,
-    # black or grey, toward grey; not toward another hue or a stronger colour.
-    departs = ramp(np.abs(bare[..., 0] - lightness), *BEARD_DEPARTURE)
-    dull = 1 - ramp(_hue_departure(lab, bare), *BEARD_HUE)
-    beard = zone * departs * dull * ramp(grain / skin_grain, *BEARD_GRAIN)
+    beard = zone * _hair_like(lab, bare, grain / skin_grain)
+    # A moustache hangs over the upper lip. Against the lips it is as dark and as
+    # dull as a plum or brown lipstick, so there it is told against the skin above
+    # the lips (hair keeps that skin's hue, dulled; lipsticks and bare lips are
+    # redder) and must join a beard of some size above them.
+    skin = np.broadcast_to(np.median(bare[zone > 0.5], axis=0) if (zone > 0.5).any() else bare.mean(axis=(0, 1)), bare.shape)
+    on_lips = lips * _hair_like(lab, skin, grain / skin_grain, MOUSTACHE_HUE)
+    count, labels = cv2.connectedComponents((np.maximum(beard, on_lips) > 0.5).astype(np.uint8), connectivity=8)
+    if count > 1:
+        # Above the upper lip, off its outline (a lipstick drawn past the mesh's lips
+        # is as dark there).
+        rows = np.arange(size)[:, None]
+        inner = tpl["lips"] > 0.5
+        top = np.where(inner.any(axis=0), inner.argmax(axis=0), -1)
+        above = (rows < top[None, :] - LIP_GAP * px) & (rows >= nose_rows.max())
+        seed = np.bincount(labels[(beard > 0.5) & above], minlength=count)
+        joined = seed >= MOUSTACHE_SEED * px * px
+        joined[0] = False
+        beard = np.maximum(beard, on_lips * joined[labels])
     return _feathered(beard, px, grow=0, blur=1.5)
+
+
+def _hair_like(lab: np.ndarray, bare: np.ndarray, grain: np.ndarray, hue: tuple[float, float] = BEARD_HUE) -> np.ndarray:
+    """(S, S) float32 in [0, 1]: how much texels look like hair against the skin
+    ``bare``: dark on light skin, grey or white on dark skin, hair departs in
+    lightness and, black or grey, toward grey, not toward another hue or a stronger
+    colour (``hue``: departures over which it is coloured); and it is grainier
+    (``grain``, over the skin's own) than skin or paint."""
+    departs = ramp(np.abs(bare[..., 0] - lab[..., 0]), *BEARD_DEPARTURE)
+    dull = 1 - ramp(_hue_departure(lab, bare), *hue)
+    return (departs * dull * ramp(grain, *BEARD_GRAIN)).astype(np.float32)
 
 
 def _paint_on_skin(coloured: np.ndarray, left_alone: np.ndarray, net: np.ndarray) -> np.ndarray:
@@ -781,11 +813,13 @@ def _drawn_white(mask: np.ndarray, lightness: np.ndarray, face: np.ndarray) -> n
 
 
 def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
-    """(S, S) float32 in [0, 1]: the photo's light on the skin, not paint. A specular
+    """(S, S) float32 in [0, 1]: the photo's light on the face, not paint. A specular
     highlight or a flash *adds* light of one colour to every channel (linear RGB) and
     stays sheer; worn on another face it would paint the reference's lighting on as a
-    glowing patch. Opaque white (face paint) stays paint, and the eyes and lips, where
-    white and shimmer are products, are left alone."""
+    glowing patch (on the lips, a white blob where the reference's lower lip caught
+    the light). Opaque white (face paint, a white lipstick) stays paint; the lids and
+    eyes, where white and shimmer are products, are left alone. On the lips, light
+    hides the lipstick under it (:func:`lipstick_completed` carries it over)."""
     added = seen - bare
     # White light screens every channel alike: it closes the same share of each
     # channel's headroom (1 - bare), so a highlight on warm skin still reads as white
@@ -798,7 +832,7 @@ def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str,
     measured = (clipped.sum(axis=-1) <= 1) & (added.min(axis=-1) > 0)
     neutral = ramp(least / np.maximum(top, 1e-4), *GLARE_NEUTRAL) * measured
     sheer = 1 - ramp(np.where(clipped.any(axis=-1), top, alpha), *GLARE_OPACITY)
-    outside = (tpl["eyeshadow"] < 0.05) & (tpl["lips"] < 0.05) & (tpl["eyes"] < 0.05)
+    outside = (tpl["eyeshadow"] < 0.05) & (tpl["eyes"] < 0.05)
     return (neutral * sheer * outside).astype(np.float32)
 
 
@@ -1070,7 +1104,8 @@ class Decomposition:
         presence: (S, S) float32 in [0, 1]: how surely a texel is made up (0 within
             natural skin variation, 1 well beyond it), whatever the paint's opacity.
         read: (S, S) float32 in [0, 1]: how far each texel was read at all (seen,
-            directly or on the mirrored side, and not covered).
+            directly or on the mirrored side, not covered, and on the lips not under
+            the light's shine).
         coloured: (S, S) float32 in [0, 1]: how far a texel's colour alone marks it as
             paint (:func:`_paint_by_colour`); None: all of it.
     """
@@ -1143,7 +1178,8 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     where = (tpl["face"] > 0) & (seen > SEEN)
     features = np.clip(tpl["eyes"] + tpl["mouth"] + tpl["brows"], 0, 1)
     presence = departure * where * (1 - cv2.GaussianBlur(features, (0, 0), 0.75 * size / 256))
-    presence = presence * (1 - _glare(least, seen_linear, bare_linear, tpl))  # a highlight is sheer
+    glare = _glare(least, seen_linear, bare_linear, tpl)
+    presence = presence * (1 - glare)  # a highlight is sheer
     presence = presence * (1 - _beard(lab, bare.lab, tpl))
     presence = presence * (1 - _spectacle_frames(lab, bare, distance, tpl))
     coloured = _paint_by_colour(lab, bare.lab, tpl["face"] > 0.5)
@@ -1167,4 +1203,4 @@ def decompose(texture: UVTexture, surroundings: Surroundings | None = None, ligh
     coverage = _rim_supported(alpha * presence * kept, tpl["face"] > 0.5)
     layer = MakeupLayer(colour=colour, alpha=coverage, skin=skin_lab.astype(np.float32))
     return Decomposition(bare=bare, layer=layer, presence=_rim_supported(presence * (1 - hidden), tpl["face"] > 0.5),
-                         read=seen.astype(np.float32), coloured=coloured)
+                         read=(seen * (1 - glare * lips)).astype(np.float32), coloured=coloured)
