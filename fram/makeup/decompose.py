@@ -720,54 +720,67 @@ def _spectacle_frames(lab: np.ndarray, bare: BareFace, distance: np.ndarray, tpl
 
 
 def _beard(lab: np.ndarray, bare: np.ndarray, tpl: dict[str, np.ndarray]) -> np.ndarray:
-    """(S, S) float32 in [0, 1]: a beard or stubble, not paint: below the nose and off
-    the lips, lighter or darker than the bare skin there but not another hue, and as
-    grainy as hair is. Makeup there (contour, a lip liner, face paint) is smooth,
-    coloured or on the lips' edge."""
+    """(S, S) float32 in [0, 1]: a beard or stubble, not paint: below the nose,
+    lighter or darker than the bare skin there but not another hue, and as grainy as
+    hair is (:func:`_hair_like`). Makeup there (contour, a lip liner, face paint) is
+    smooth, coloured or on the lips' edge. On the lips, hair is a moustache hanging
+    over them from the beard above."""
     size = lab.shape[0]
     px = size / 256.0
-    nose_rows = np.nonzero((tpl["nose"] > 0.5).any(axis=1))[0]
-    if not len(nose_rows):
+    zones = _mouth_zones(size)
+    if zones is None:
         return np.zeros(lab.shape[:2], np.float32)
-    below_nose = np.zeros(lab.shape[:2], np.float32)
-    below_nose[nose_rows.max():] = 1.0
-    below_nose *= tpl["face"] > 0.5
-    lips = cv2.dilate(np.clip(tpl["lips"] * 2, 0, 1), np.ones((round(3 * px) | 1,) * 2, np.uint8))
-    zone = below_nose * (1 - lips)
-    lightness = lab[..., 0]
-    grain = cv2.GaussianBlur(_grain(lightness, px), (0, 0), 2.0 * px)
+    zone, lips, above = zones
+    grain = cv2.GaussianBlur(_grain(lab[..., 0], px), (0, 0), 2.0 * px)
     skin_grain = float(np.median(grain[(tpl["skin"] > 0.5) & (zone < 0.5)])) + 0.3
     beard = zone * _hair_like(lab, bare, grain / skin_grain)
-    # A moustache hangs over the upper lip. Against the lips it is as dark and as
-    # dull as a plum or brown lipstick, so there it is told against the skin above
-    # the lips (hair keeps that skin's hue, dulled; lipsticks and bare lips are
-    # redder) and must join a beard of some size above them.
+    # Against the lips a moustache is as dark and as dull as a plum or brown
+    # lipstick, so there it is told against the skin above the lips (hair keeps that
+    # skin's hue, dulled; lipsticks and bare lips are redder) and must join a beard
+    # of some size above them.
     skin = np.broadcast_to(np.median(bare[zone > 0.5], axis=0) if (zone > 0.5).any() else bare.mean(axis=(0, 1)), bare.shape)
     on_lips = lips * _hair_like(lab, skin, grain / skin_grain, MOUSTACHE_HUE)
     count, labels = cv2.connectedComponents((np.maximum(beard, on_lips) > 0.5).astype(np.uint8), connectivity=8)
     if count > 1:
-        # Above the upper lip, off its outline (a lipstick drawn past the mesh's lips
-        # is as dark there).
-        rows = np.arange(size)[:, None]
-        inner = tpl["lips"] > 0.5
-        top = np.where(inner.any(axis=0), inner.argmax(axis=0), -1)
-        above = (rows < top[None, :] - LIP_GAP * px) & (rows >= nose_rows.max())
-        seed = np.bincount(labels[(beard > 0.5) & above], minlength=count)
-        joined = seed >= MOUSTACHE_SEED * px * px
+        joined = np.bincount(labels[(beard > 0.5) & above], minlength=count) >= MOUSTACHE_SEED * px * px
         joined[0] = False
         beard = np.maximum(beard, on_lips * joined[labels])
     return _feathered(beard, px, grow=0, blur=1.5)
+
+
+@functools.lru_cache(maxsize=4)
+def _mouth_zones(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Where a beard is looked for (below the nose, off the lips grown by 3 texels at
+    256 px), those grown lips, and the band above the upper lip, off its outline (a
+    lipstick drawn past the mesh's lips is as dark there), where a moustache grows;
+    None for a template without a nose."""
+    tpl = uv_templates(size)
+    px = size / 256.0
+    nose_rows = np.nonzero((tpl["nose"] > 0.5).any(axis=1))[0]
+    if not len(nose_rows):
+        return None
+    below_nose = np.zeros((size, size), np.float32)
+    below_nose[nose_rows.max():] = 1.0
+    below_nose *= tpl["face"] > 0.5
+    lips = cv2.dilate(np.clip(tpl["lips"] * 2, 0, 1), np.ones((round(3 * px) | 1,) * 2, np.uint8))
+    inner = tpl["lips"] > 0.5
+    top = np.where(inner.any(axis=0), inner.argmax(axis=0), -1)
+    rows = np.arange(size)[:, None]
+    above = (rows < top[None, :] - LIP_GAP * px) & (rows >= nose_rows.max())
+    zones = (below_nose * (1 - lips), lips, above)
+    for zone in zones:
+        zone.flags.writeable = False  # shared by every call
+    return zones
 
 
 def _hair_like(lab: np.ndarray, bare: np.ndarray, grain: np.ndarray, hue: tuple[float, float] = BEARD_HUE) -> np.ndarray:
     """(S, S) float32 in [0, 1]: how much texels look like hair against the skin
     ``bare``: dark on light skin, grey or white on dark skin, hair departs in
     lightness and, black or grey, toward grey, not toward another hue or a stronger
-    colour (``hue``: departures over which it is coloured); and it is grainier
-    (``grain``, over the skin's own) than skin or paint."""
+    colour (``hue``: departures over which it is coloured, :func:`_dull`); and it is
+    grainier (``grain``, over the skin's own) than skin or paint."""
     departs = ramp(np.abs(bare[..., 0] - lab[..., 0]), *BEARD_DEPARTURE)
-    dull = 1 - ramp(_hue_departure(lab, bare), *hue)
-    return (departs * dull * ramp(grain, *BEARD_GRAIN)).astype(np.float32)
+    return (departs * _dull(lab, bare, hue) * ramp(grain, *BEARD_GRAIN)).astype(np.float32)
 
 
 def _paint_on_skin(coloured: np.ndarray, left_alone: np.ndarray, net: np.ndarray) -> np.ndarray:
@@ -836,10 +849,10 @@ def _glare(alpha: np.ndarray, seen: np.ndarray, bare: np.ndarray, tpl: dict[str,
     return (neutral * sheer * outside).astype(np.float32)
 
 
-def _dull(lab: np.ndarray, bare: np.ndarray) -> np.ndarray:
+def _dull(lab: np.ndarray, bare: np.ndarray, hue: tuple[float, float] = ONE_SIDED_HUE) -> np.ndarray:
     """(S, S) float32 in [0, 1]: 1 where a colour takes no other hue than the bare
-    skin's (shade, hair), 0 where it is coloured paint."""
-    return (1 - ramp(_hue_departure(lab, bare), *ONE_SIDED_HUE)).astype(np.float32)
+    skin's (shade, hair), 0 where it is coloured paint (departing by ``hue``'s upper end)."""
+    return (1 - ramp(_hue_departure(lab, bare), *hue)).astype(np.float32)
 
 
 def _shade_like(lab: np.ndarray, bare: np.ndarray) -> np.ndarray:
